@@ -1,0 +1,317 @@
+"""config.yaml -> validated, typed settings.
+
+Read once by the CLI and passed down (never at import time). Every validation problem is reported
+as `config.yaml:LINE: chats[0].schedule.timezone: <what is wrong>`, all at once, never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from bot.durations import format_duration, parse_duration
+from bot.yaml_source import YamlDocument, YamlSyntaxError, format_loc, read_yaml
+
+Duration = Annotated[
+    timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str)
+]
+Snowflake = Annotated[
+    int, Field(gt=0, description="a Discord id (turn on Developer Mode, right-click, Copy ID)")
+]
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class ConfigError(Exception):
+    """Config could not be loaded; `problems` holds one `file:line: field: message` per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _time_of_day(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return dt.time.fromisoformat(value.strip().zfill(5))
+        except ValueError:
+            raise ValueError(f'{value!r} is not a time of day (write it like "20:00")') from None
+    return value
+
+
+class DiscordSettings(_Model):
+    """Where discord.py connects: real Discord by default; tests point them at a fake server."""
+
+    api_base: str | None = None
+    gateway_url: str | None = None
+    command_sync: Literal["guild", "global", "off"] = "guild"
+
+    @field_validator("api_base", "gateway_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://", "ws://", "wss://")):
+            raise ValueError(f"{value!r} is not a URL (expected http(s):// or ws(s)://)")
+        return value
+
+
+class Schedule(_Model):
+    weekday: int = Field(1, description="0=Monday .. 6=Sunday; names accepted")
+    time: dt.time = dt.time(20, 0)
+    timezone: str = "America/New_York"
+    duration: Duration = timedelta(hours=1)
+
+    @field_validator("weekday", mode="before")
+    @classmethod
+    def _weekday(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            name = value.strip().lower()
+            for i, day in enumerate(WEEKDAYS):
+                if name in (day, day[:3]):
+                    return i
+            raise ValueError(f"{value!r} is not a weekday (write e.g. tuesday)")
+        return value
+
+    @field_validator("weekday")
+    @classmethod
+    def _weekday_range(cls, value: int) -> int:
+        if not 0 <= value <= 6:
+            raise ValueError(f"{value} is not a weekday number (0=Monday .. 6=Sunday)")
+        return value
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _time(cls, value: Any) -> Any:
+        return _time_of_day(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not a known time zone (an IANA name like America/New_York)"
+            ) from None
+        return value
+
+    @field_validator("duration")
+    @classmethod
+    def _duration(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0) or value > timedelta(hours=24):
+            raise ValueError("must be more than 0s and at most 24h")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class RunOfShow(_Model):
+    """Offsets from the chat's start (reminders: before it)."""
+
+    reminders: tuple[Duration, ...] = (
+        timedelta(hours=24),
+        timedelta(hours=1),
+        timedelta(minutes=10),
+    )
+    welcome: Duration = timedelta(0)
+    first_question: Duration = timedelta(minutes=5)
+    spacing: Duration = timedelta(minutes=9)
+    last_call: Duration = timedelta(minutes=55)
+    close: Duration | None = Field(None, description="default: the schedule's duration")
+    late_window: Duration = timedelta(hours=12)
+    host_heads_up: Duration = timedelta(seconds=60)
+    newcomer_grouping: Duration = timedelta(minutes=1)
+
+    @field_validator("spacing")
+    @classmethod
+    def _spacing(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be more than 0s")
+        return value
+
+
+class Channels(_Model):
+    chat: Snowflake
+    announce: Snowflake | None = Field(None, description="default: the chat channel")
+    recap: Snowflake | None = Field(None, description="default: the chat channel")
+    host: Snowflake | None = Field(None, description="private channel for host heads-ups")
+    mod_log: Snowflake | None = None
+
+
+class FloodControl(_Model):
+    enabled: bool = True
+    messages: int = Field(8, ge=2)
+    seconds: Duration = timedelta(seconds=10)
+    timeout: Duration = timedelta(0)
+
+
+class Moderation(_Model):
+    flood: FloodControl = FloodControl()
+    duplicate_spam: bool = False
+    blocked_words: tuple[str, ...] = ()
+    new_member_link_hours: int = Field(0, ge=0)
+    slowmode: Duration = timedelta(0)
+
+
+class Privacy(_Model):
+    retention_days: int = Field(365, ge=1)
+
+
+class ChatSettings(_Model):
+    name: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    hashtag: str = "#LeadershipChat"
+    guild_id: Snowflake
+    channels: Channels
+    host_role_id: Snowflake | None = None
+    notify_role_id: Snowflake | None = None
+    schedule: Schedule = Schedule()
+    run_of_show: RunOfShow = RunOfShow()
+    answers_in_threads: bool = False
+    welcome_newcomers: bool = True
+    moderation: Moderation = Moderation()
+    privacy: Privacy = Privacy()
+
+    @field_validator("hashtag")
+    @classmethod
+    def _hashtag(cls, value: str) -> str:
+        if not value.startswith("#") or len(value) < 2 or " " in value:
+            raise ValueError(f"{value!r} is not a hashtag (write it like #LeadershipChat)")
+        return value
+
+    @model_validator(mode="after")
+    def _run_of_show_fits(self) -> ChatSettings:
+        ros, length = self.run_of_show, self.schedule.duration
+        close = ros.close if ros.close is not None else length
+        if close > length + timedelta(hours=6):
+            raise ValueError("run_of_show.close is far past the schedule's duration")
+        if not ros.welcome <= ros.first_question < close:
+            raise ValueError("run_of_show: need welcome <= first_question < close")
+        if not ros.first_question <= ros.last_call <= close:
+            raise ValueError("run_of_show: need first_question <= last_call <= close")
+        return self
+
+    @property
+    def close_offset(self) -> timedelta:
+        ros = self.run_of_show
+        return ros.close if ros.close is not None else self.schedule.duration
+
+    @property
+    def announce_channel(self) -> int:
+        return self.channels.announce or self.channels.chat
+
+    @property
+    def recap_channel(self) -> int:
+        return self.channels.recap or self.channels.chat
+
+
+class BackupSettings(_Model):
+    dir: Path = Path("data/backups")
+    keep: int = Field(7, ge=1)
+    nightly_at: dt.time | None = None
+
+    @field_validator("nightly_at", mode="before")
+    @classmethod
+    def _time(cls, value: Any) -> Any:
+        return _time_of_day(value)
+
+
+class Settings(_Model):
+    database: Path = Path("data/leadershipchat.db")
+    prompts_dir: Path = Path("prompts")
+    recap_dir: Path = Path("data/recaps")
+    discord: DiscordSettings = DiscordSettings()
+    backup: BackupSettings = BackupSettings()
+    chats: tuple[ChatSettings, ...] = Field(min_length=1)
+    source: Path | None = Field(None, exclude=True)
+
+    @field_validator("chats")
+    @classmethod
+    def _unique_names(cls, chats: tuple[ChatSettings, ...]) -> tuple[ChatSettings, ...]:
+        names = [c.name for c in chats]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"chat names must be unique; repeated: {', '.join(dupes)}")
+        return chats
+
+    def chat(self, name: str | None) -> ChatSettings:
+        """The chat called `name`, or the first one when `name` is None."""
+        if name is None:
+            return self.chats[0]
+        for chat in self.chats:
+            if chat.name == name:
+                return chat
+        raise KeyError(
+            f"no chat named {name!r} (configured: {', '.join(c.name for c in self.chats)})"
+        )
+
+
+def _message(err: Any) -> str:
+    kind, msg = err["type"], err["msg"]
+    if kind == "missing":
+        return "is required but missing"
+    if kind == "extra_forbidden":
+        return "is not a known setting (check the spelling; see config.example.yaml)"
+    return str(msg).removeprefix("Value error, ")
+
+
+def settings_from_document(doc: YamlDocument) -> Settings:
+    """Validate parsed YAML; raise ConfigError with file:line for every problem."""
+    if not isinstance(doc.data, dict):
+        raise ConfigError(
+            [f"{doc.path.name}:1: the file must be a mapping of settings (see config.example.yaml)"]
+        )
+    try:
+        settings = Settings.model_validate(doc.data)
+    except ValidationError as exc:
+        errors = [
+            (tuple(p for p in e["loc"] if not str(p).startswith("function-")), e)
+            for e in exc.errors()
+        ]
+        problems: list[tuple[int, str]] = []
+        for loc, err in errors:
+            # A list whose items failed also reports "too short"; the item errors say more.
+            if err["type"] == "too_short" and any(
+                o[: len(loc)] == loc and o != loc for o, _ in errors
+            ):
+                continue
+            line = doc.line_of(loc)
+            problems.append((line, f"{doc.path.name}:{line}: {format_loc(loc)}: {_message(err)}"))
+        raise ConfigError([text for _, text in sorted(problems)]) from None
+    base = doc.path.parent
+    return settings.model_copy(
+        update={
+            "source": doc.path,
+            "database": base / settings.database,
+            "prompts_dir": base / settings.prompts_dir,
+            "recap_dir": base / settings.recap_dir,
+            "backup": settings.backup.model_copy(update={"dir": base / settings.backup.dir}),
+        }
+    )
+
+
+def load_settings(path: Path) -> Settings:
+    """Load config.yaml; relative paths in it are relative to the file's folder."""
+    try:
+        doc = read_yaml(path)
+    except YamlSyntaxError as exc:
+        raise ConfigError([str(exc)]) from None
+    return settings_from_document(doc)

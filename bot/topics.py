@@ -1,0 +1,290 @@
+"""Topic files (prompts/*.yaml): one chat date each, with its questions.
+
+Hosts write these by hand (or draft them from a prep post), so validation lists every problem with
+file and line, and separates errors (the chat cannot run) from warnings (a question too long to
+mirror on X or Bluesky).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from bot.config import ChatSettings, Settings
+from bot.durations import parse_duration
+from bot.yaml_source import YamlDocument, YamlSyntaxError, read_yaml
+
+MAX_QUESTIONS = 12
+POST_LIMIT = 280  # a question is mirrored on X / Bluesky as "Q1: <text> #Hashtag"
+_FIELDS = {"title", "date", "chat", "hosts", "prep_post", "welcome", "closing", "questions"}
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    line: int
+    message: str
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity is Severity.WARNING else ""
+        return f"{self.path}:{self.line}: {prefix}{self.message}"
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    at: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class Topic:
+    title: str
+    date: date
+    questions: tuple[Question, ...]
+    chat: str | None = None
+    hosts: tuple[str, ...] = ()
+    prep_post: str | None = None
+    welcome: str | None = None
+    closing: str | None = None
+    path: Path | None = None
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+
+class TopicFileError(Exception):
+    """A topic file could not be read; `problems` lists why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+def question_post(n: int, text: str, hashtag: str) -> str:
+    """The question as posted and mirrored: `Q3: <text> #LeadershipChat`."""
+    return f"Q{n}: {text} {hashtag}"
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _parse(doc: YamlDocument) -> tuple[Topic | None, list[Problem]]:
+    path, data = doc.path, doc.data
+    problems: list[Problem] = []
+
+    def err(loc: Sequence[str | int], message: str) -> None:
+        problems.append(Problem(path, doc.line_of(loc), message))
+
+    if not isinstance(data, dict):
+        err((), "a topic file is a mapping with title, date and questions")
+        return None, problems
+    for key in data:
+        if key not in _FIELDS:
+            err((key,), f"{key}: is not a topic field (known: {', '.join(sorted(_FIELDS))})")
+    title = _text(data.get("title"))
+    if title is None:
+        err(("title",), "title: is required and cannot be empty")
+    day = data.get("date")
+    if isinstance(day, str):
+        with contextlib.suppress(ValueError):
+            day = date.fromisoformat(day.strip())
+    if not isinstance(day, date):
+        err(("date",), f"date: {data.get('date')!r} is not a date (write it like 2026-11-24)")
+    hosts_raw = data.get("hosts") or []
+    if isinstance(hosts_raw, str):
+        hosts_raw = [hosts_raw]
+    if not isinstance(hosts_raw, list) or not all(isinstance(h, str | int) for h in hosts_raw):
+        err(("hosts",), "hosts: must be a list of names")
+        hosts_raw = []
+    questions: list[Question] = []
+    raw_questions = data.get("questions")
+    if not isinstance(raw_questions, list) or not raw_questions:
+        err(("questions",), "questions: needs a list of 1 to 12 questions")
+        raw_questions = []
+    elif len(raw_questions) > MAX_QUESTIONS:
+        err(("questions",), f"questions: {len(raw_questions)} questions; at most {MAX_QUESTIONS}")
+    for i, raw in enumerate(raw_questions):
+        loc = ("questions", i)
+        at: timedelta | None = None
+        if isinstance(raw, dict):
+            text = _text(raw.get("text"))
+            extra = set(raw) - {"text", "at"}
+            if extra:
+                err(loc, f"questions[{i}]: unknown field(s) {', '.join(map(str, sorted(extra)))}")
+            if raw.get("at") is not None:
+                try:
+                    at = parse_duration(raw["at"])
+                except ValueError as exc:
+                    err((*loc, "at"), f"questions[{i}].at: {exc}")
+        else:
+            text = _text(raw) if isinstance(raw, str) else None
+        if text is None:
+            err(loc, f"questions[{i}]: question text is empty")
+            continue
+        questions.append(Question(text, at))
+    for name in ("chat", "prep_post", "welcome", "closing"):
+        value = data.get(name)
+        if value is not None and not isinstance(value, str):
+            err((name,), f"{name}: must be text")
+    if problems or title is None or not isinstance(day, date):
+        return None, problems
+    lines = {str(k[0]): v for k, v in doc.lines.items() if len(k) == 1}
+    lines.update(
+        {
+            f"questions[{k[1]}]": v
+            for k, v in doc.lines.items()
+            if len(k) == 2 and k[0] == "questions"
+        }
+    )
+    topic = Topic(
+        title=title,
+        date=day,
+        questions=tuple(questions),
+        chat=_text(data.get("chat")),
+        hosts=tuple(str(h).strip() for h in hosts_raw if str(h).strip()),
+        prep_post=_text(data.get("prep_post")),
+        welcome=_text(data.get("welcome")),
+        closing=_text(data.get("closing")),
+        path=path,
+        lines=lines,
+    )
+    return topic, problems
+
+
+def load_topic_file(path: Path) -> Topic:
+    """Read one topic file; raise TopicFileError listing every problem with its line."""
+    try:
+        doc = read_yaml(path)
+    except YamlSyntaxError as exc:
+        raise TopicFileError(
+            [Problem(path, _line_from(str(exc)), str(exc).split(": ", 1)[-1])]
+        ) from None
+    topic, problems = _parse(doc)
+    if topic is None:
+        raise TopicFileError(problems)
+    return topic
+
+
+def _line_from(message: str) -> int:
+    parts = message.split(":")
+    return int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else 1
+
+
+def topic_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand folders into their *.yaml / *.yml files, sorted."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted([*p.glob("*.yaml"), *p.glob("*.yml")]))
+        else:
+            out.append(p)
+    return out
+
+
+def chat_of(topic: Topic, settings: Settings) -> ChatSettings | None:
+    """The configured chat a topic belongs to (its `chat` field, else the first chat)."""
+    try:
+        return settings.chat(topic.chat)
+    except KeyError:
+        return None
+
+
+def check_topic(topic: Topic, chat: ChatSettings) -> list[Problem]:
+    """Rules that need the chat's settings: offsets inside the chat, post length (warning)."""
+    from bot.timeline import question_offsets  # local: timeline imports config, keep topics light
+
+    path = topic.path or Path("<topic>")
+    problems: list[Problem] = []
+    offsets = question_offsets(chat, [q.at for q in topic.questions])
+    for i, (q, offset) in enumerate(zip(topic.questions, offsets, strict=True)):
+        line = topic.lines.get(f"questions[{i}]", 1)
+        if not timedelta(0) <= offset < chat.close_offset:
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"questions[{i}]: at {offset} is outside the chat (0 to {chat.close_offset})",
+                )
+            )
+        elif i and offset <= offsets[i - 1]:
+            problems.append(Problem(path, line, f"questions[{i}]: comes at or before question {i}"))
+        post = question_post(i + 1, q.text, chat.hashtag)
+        if len(post) > POST_LIMIT:
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"questions[{i}]: posted as Q{i + 1} it is {len(post)} characters; "
+                    f"over {POST_LIMIT} it will not fit on X or Bluesky",
+                    Severity.WARNING,
+                )
+            )
+    return problems
+
+
+@dataclass
+class TopicCatalog:
+    """All topic files that loaded, plus every problem found in the folder."""
+
+    topics: list[Topic]
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    def for_date(self, chat_name: str, day: date, settings: Settings) -> Topic | None:
+        for topic in self.topics:
+            chat = chat_of(topic, settings)
+            if chat is not None and chat.name == chat_name and topic.date == day:
+                return topic
+        return None
+
+
+def load_catalog(paths: Iterable[Path], settings: Settings) -> TopicCatalog:
+    """Load and cross-check topic files: per-file rules, chat rules, unique dates per chat."""
+    topics: list[Topic] = []
+    problems: list[Problem] = []
+    seen: dict[tuple[str, date], Topic] = {}
+    for path in topic_files(paths):
+        try:
+            topic = load_topic_file(path)
+        except TopicFileError as exc:
+            problems.extend(exc.problems)
+            continue
+        chat = chat_of(topic, settings)
+        if chat is None:
+            problems.append(
+                Problem(
+                    path,
+                    topic.lines.get("chat", 1),
+                    f"chat: no chat named {topic.chat!r} in the config",
+                )
+            )
+            continue
+        problems.extend(check_topic(topic, chat))
+        key = (chat.name, topic.date)
+        if key in seen:
+            other = seen[key].path
+            problems.append(
+                Problem(
+                    path,
+                    topic.lines.get("date", 1),
+                    f"date: {topic.date} already has a topic for {chat.name} ({other})",
+                )
+            )
+            continue
+        seen[key] = topic
+        topics.append(topic)
+    topics.sort(key=lambda t: (t.date, t.chat or ""))
+    return TopicCatalog(topics, problems)
