@@ -1,0 +1,40 @@
+"""What every subcommand shares: finding and loading the config, clean exits on bad input."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+
+EXIT_USAGE = 2
+EXAMPLE_CONFIG = Path("config.example.yaml")
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed without a traceback, exit code 2 unless given."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def load_config(args: argparse.Namespace, *, read_only: bool) -> Settings:
+    """Load --config; read-only commands fall back to config.example.yaml with a notice."""
+    path: Path = args.config
+    if not path.exists():
+        if read_only and not args.config_given and EXAMPLE_CONFIG.exists():
+            print(
+                f"note: {path} not found; using {EXAMPLE_CONFIG} (copy it to {path} and edit it)",
+                file=sys.stderr,
+            )
+            path = EXAMPLE_CONFIG
+        else:
+            raise CliError(
+                f"config file {path} not found (copy config.example.yaml to {path} and edit it)"
+            )
+    try:
+        return load_settings(path)
+    except ConfigError as exc:
+        raise CliError("\n".join(exc.problems)) from None

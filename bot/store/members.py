@@ -1,0 +1,177 @@
+"""Members and their participation: first/last seen, sessions, opt-out and reminder settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from bot.store.codec import from_db, to_db
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    user_id: int
+    display_name: str
+    first_seen_at: datetime | None
+    last_seen_at: datetime | None
+    first_session_id: int | None
+    sessions_count: int
+    opted_out: bool
+    remind: bool
+
+
+@dataclass(frozen=True)
+class Participation:
+    session_id: int
+    user_id: int
+    messages: int
+    answers: int
+    newcomer: bool
+    welcomed: bool
+
+
+def _member(r: aiosqlite.Row) -> MemberRow:
+    return MemberRow(
+        user_id=r["user_id"],
+        display_name=r["display_name"],
+        first_seen_at=from_db(r["first_seen_at"]),
+        last_seen_at=from_db(r["last_seen_at"]),
+        first_session_id=r["first_session_id"],
+        sessions_count=r["sessions_count"],
+        opted_out=bool(r["opted_out"]),
+        remind=bool(r["remind"]),
+    )
+
+
+def _participation(r: aiosqlite.Row) -> Participation:
+    return Participation(
+        session_id=r["session_id"],
+        user_id=r["user_id"],
+        messages=r["messages"],
+        answers=r["answers"],
+        newcomer=bool(r["newcomer"]),
+        welcomed=bool(r["welcomed"]),
+    )
+
+
+class Members:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def get(self, user_id: int) -> MemberRow | None:
+        async with self._conn.execute("SELECT * FROM members WHERE user_id = ?", (user_id,)) as cur:
+            r = await cur.fetchone()
+        return _member(r) if r else None
+
+    async def many(self, user_ids: list[int]) -> dict[int, MemberRow]:
+        if not user_ids:
+            return {}
+        marks = ",".join("?" * len(user_ids))
+        async with self._conn.execute(
+            f"SELECT * FROM members WHERE user_id IN ({marks})", user_ids
+        ) as cur:
+            return {r["user_id"]: _member(r) for r in await cur.fetchall()}
+
+    async def ensure(self, user_id: int, display_name: str) -> MemberRow:
+        await self._conn.execute(
+            "INSERT INTO members (user_id, display_name) VALUES (?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET display_name = excluded.display_name",
+            (user_id, display_name),
+        )
+        found = await self.get(user_id)
+        assert found is not None
+        return found
+
+    async def record_message(
+        self, session_id: int, user_id: int, display_name: str, at: datetime, *, answer: bool
+    ) -> Participation:
+        """Count a message towards a member's participation; the first one in a session decides
+        whether they are a newcomer (never seen in an earlier session)."""
+        await self._conn.execute(
+            "INSERT INTO members (user_id, display_name, first_seen_at, last_seen_at, first_session_id)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+            " display_name = excluded.display_name, last_seen_at = excluded.last_seen_at,"
+            " first_seen_at = COALESCE(members.first_seen_at, excluded.first_seen_at),"
+            " first_session_id = COALESCE(members.first_session_id, excluded.first_session_id)",
+            (user_id, display_name, to_db(at), to_db(at), session_id),
+        )
+        cur = await self._conn.execute(
+            "INSERT INTO session_members (session_id, user_id, messages, answers, newcomer)"
+            " SELECT ?, ?, 1, ?, (first_session_id = ?) FROM members WHERE user_id = ?"
+            " ON CONFLICT (session_id, user_id) DO UPDATE SET messages = messages + 1,"
+            " answers = answers + excluded.answers",
+            (session_id, user_id, int(answer), session_id, user_id),
+        )
+        del cur
+        await self._conn.execute(
+            "UPDATE members SET sessions_count ="
+            " (SELECT COUNT(*) FROM session_members WHERE user_id = ?) WHERE user_id = ?",
+            (user_id, user_id),
+        )
+        found = await self.participation(session_id, user_id)
+        assert found is not None
+        return found
+
+    async def participation(self, session_id: int, user_id: int) -> Participation | None:
+        async with self._conn.execute(
+            "SELECT * FROM session_members WHERE session_id = ? AND user_id = ?",
+            (session_id, user_id),
+        ) as cur:
+            r = await cur.fetchone()
+        return _participation(r) if r else None
+
+    async def for_session(self, session_id: int) -> list[Participation]:
+        async with self._conn.execute(
+            "SELECT * FROM session_members WHERE session_id = ? ORDER BY user_id", (session_id,)
+        ) as cur:
+            return [_participation(r) for r in await cur.fetchall()]
+
+    async def history(self, user_ids: list[int]) -> dict[int, list[int]]:
+        """Session ids each member took part in, oldest first (for streaks and trends)."""
+        if not user_ids:
+            return {}
+        marks = ",".join("?" * len(user_ids))
+        out: dict[int, list[int]] = {u: [] for u in user_ids}
+        async with self._conn.execute(
+            "SELECT sm.user_id, sm.session_id FROM session_members sm JOIN sessions s ON s.id = sm.session_id"
+            f" WHERE sm.user_id IN ({marks}) ORDER BY s.start_at",
+            user_ids,
+        ) as cur:
+            for r in await cur.fetchall():
+                out[r[0]].append(r[1])
+        return out
+
+    async def mark_welcomed(self, session_id: int, user_ids: list[int]) -> None:
+        await self._conn.executemany(
+            "UPDATE session_members SET welcomed = 1 WHERE session_id = ? AND user_id = ?",
+            [(session_id, u) for u in user_ids],
+        )
+
+    async def set_opted_out(self, user_id: int, display_name: str, opted_out: bool) -> None:
+        await self.ensure(user_id, display_name)
+        await self._conn.execute(
+            "UPDATE members SET opted_out = ? WHERE user_id = ?", (opted_out, user_id)
+        )
+
+    async def set_remind(self, user_id: int, display_name: str, remind: bool) -> None:
+        await self.ensure(user_id, display_name)
+        await self._conn.execute(
+            "UPDATE members SET remind = ? WHERE user_id = ?", (remind, user_id)
+        )
+
+    async def opted_out_ids(self) -> set[int]:
+        async with self._conn.execute("SELECT user_id FROM members WHERE opted_out = 1") as cur:
+            return {r[0] for r in await cur.fetchall()}
+
+    async def to_remind(self) -> list[MemberRow]:
+        async with self._conn.execute(
+            "SELECT * FROM members WHERE remind = 1 AND opted_out = 0"
+        ) as cur:
+            return [_member(r) for r in await cur.fetchall()]
+
+    async def erase(self, user_id: int) -> None:
+        """Forget a member entirely: settings and participation counts."""
+        await self._conn.execute("DELETE FROM session_members WHERE user_id = ?", (user_id,))
+        await self._conn.execute("DELETE FROM members WHERE user_id = ?", (user_id,))

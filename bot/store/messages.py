@@ -1,0 +1,253 @@
+"""Member messages captured in a chat: stored as they arrive, re-attributed on edit, tombstoned on delete."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from bot.store.codec import (
+    from_db,
+    join_ints,
+    join_texts,
+    required_time,
+    split_ints,
+    split_texts,
+    to_db,
+)
+
+
+@dataclass(frozen=True)
+class Attributed:
+    """Where a message belongs in the chat (computed by bot.answers, stored as plain values)."""
+
+    kind: str
+    questions: tuple[int, ...] = ()
+    labels: tuple[str, ...] = ()
+    unmatched_labels: tuple[str, ...] = ()
+    late: bool = False
+
+
+@dataclass(frozen=True)
+class MessageRow:
+    id: int
+    session_id: int | None
+    channel_id: int
+    author_id: int
+    author_name: str
+    content: str | None
+    created_at: datetime
+    attribution: Attributed
+    thread_id: int | None = None
+    author_is_bot: bool = False
+    author_is_host: bool = False
+    edited_at: datetime | None = None
+    deleted_at: datetime | None = None
+    reply_to: int | None = None
+    hidden: bool = False
+    reactions: int = 0
+    jump_url: str | None = None
+
+
+def _row(r: aiosqlite.Row) -> MessageRow:
+    return MessageRow(
+        id=r["id"],
+        session_id=r["session_id"],
+        channel_id=r["channel_id"],
+        thread_id=r["thread_id"],
+        author_id=r["author_id"],
+        author_name=r["author_name"],
+        author_is_bot=bool(r["author_is_bot"]),
+        author_is_host=bool(r["author_is_host"]),
+        content=r["content"],
+        created_at=required_time(r["created_at"]),
+        edited_at=from_db(r["edited_at"]),
+        deleted_at=from_db(r["deleted_at"]),
+        reply_to=r["reply_to"],
+        attribution=Attributed(
+            kind=r["kind"],
+            questions=split_ints(r["questions"]),
+            labels=split_texts(r["labels"]),
+            unmatched_labels=split_texts(r["unmatched_labels"]),
+            late=bool(r["late"]),
+        ),
+        hidden=bool(r["hidden"]),
+        reactions=r["reactions"],
+        jump_url=r["jump_url"],
+    )
+
+
+_INSERT = (
+    "INSERT INTO messages (id, session_id, channel_id, thread_id, author_id, author_name,"
+    " author_is_bot, author_is_host, content, created_at, edited_at, reply_to, kind, questions,"
+    " labels, unmatched_labels, late, jump_url)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (id) DO NOTHING"
+)
+
+
+def _params(m: MessageRow) -> tuple[object, ...]:
+    a = m.attribution
+    return (
+        m.id,
+        m.session_id,
+        m.channel_id,
+        m.thread_id,
+        m.author_id,
+        m.author_name,
+        m.author_is_bot,
+        m.author_is_host,
+        m.content,
+        to_db(m.created_at),
+        to_db(m.edited_at),
+        m.reply_to,
+        a.kind,
+        join_ints(a.questions),
+        join_texts(a.labels),
+        join_texts(a.unmatched_labels),
+        a.late,
+        m.jump_url,
+    )
+
+
+class Messages:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def add(self, message: MessageRow) -> bool:
+        """Store a new message; False when it was already stored (backfill overlap)."""
+        cur = await self._conn.execute(_INSERT, _params(message))
+        return cur.rowcount > 0
+
+    async def add_many(self, messages: Sequence[MessageRow]) -> None:
+        """Store a batch in one transaction (the capture write path under load)."""
+        await self._conn.execute("BEGIN")
+        try:
+            await self._conn.executemany(_INSERT, [_params(m) for m in messages])
+        except BaseException:
+            await self._conn.execute("ROLLBACK")
+            raise
+        await self._conn.execute("COMMIT")
+
+    async def get(self, message_id: int) -> MessageRow | None:
+        async with self._conn.execute("SELECT * FROM messages WHERE id = ?", (message_id,)) as cur:
+            r = await cur.fetchone()
+        return _row(r) if r else None
+
+    async def for_session(
+        self, session_id: int, *, include_deleted: bool = False
+    ) -> list[MessageRow]:
+        """A session's messages in posting order."""
+        sql = "SELECT * FROM messages WHERE session_id = ?"
+        if not include_deleted:
+            sql += " AND deleted_at IS NULL"
+        async with self._conn.execute(sql + " ORDER BY created_at, id", (session_id,)) as cur:
+            return [_row(r) for r in await cur.fetchall()]
+
+    async def last_id(self, channel_ids: Sequence[int]) -> int | None:
+        """Newest stored message id in these channels/threads (history backfill starts after it)."""
+        if not channel_ids:
+            return None
+        marks = ",".join("?" * len(channel_ids))
+        async with self._conn.execute(
+            f"SELECT MAX(id) FROM messages WHERE channel_id IN ({marks}) OR thread_id IN ({marks})",
+            (*channel_ids, *channel_ids),
+        ) as cur:
+            r = await cur.fetchone()
+        return int(r[0]) if r and r[0] is not None else None
+
+    async def edit(
+        self, message_id: int, content: str, edited_at: datetime, attribution: Attributed
+    ) -> None:
+        a = attribution
+        await self._conn.execute(
+            "UPDATE messages SET content = ?, edited_at = ?, kind = ?, questions = ?, labels = ?,"
+            " unmatched_labels = ?, late = ? WHERE id = ? AND deleted_at IS NULL",
+            (
+                content,
+                to_db(edited_at),
+                a.kind,
+                join_ints(a.questions),
+                join_texts(a.labels),
+                join_texts(a.unmatched_labels),
+                a.late,
+                message_id,
+            ),
+        )
+
+    async def reattribute(self, message_id: int, attribution: Attributed) -> None:
+        a = attribution
+        await self._conn.execute(
+            "UPDATE messages SET kind = ?, questions = ?, labels = ?, unmatched_labels = ?, late = ?"
+            " WHERE id = ?",
+            (
+                a.kind,
+                join_ints(a.questions),
+                join_texts(a.labels),
+                join_texts(a.unmatched_labels),
+                a.late,
+                message_id,
+            ),
+        )
+
+    async def delete(self, message_id: int, deleted_at: datetime) -> None:
+        """Tombstone: the text goes, the row stays so a late edit event cannot resurrect it."""
+        await self._conn.execute(
+            "UPDATE messages SET deleted_at = ?, content = NULL WHERE id = ?",
+            (to_db(deleted_at), message_id),
+        )
+
+    async def set_hidden(self, message_id: int, hidden: bool) -> bool:
+        cur = await self._conn.execute(
+            "UPDATE messages SET hidden = ? WHERE id = ?", (hidden, message_id)
+        )
+        return cur.rowcount > 0
+
+    async def add_reaction(self, message_id: int, user_id: int, emoji: str) -> None:
+        await self._conn.execute(
+            "INSERT OR IGNORE INTO reactions (message_id, user_id, emoji)"
+            " SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM messages WHERE id = ?)",
+            (message_id, user_id, emoji, message_id),
+        )
+        await self._recount(message_id)
+
+    async def remove_reaction(self, message_id: int, user_id: int, emoji: str) -> None:
+        await self._conn.execute(
+            "DELETE FROM reactions WHERE message_id = ? AND user_id = ? AND emoji = ?",
+            (message_id, user_id, emoji),
+        )
+        await self._recount(message_id)
+
+    async def _recount(self, message_id: int) -> None:
+        await self._conn.execute(
+            "UPDATE messages SET reactions = (SELECT COUNT(*) FROM reactions WHERE message_id = ?)"
+            " WHERE id = ?",
+            (message_id, message_id),
+        )
+
+    async def purge_text_before(self, cutoff: datetime) -> int:
+        """Retention: drop message text older than `cutoff`; rows and counts stay. Returns rows purged."""
+        cur = await self._conn.execute(
+            "UPDATE messages SET content = NULL WHERE created_at < ? AND content IS NOT NULL",
+            (to_db(cutoff),),
+        )
+        return cur.rowcount
+
+    async def erase_author(self, user_id: int) -> int:
+        """Remove every message by a member (and their reactions); returns messages removed."""
+        await self._conn.execute("DELETE FROM reactions WHERE user_id = ?", (user_id,))
+        cur = await self._conn.execute("DELETE FROM messages WHERE author_id = ?", (user_id,))
+        await self._conn.execute(
+            "UPDATE messages SET reactions = (SELECT COUNT(*) FROM reactions r WHERE r.message_id = messages.id)"
+        )
+        return cur.rowcount
+
+    async def clear_author_text(self, user_id: int) -> int:
+        """Opt-out: forget what a member wrote but keep that they took part."""
+        cur = await self._conn.execute(
+            "UPDATE messages SET content = NULL WHERE author_id = ? AND content IS NOT NULL",
+            (user_id,),
+        )
+        return cur.rowcount

@@ -1,0 +1,161 @@
+"""Sessions: one chat on one date, with the topic snapshot it runs on."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, replace
+from datetime import date, datetime
+from enum import StrEnum
+
+import aiosqlite
+
+from bot.store.codec import date_from_db, from_db, required_time, to_db
+
+
+class SessionStatus(StrEnum):
+    PLANNED = "planned"
+    RUNNING = "running"
+    PAUSED = "paused"
+    CLOSED = "closed"
+    RECAPPED = "recapped"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class SessionQuestion:
+    text: str
+    at_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class SessionTopic:
+    """What the session runs on, copied from the topic file when it was planned."""
+
+    title: str
+    questions: tuple[SessionQuestion, ...]
+    hosts: tuple[str, ...] = ()
+    prep_post: str | None = None
+    welcome: str | None = None
+    closing: str | None = None
+    open_discussion: bool = False  # no topic file was found: an open-discussion session
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> SessionTopic:
+        data = json.loads(text)
+        data["questions"] = tuple(SessionQuestion(**q) for q in data.get("questions", ()))
+        data["hosts"] = tuple(data.get("hosts", ()))
+        return cls(**data)
+
+    def with_question(self, n: int, text: str) -> SessionTopic:
+        questions = list(self.questions)
+        questions[n - 1] = replace(questions[n - 1], text=text)
+        return replace(self, questions=tuple(questions))
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    chat: str
+    chat_date: date
+    start_at: datetime
+    topic: SessionTopic
+    status: SessionStatus
+    paused_at: datetime | None
+    event_id: int | None
+    created_at: datetime
+    recap_dir: str | None
+    recap_posted_at: datetime | None
+
+
+def _row(r: aiosqlite.Row) -> SessionRow:
+    return SessionRow(
+        id=r["id"],
+        chat=r["chat"],
+        chat_date=date_from_db(r["chat_date"]),
+        start_at=required_time(r["start_at"]),
+        topic=SessionTopic.from_json(r["topic_json"]),
+        status=SessionStatus(r["status"]),
+        paused_at=from_db(r["paused_at"]),
+        event_id=r["event_id"],
+        created_at=required_time(r["created_at"]),
+        recap_dir=r["recap_dir"],
+        recap_posted_at=from_db(r["recap_posted_at"]),
+    )
+
+
+class Sessions:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def create(
+        self, chat: str, chat_date: date, start_at: datetime, topic: SessionTopic, now: datetime
+    ) -> SessionRow:
+        """Create the session for (chat, date), or return the existing one unchanged."""
+        await self._conn.execute(
+            "INSERT OR IGNORE INTO sessions (chat, chat_date, start_at, topic_json, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (chat, chat_date.isoformat(), to_db(start_at), topic.to_json(), to_db(now)),
+        )
+        found = await self.for_date(chat, chat_date)
+        assert found is not None
+        return found
+
+    async def get(self, session_id: int) -> SessionRow | None:
+        async with self._conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)) as cur:
+            r = await cur.fetchone()
+        return _row(r) if r else None
+
+    async def for_date(self, chat: str, chat_date: date) -> SessionRow | None:
+        async with self._conn.execute(
+            "SELECT * FROM sessions WHERE chat = ? AND chat_date = ?", (chat, chat_date.isoformat())
+        ) as cur:
+            r = await cur.fetchone()
+        return _row(r) if r else None
+
+    async def active(self) -> list[SessionRow]:
+        """Sessions that still have work to do (not recapped or cancelled)."""
+        async with self._conn.execute(
+            "SELECT * FROM sessions WHERE status IN ('planned', 'running', 'paused', 'closed')"
+            " ORDER BY start_at"
+        ) as cur:
+            return [_row(r) for r in await cur.fetchall()]
+
+    async def recent(self, chat: str | None = None, limit: int = 50) -> list[SessionRow]:
+        """Newest first."""
+        sql = "SELECT * FROM sessions"
+        args: tuple[object, ...] = ()
+        if chat:
+            sql += " WHERE chat = ?"
+            args = (chat,)
+        async with self._conn.execute(
+            sql + " ORDER BY start_at DESC LIMIT ?", (*args, limit)
+        ) as cur:
+            return [_row(r) for r in await cur.fetchall()]
+
+    async def set_status(
+        self, session_id: int, status: SessionStatus, *, paused_at: datetime | None = None
+    ) -> None:
+        await self._conn.execute(
+            "UPDATE sessions SET status = ?, paused_at = ? WHERE id = ?",
+            (status.value, to_db(paused_at), session_id),
+        )
+
+    async def set_topic(self, session_id: int, topic: SessionTopic) -> None:
+        await self._conn.execute(
+            "UPDATE sessions SET topic_json = ? WHERE id = ?", (topic.to_json(), session_id)
+        )
+
+    async def set_event(self, session_id: int, event_id: int | None) -> None:
+        await self._conn.execute(
+            "UPDATE sessions SET event_id = ? WHERE id = ?", (event_id, session_id)
+        )
+
+    async def set_recap(self, session_id: int, recap_dir: str, posted_at: datetime | None) -> None:
+        await self._conn.execute(
+            "UPDATE sessions SET recap_dir = ?, recap_posted_at = COALESCE(?, recap_posted_at)"
+            " WHERE id = ?",
+            (recap_dir, to_db(posted_at), session_id),
+        )

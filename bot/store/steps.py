@@ -1,0 +1,148 @@
+"""The step ledger: every planned step of a session and what became of it (never lose, never repeat)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+import aiosqlite
+
+from bot.store.codec import from_db, required_time, to_db
+
+
+class StepStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class StepRow:
+    session_id: int
+    key: str
+    kind: str
+    question: int | None
+    due_at: datetime
+    status: StepStatus
+    message_id: int | None
+    channel_id: int | None
+    thread_id: int | None
+    attempts: int
+    last_error: str | None
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class NewStep:
+    key: str
+    kind: str
+    due_at: datetime
+    question: int | None = None
+
+
+def _row(r: aiosqlite.Row) -> StepRow:
+    return StepRow(
+        session_id=r["session_id"],
+        key=r["key"],
+        kind=r["kind"],
+        question=r["question"],
+        due_at=required_time(r["due_at"]),
+        status=StepStatus(r["status"]),
+        message_id=r["message_id"],
+        channel_id=r["channel_id"],
+        thread_id=r["thread_id"],
+        attempts=r["attempts"],
+        last_error=r["last_error"],
+        sent_at=from_db(r["sent_at"]),
+    )
+
+
+class Steps:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def add(self, session_id: int, steps: Iterable[NewStep]) -> None:
+        """Insert steps that are not in the ledger yet (existing keys keep their state)."""
+        await self._conn.executemany(
+            "INSERT OR IGNORE INTO steps (session_id, key, kind, question, due_at) VALUES (?, ?, ?, ?, ?)",
+            [(session_id, s.key, s.kind, s.question, to_db(s.due_at)) for s in steps],
+        )
+
+    async def for_session(self, session_id: int) -> list[StepRow]:
+        """All steps of a session ordered by due time (then insertion order)."""
+        async with self._conn.execute(
+            "SELECT * FROM steps WHERE session_id = ? ORDER BY due_at, rowid", (session_id,)
+        ) as cur:
+            return [_row(r) for r in await cur.fetchall()]
+
+    async def get(self, session_id: int, key: str) -> StepRow | None:
+        async with self._conn.execute(
+            "SELECT * FROM steps WHERE session_id = ? AND key = ?", (session_id, key)
+        ) as cur:
+            r = await cur.fetchone()
+        return _row(r) if r else None
+
+    async def pending(self) -> list[StepRow]:
+        async with self._conn.execute(
+            "SELECT * FROM steps WHERE status = 'pending' ORDER BY due_at, rowid"
+        ) as cur:
+            return [_row(r) for r in await cur.fetchall()]
+
+    async def mark_sent(
+        self,
+        session_id: int,
+        key: str,
+        *,
+        message_id: int | None,
+        channel_id: int | None,
+        sent_at: datetime,
+        thread_id: int | None = None,
+    ) -> None:
+        await self._conn.execute(
+            "UPDATE steps SET status = 'sent', message_id = ?, channel_id = ?, thread_id = ?,"
+            " sent_at = ?, last_error = NULL WHERE session_id = ? AND key = ?",
+            (message_id, channel_id, thread_id, to_db(sent_at), session_id, key),
+        )
+
+    async def set_thread(self, session_id: int, key: str, thread_id: int) -> None:
+        await self._conn.execute(
+            "UPDATE steps SET thread_id = ? WHERE session_id = ? AND key = ?",
+            (thread_id, session_id, key),
+        )
+
+    async def mark_skipped(self, session_id: int, key: str, reason: str) -> None:
+        await self._conn.execute(
+            "UPDATE steps SET status = 'skipped', last_error = ? WHERE session_id = ? AND key = ?"
+            " AND status = 'pending'",
+            (reason, session_id, key),
+        )
+
+    async def record_attempt(
+        self, session_id: int, key: str, error: str | None, *, failed: bool
+    ) -> int:
+        """Count an attempt; a final failure marks the step failed. Returns attempts so far."""
+        await self._conn.execute(
+            "UPDATE steps SET attempts = attempts + 1, last_error = ?,"
+            " status = CASE WHEN ? THEN 'failed' ELSE status END WHERE session_id = ? AND key = ?",
+            (error, failed, session_id, key),
+        )
+        row = await self.get(session_id, key)
+        return row.attempts if row else 0
+
+    async def reschedule(self, session_id: int, due: dict[str, datetime]) -> None:
+        """Move pending steps to new due times (pause/resume, extend, next)."""
+        await self._conn.executemany(
+            "UPDATE steps SET due_at = ? WHERE session_id = ? AND key = ? AND status = 'pending'",
+            [(to_db(at), session_id, key) for key, at in due.items()],
+        )
+
+    async def reopen(self, session_id: int, key: str, due_at: datetime) -> None:
+        """Make a finished step pending again (re-run recap)."""
+        await self._conn.execute(
+            "UPDATE steps SET status = 'pending', due_at = ?, last_error = NULL"
+            " WHERE session_id = ? AND key = ?",
+            (to_db(due_at), session_id, key),
+        )
