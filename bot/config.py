@@ -44,6 +44,15 @@ class ConfigError(Exception):
         self.problems = problems
 
 
+class _FieldProblem(ValueError):
+    """A cross-field rule that blames one field: `loc` is relative to the model that raised it,
+    so the message points at that field's line instead of the enclosing block."""
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -201,12 +210,24 @@ class ChatSettings(_Model):
     def _run_of_show_fits(self) -> ChatSettings:
         ros, length = self.run_of_show, self.schedule.duration
         close = ros.close if ros.close is not None else length
+        fmt = format_duration
         if close > length + timedelta(hours=6):
-            raise ValueError("run_of_show.close is far past the schedule's duration")
+            raise _FieldProblem(
+                ("run_of_show", "close"),
+                f"{fmt(close)} is far past the schedule's duration ({fmt(length)})",
+            )
         if not ros.welcome <= ros.first_question < close:
-            raise ValueError("run_of_show: need welcome <= first_question < close")
+            raise _FieldProblem(
+                ("run_of_show", "first_question"),
+                f"{fmt(ros.first_question)} must be at or after welcome ({fmt(ros.welcome)})"
+                f" and before the close ({fmt(close)})",
+            )
         if not ros.first_question <= ros.last_call <= close:
-            raise ValueError("run_of_show: need first_question <= last_call <= close")
+            raise _FieldProblem(
+                ("run_of_show", "last_call"),
+                f"{fmt(ros.last_call)} must be at or after first_question"
+                f" ({fmt(ros.first_question)}) and at or before the close ({fmt(close)})",
+            )
         return self
 
     @property
@@ -246,10 +267,14 @@ class Settings(_Model):
     @field_validator("chats")
     @classmethod
     def _unique_names(cls, chats: tuple[ChatSettings, ...]) -> tuple[ChatSettings, ...]:
-        names = [c.name for c in chats]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"chat names must be unique; repeated: {', '.join(dupes)}")
+        seen: set[str] = set()
+        for i, chat in enumerate(chats):
+            if chat.name in seen:
+                raise _FieldProblem(
+                    (i, "name"),
+                    f"{chat.name!r} is already used by another chat; names must be unique",
+                )
+            seen.add(chat.name)
         return chats
 
     def chat(self, name: str | None) -> ChatSettings:
@@ -270,7 +295,18 @@ def _message(err: Any) -> str:
         return "is required but missing"
     if kind == "extra_forbidden":
         return "is not a known setting (check the spelling; see config.example.yaml)"
+    if kind == "too_short":
+        ctx = err.get("ctx") or {}
+        return (
+            f"needs at least {ctx.get('min_length', 1)} entry, found {ctx.get('actual_length', 0)}"
+        )
     return str(msg).removeprefix("Value error, ")
+
+
+def _loc(err: Any) -> tuple[str | int, ...]:
+    loc = tuple(p for p in err["loc"] if not str(p).startswith("function-"))
+    cause = (err.get("ctx") or {}).get("error")
+    return (*loc, *cause.loc) if isinstance(cause, _FieldProblem) else loc
 
 
 def settings_from_document(doc: YamlDocument) -> Settings:
@@ -282,10 +318,7 @@ def settings_from_document(doc: YamlDocument) -> Settings:
     try:
         settings = Settings.model_validate(doc.data)
     except ValidationError as exc:
-        errors = [
-            (tuple(p for p in e["loc"] if not str(p).startswith("function-")), e)
-            for e in exc.errors()
-        ]
+        errors = [(_loc(e), e) for e in exc.errors()]
         problems: list[tuple[int, str]] = []
         for loc, err in errors:
             # A list whose items failed also reports "too short"; the item errors say more.

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import ChatSettings, Settings
-from bot.durations import parse_duration
+from bot.durations import format_duration, parse_duration
 from bot.yaml_source import YamlDocument, YamlSyntaxError, read_yaml
 
 MAX_QUESTIONS = 12
@@ -213,7 +213,8 @@ def check_topic(topic: Topic, chat: ChatSettings) -> list[Problem]:
                 Problem(
                     path,
                     line,
-                    f"questions[{i}]: at {offset} is outside the chat (0 to {chat.close_offset})",
+                    f"questions[{i}]: at {format_duration(offset)} is outside the chat"
+                    f" (0s to {format_duration(chat.close_offset)})",
                 )
             )
         elif i and offset <= offsets[i - 1]:

@@ -55,19 +55,30 @@ class YamlDocument:
         return self.lines.get((), 1)
 
 
+def _construct(node: yaml.Node, loader: _Loader) -> Any:
+    """Build one value; a scalar that looks like a date but is not one (`2026-13-01`) makes
+    PyYAML raise a bare ValueError, which we turn into an error that carries its line."""
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, OverflowError) as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a valid date or value ({exc})", node.start_mark
+        ) from None
+
+
 def _walk(node: yaml.Node, loader: _Loader, loc: PathKey, lines: dict[PathKey, int]) -> Any:
     lines[loc] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            key = _construct(key_node, loader)
             child = (*loc, key if isinstance(key, str | int) else str(key))
             result[key] = _walk(value_node, loader, child, lines)
             lines[child] = key_node.start_mark.line + 1
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_walk(item, loader, (*loc, i), lines) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    return _construct(node, loader)
 
 
 def parse_yaml(text: str, path: Path) -> YamlDocument:
@@ -96,7 +107,11 @@ def read_yaml(path: Path) -> YamlDocument:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise YamlSyntaxError(f"{path.name}: not UTF-8 text ({exc.reason})") from None
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise YamlSyntaxError(
+            f"{path.name}:{line}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x}: {exc.reason});"
+            " save the file as UTF-8"
+        ) from None
     except OSError as exc:
         raise YamlSyntaxError(f"{path}: cannot read ({exc.strerror})") from None
     return parse_yaml(text, path)
