@@ -1,0 +1,117 @@
+"""Page furniture recognised by its words: share rows, comment sections, subscribe boxes.
+
+HTML pages are mostly cleaned by element class names (see `_html`), but text copied from a browser
+and Markdown exports carry the same furniture as plain lines, so every source goes through here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bot.drafting._model import Block, words
+
+_SOCIAL = (
+    r"(?:twitter|x|facebook|linkedin|reddit|pinterest|whatsapp|threads|bluesky|email|mastodon)"
+)
+
+# A whole short block that is furniture, never prose.
+_FURNITURE = re.compile(
+    r"""^(?:
+      skip\ to\ (?:main\ )?content | (?:main\ |open\ |close\ )?menu | search(?:\ for)?:? |
+      toggle\ navigation | home | about | contact | blog | archives? | back\ to\ top |
+      share(?:\ this)?(?:\ post|\ article|\ page)?(?:\ on\ \w+)?:? | share\ via\ .* |
+      (?:click\ to\ )?(?:share|tweet|email|print|pin|post)(?:\ (?:this|it))?(?:\ on\ \w+)?
+        (?:\ \(opens\ in\ new\ window\))? |
+      """
+    + _SOCIAL
+    + r"""(?:\ \W?\s*"""
+    + _SOCIAL
+    + r""")* |
+      like\ this:? | like | liked\ by\ .* | loading\W* | be\ the\ first\ to\ like\ this\W* |
+      related(?:\ posts|\ articles|\ reading|\ stories)?:? | you\ (?:may|might)\ also\ (?:like|enjoy):? |
+      more\ from\ .{0,60} | read\ more.{0,40} | continue\ reading.{0,60} |
+      (?:leave|post|add|write)\ a\ (?:reply|comment|response).* | cancel\ reply |
+      \d+\ (?:comments?|responses?|replies|thoughts?\ on\ .*) | comments?(?:\ \(\d+\))? |
+      no\ comments(?:\ yet)?\W* | reply(?:\ ↓)? | (?:log\ in|sign\ in)\ to\ (?:reply|comment).* |
+      post\ navigation | (?:previous|next|older|newer)\ (?:post|entry|article)s?:?.* |
+      subscribe.{0,80} | follow(?:\ (?:me|us|this\ blog|blog\ via\ email))?(?:\ on\ .{0,40})? |
+      join\ \d[\d,]*\ other\ (?:followers|subscribers|readers).* | enter\ your\ email.* |
+      sign\ me\ up.* | get\ (?:new\ )?posts\ (?:by|in\ your)\ .* |
+      (?:posted|published|written|filed)\ (?:in|on|by|under):?\ .{0,100} |
+      (?:tags?|categor(?:y|ies)):\ .{0,100} | tagged\ .{0,100} | by\ \w+(?:\ \w+){0,3} |
+      (?:copyright|©).* | all\ rights\ reserved.* | (?:proudly\ )?powered\ by\ .* |
+      (?:website\ )?theme\ by\ .* | privacy(?:\ policy)?(?:\ \W\ terms.*)? | terms\ of\ (?:use|service) |
+      accept(?:\ all)?(?:\ cookies)? | reject(?:\ all)? | got\ it!? | i\ agree | ok(?:ay)? | dismiss |
+      (?:manage|cookie)\ (?:cookies|settings|preferences) |
+      about\ the\ author:?.* | about\ me | (?:photo|image)\ (?:by|credit|courtesy).{0,120}
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+_COOKIE = re.compile(r"\bcookies?\b", re.IGNORECASE)
+_COOKIE_CONTEXT = re.compile(
+    r"\b(?:accept|consent|privacy|policy|settings|agree|experience|we use|this (?:site|website))\b",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_CONTACT = re.compile(
+    r"^(?:(?:contact|e-?mail|phone|tel|website|web|twitter|linkedin|instagram|facebook)\s*:"
+    r"|(?:contact|connect\ with|find|reach|follow|email|hire|work\ with)\ (?:me|us)\b"
+    r"|book\ a\ (?:call|session))",
+    re.IGNORECASE | re.VERBOSE,
+)
+_NAV_WORDS = words(
+    "home about contact blog archive archives podcast speaking books book events shop store"
+    " services resources newsletter subscribe search menu courses coaching media press work"
+    " with me start here"
+)
+
+# Headings or lines after which the rest of a page is comments, related posts or a bio.
+_TERMINAL = re.compile(
+    r"""^(?:
+      related(?:\ posts|\ articles|\ reading)?:? | you\ (?:may|might)\ also\ (?:like|enjoy):? |
+      (?:leave|post|add)\ a\ (?:reply|comment|response).* | \d+\ (?:comments?|responses?|replies)
+      | \d+\ thoughts?\ on\ .* | comments?(?:\ \(\d+\))? | discussion | about\ the\ author:?.* |
+      share\ this(?:\ post|\ article)?:? | like\ this:? | post\ navigation
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+_MAX_FURNITURE_CHARS = 160
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip(" \t|•·-–—:")
+
+
+def is_furniture(text: str) -> bool:
+    """True for a block that is page furniture (share row, cookie notice, contact line...)."""
+    line = _norm(text)
+    if not line:
+        return True
+    if len(line) <= _MAX_FURNITURE_CHARS and not line.endswith("?") and _FURNITURE.match(line):
+        return True
+    words = re.findall(r"[a-z]+", line.lower())
+    if len(words) >= 2 and len(line) <= 120 and all(w in _NAV_WORDS for w in words):
+        return True
+    if len(line) <= 400 and _COOKIE.search(line) and _COOKIE_CONTEXT.search(line):
+        return True
+    return len(line) <= 200 and bool(_EMAIL.search(line) or _CONTACT.match(line))
+
+
+def is_terminal(text: str) -> bool:
+    """True for a line that starts the comments / related posts / bio part of a page."""
+    line = _norm(text)
+    return len(line) <= 120 and bool(_TERMINAL.match(line))
+
+
+def clean_blocks(blocks: Iterable[Block]) -> list[Block]:
+    """Drop furniture blocks and cut the page at the first terminal marker after some prose."""
+    out: list[Block] = []
+    for block in blocks:
+        if is_terminal(block.text) and any(b.kind != "heading" for b in out):
+            break
+        if not is_furniture(block.text):
+            out.append(block)
+    return out

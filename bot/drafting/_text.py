@@ -1,0 +1,162 @@
+"""Plain text and Markdown posts -> blocks (paragraphs, headings, list items) and a title."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from bot.drafting._boiler import clean_blocks, is_furniture, is_terminal
+from bot.drafting._model import Block, ParsedPost
+
+_ITEM = re.compile(r"^\s*(?:[-*+•·▪]|\d{1,2}[.)])\s+(.*)$")
+_END_PUNCT = re.compile(r"[.!?:;,\"'”’)…]$")
+_FRONT_MATTER = re.compile(r"\A(?:---|\+\+\+)\s*\n(.*?)\n(?:---|\+\+\+|\.\.\.)\s*(?:\n|\Z)", re.S)
+_FM_TITLE = re.compile(r"^title\s*[:=]\s*(.+?)\s*$", re.M)
+_ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_SETEXT = re.compile(r"^(=+|-+)\s*$")
+_RULE = re.compile(r"^\s*([-*_])(?:\s*\1){2,}\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_REF_DEF = re.compile(r"^\s*\[[^\]]+\]:\s+\S+")
+_TITLE_MAX = 120
+
+
+def _title_like(line: str) -> bool:
+    """A first line short enough, and without a full stop, to be the post's title."""
+    return 0 < len(line) <= _TITLE_MAX and not line.endswith((".", ",", ";", ":"))
+
+
+def _group(lines: list[str]) -> list[Block]:
+    """One blank-line-separated chunk -> blocks; short unpunctuated lines stand alone."""
+    blocks: list[Block] = []
+    para: list[str] = []
+    width = max((len(line) for line in lines), default=0)
+
+    def flush() -> None:
+        if para:
+            blocks.append(Block(" ".join(para)))
+            para.clear()
+
+    for i, line in enumerate(lines):
+        item = _ITEM.match(line)
+        if item:
+            flush()
+            blocks.append(Block(item.group(1).strip(), "item"))
+            continue
+        last = i == len(lines) - 1
+        if not last and not _END_PUNCT.search(line) and len(line) < 0.6 * width:
+            flush()
+            blocks.append(Block(line))
+            continue
+        if blocks and blocks[-1].kind == "item" and not para and line[:1].islower():
+            blocks[-1] = Block(f"{blocks[-1].text} {line}", "item")
+            continue
+        para.append(line)
+    flush()
+    return blocks
+
+
+def _chunks(lines: list[str]) -> list[list[str]]:
+    """Split lines on blank lines, dropping furniture lines and everything after a terminal one."""
+    chunks: list[list[str]] = [[]]
+    seen_prose = False
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            if chunks[-1]:
+                chunks.append([])
+            continue
+        if is_terminal(line) and seen_prose:
+            break
+        if is_furniture(line):
+            continue
+        seen_prose = seen_prose or len(line.split()) > 8
+        chunks[-1].append(line)
+    return [c for c in chunks if c]
+
+
+def parse_text(text: str) -> ParsedPost:
+    """Plain text: the first short line is the title; blank lines separate paragraphs."""
+    blocks = [b for chunk in _chunks(text.split("\n")) for b in _group(chunk)]
+    title = None
+    if blocks and blocks[0].kind == "para" and _title_like(blocks[0].text):
+        title = blocks[0].text
+        blocks = blocks[1:]
+    return ParsedPost(title, tuple(clean_blocks(blocks)))
+
+
+def inline_markdown(text: str) -> str:
+    """Markdown inline syntax -> the words a reader sees."""
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"\[([^\]]+)\]\[[^\]]*\]", r"\1", text)
+    text = re.sub(r"<(https?://[^>\s]+)>", r"\1", text)
+    text = re.sub(r"<[^>\n]+>", "", text)
+    text = re.sub(r"`([^`]+)`", r"\1", text)
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"\1", text)
+    text = re.sub(r"(?<!\w)_(?!\s)(.+?)(?<!\s)_(?!\w)", r"\1", text)
+    text = re.sub(r"~~(.+?)~~", r"\1", text)
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!>])", r"\1", text)
+    return html.unescape(text)
+
+
+def _markdown_blocks(lines: list[str]) -> list[Block]:
+    """Block structure of Markdown: ATX/setext headings, rules, fences, lists, quotes, paragraphs."""
+    blocks: list[Block] = []
+    para: list[str] = []
+    fenced = False
+
+    def flush() -> None:
+        if para:
+            blocks.extend(_group(para))
+            para.clear()
+
+    for raw in lines:
+        if _FENCE.match(raw):
+            fenced = not fenced
+            flush()
+            continue
+        if fenced or _REF_DEF.match(raw):
+            continue
+        line = re.sub(r"^\s*(?:>\s?)+", "", raw).rstrip()
+        atx = _ATX.match(line)
+        if atx:
+            flush()
+            blocks.append(Block(atx.group(2), "heading", len(atx.group(1))))
+        elif _SETEXT.match(line) and len(para) == 1:
+            blocks.append(Block(para.pop(), "heading", 1 if line.startswith("=") else 2))
+        elif _RULE.match(line) or not line.strip():
+            flush()
+        else:
+            para.append(line.strip())
+    flush()
+    return blocks
+
+
+def parse_markdown(text: str) -> ParsedPost:
+    """Markdown: front matter or first level-1 heading is the title; furniture is dropped."""
+    title = None
+    front = _FRONT_MATTER.match(text)
+    if front:
+        found = _FM_TITLE.search(front.group(1))
+        if found:
+            title = found.group(1).strip().strip("\"'")
+        text = text[front.end() :]
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    blocks = [
+        Block(inline_markdown(b.text).strip(), b.kind, b.level)
+        for b in _markdown_blocks(text.split("\n"))
+    ]
+    blocks = clean_blocks(b for b in blocks if b.text)
+    headings = [b for b in blocks if b.kind == "heading"]
+    if title is None:
+        first = next((b for b in headings if b.level == 1), headings[0] if headings else None)
+        if first is not None and blocks.index(first) <= 1:
+            title = first.text
+        elif blocks and blocks[0].kind == "para" and _title_like(blocks[0].text):
+            title = blocks[0].text
+    if title is not None and blocks and blocks[0].text == title:
+        blocks = blocks[1:]
+    elif title is not None:
+        blocks = [b for b in blocks if not (b.kind == "heading" and b.text == title)]
+    return ParsedPost(title, tuple(blocks))
