@@ -24,6 +24,8 @@ class StepKind(StrEnum):
     LAST_CALL = "last_call"
     CLOSE = "close"
     RECAP = "recap"
+    NO_TOPIC = "no_topic"  # heads-up to hosts: no topic file for the coming chat
+    NEWCOMERS = "newcomers"  # welcome first-time members (added while the chat runs)
 
 
 # When two steps fall due at the same instant, this is their order.

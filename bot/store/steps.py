@@ -120,17 +120,22 @@ class Steps:
             (reason, session_id, key),
         )
 
-    async def record_attempt(
-        self, session_id: int, key: str, error: str | None, *, failed: bool
-    ) -> int:
-        """Count an attempt; a final failure marks the step failed. Returns attempts so far."""
+    async def begin_attempt(self, session_id: int, key: str) -> int:
+        """Count an attempt before sending (a crash mid-send leaves attempts > 0). Returns the count."""
         await self._conn.execute(
-            "UPDATE steps SET attempts = attempts + 1, last_error = ?,"
-            " status = CASE WHEN ? THEN 'failed' ELSE status END WHERE session_id = ? AND key = ?",
-            (error, failed, session_id, key),
+            "UPDATE steps SET attempts = attempts + 1, last_error = 'sending' WHERE session_id = ? AND key = ?",
+            (session_id, key),
         )
         row = await self.get(session_id, key)
         return row.attempts if row else 0
+
+    async def fail_attempt(self, session_id: int, key: str, error: str, *, final: bool) -> None:
+        """Record why an attempt failed; a final failure marks the step failed."""
+        await self._conn.execute(
+            "UPDATE steps SET last_error = ?, status = CASE WHEN ? THEN 'failed' ELSE status END"
+            " WHERE session_id = ? AND key = ?",
+            (error, final, session_id, key),
+        )
 
     async def reschedule(self, session_id: int, due: dict[str, datetime]) -> None:
         """Move pending steps to new due times (pause/resume, extend, next)."""
@@ -145,4 +150,11 @@ class Steps:
             "UPDATE steps SET status = 'pending', due_at = ?, last_error = NULL"
             " WHERE session_id = ? AND key = ?",
             (to_db(due_at), session_id, key),
+        )
+
+    async def drop_pending(self, session_id: int, keys: Iterable[str]) -> None:
+        """Remove pending steps that a re-plan no longer has (a topic lost a question)."""
+        await self._conn.executemany(
+            "DELETE FROM steps WHERE session_id = ? AND key = ? AND status = 'pending'",
+            [(session_id, k) for k in keys],
         )

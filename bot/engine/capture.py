@@ -1,0 +1,263 @@
+"""Capture: every member message in a chat channel (or a question thread) during a session and its
+late window is stored as it arrives and attributed with the shared rules in `bot.answers`."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.answers import Attribution, ChatClock, Incoming, Kind, ReplyTarget, attribute
+from bot.config import ChatSettings
+from bot.store.messages import Attributed, MessageRow
+from bot.store.sessions import SessionRow, SessionStatus
+from bot.store.steps import NewStep, StepRow, StepStatus
+from bot.timeline import StepKind
+from bot.transport import (
+    IncomingEvent,
+    MessageCreated,
+    MessageDeleted,
+    MessageEdited,
+    ReactionChanged,
+)
+
+if TYPE_CHECKING:
+    from bot.engine.engine import ChatEngine
+
+log = logging.getLogger(__name__)
+
+_CAPTURING = (SessionStatus.RUNNING, SessionStatus.PAUSED, SessionStatus.CLOSED)
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """What attribution needs to know about a session, rebuilt whenever a step is sent."""
+
+    session: SessionRow
+    clock: ChatClock
+    question_posts: dict[int, int]  # message id of a question post -> question number
+    threads: dict[int, int]  # thread id -> question number
+    welcome_message: int | None
+
+
+def build_view(
+    session: SessionRow, chat: ChatSettings, ledger: list[StepRow]
+) -> SessionView | None:
+    by_key = {s.key: s for s in ledger}
+    welcome, close, recap = by_key.get("welcome"), by_key.get("close"), by_key.get("recap")
+    if welcome is None or close is None:
+        return None
+    welcome_at = welcome.sent_at or welcome.due_at
+    close_at = close.sent_at or close.due_at
+    late_until = max(close_at + chat.run_of_show.late_window, recap.due_at if recap else close_at)
+    questions = [s for s in ledger if s.kind == StepKind.QUESTION.value and s.question is not None]
+    posted = {s.question: s.sent_at for s in questions if s.status is StepStatus.SENT and s.sent_at}
+    clock = ChatClock(
+        welcome_at=min(welcome_at, close_at),
+        question_posted_at={q: at for q, at in posted.items() if q is not None},
+        question_count=len(session.topic.questions),
+        close_at=close_at,
+        late_until=max(late_until, close_at),
+    )
+    return SessionView(
+        session=session,
+        clock=clock,
+        question_posts={s.message_id: s.question for s in questions if s.message_id and s.question},
+        threads={s.thread_id: s.question for s in questions if s.thread_id and s.question},
+        welcome_message=welcome.message_id,
+    )
+
+
+def stored_attribution(a: Attribution) -> Attributed:
+    return Attributed(a.kind.value, a.questions, a.labels, a.unmatched_labels, a.late)
+
+
+class Capture:
+    def __init__(self, engine: ChatEngine) -> None:
+        self.engine = engine
+        self._views: dict[int, SessionView] = {}
+        self._chat_by_channel = {c.channels.chat: c for c in engine.settings.chats}
+
+    def forget_clock(self, session_id: int) -> None:
+        """A step was sent or moved: the session's timeline changed."""
+        self._views.pop(session_id, None)
+
+    async def _view_for(self, chat: ChatSettings) -> SessionView | None:
+        sessions = [
+            s
+            for s in await self.engine.store.sessions.active()
+            if s.chat == chat.name and s.status in _CAPTURING
+        ]
+        if not sessions:
+            return None
+        session = sessions[-1]
+        view = self._views.get(session.id)
+        if view is None or view.session.status != session.status:
+            view = build_view(session, chat, await self.engine.store.steps.for_session(session.id))
+            if view is None:
+                return None
+            self._views[session.id] = view
+        return view
+
+    async def handle(self, event: IncomingEvent) -> None:
+        """Entry point for the transport; a malformed event is logged, never raised."""
+        try:
+            if isinstance(event, MessageCreated):
+                await self.on_message(event)
+            elif isinstance(event, MessageEdited):
+                await self.on_edit(event)
+            elif isinstance(event, MessageDeleted):
+                await self.engine.store.messages.delete(event.message_id, event.deleted_at)
+            elif isinstance(event, ReactionChanged):
+                if event.added:
+                    await self.engine.store.messages.add_reaction(
+                        event.message_id, event.user_id, event.emoji
+                    )
+                else:
+                    await self.engine.store.messages.remove_reaction(
+                        event.message_id, event.user_id, event.emoji
+                    )
+        except Exception:
+            log.exception("could not handle %s", type(event).__name__)
+
+    async def _attribute(
+        self, view: SessionView, msg: MessageCreated, text: str, opted_out: bool
+    ) -> Attribution:
+        reply: ReplyTarget | None = None
+        if msg.reply_to is not None:
+            if msg.reply_to in view.question_posts:
+                reply = ReplyTarget(view.question_posts[msg.reply_to], is_question_post=True)
+            else:
+                parent = await self.engine.store.messages.get(msg.reply_to)
+                if parent is not None:
+                    q = parent.attribution.questions
+                    reply = ReplyTarget(q[0] if q else None)
+        thread_question = view.threads.get(msg.thread_id) if msg.thread_id else None
+        return attribute(
+            Incoming(
+                text=text,
+                created_at=msg.created_at,
+                author_is_bot=msg.author_is_bot,
+                author_is_host=msg.author_is_host,
+                author_opted_out=opted_out,
+                reply_to=reply,
+                thread_question=thread_question,
+            ),
+            view.clock,
+        )
+
+    async def on_message(self, msg: MessageCreated) -> bool:
+        """Store a member message if it belongs to a running session; True when stored."""
+        if msg.author_is_bot:
+            return False
+        chat = self._chat_by_channel.get(msg.channel_id)
+        if chat is None:
+            return False
+        view = await self._view_for(chat)
+        if view is None:
+            return False
+        store = self.engine.store
+        member = await store.members.get(msg.author_id)
+        opted_out = bool(member and member.opted_out)
+        result = await self._attribute(view, msg, msg.content, opted_out)
+        if result.kind is Kind.OUTSIDE:
+            return False
+        row = MessageRow(
+            id=msg.message_id,
+            session_id=view.session.id,
+            channel_id=msg.channel_id,
+            thread_id=msg.thread_id,
+            author_id=msg.author_id,
+            author_name=msg.author_name,
+            author_is_host=msg.author_is_host,
+            content=None if opted_out else msg.content,
+            created_at=msg.created_at,
+            attribution=stored_attribution(result),
+            reply_to=msg.reply_to,
+            jump_url=msg.jump_url,
+        )
+        if not await store.messages.add(row):
+            return False  # already captured (history backfill overlaps live events)
+        part = await store.members.record_message(
+            view.session.id,
+            msg.author_id,
+            msg.author_name,
+            msg.created_at,
+            answer=result.kind is Kind.ANSWER,
+        )
+        if (
+            part.newcomer
+            and not part.welcomed
+            and not opted_out
+            and chat.welcome_newcomers
+            and not msg.author_is_host
+        ):
+            await self._queue_newcomer_welcome(view.session, chat)
+        return True
+
+    async def on_edit(self, edit: MessageEdited) -> None:
+        store = self.engine.store
+        stored = await store.messages.get(edit.message_id)
+        if stored is None or stored.deleted_at is not None or stored.session_id is None:
+            return
+        chat = self._chat_by_channel.get(stored.channel_id)
+        session = await store.sessions.get(stored.session_id)
+        if chat is None or session is None:
+            return
+        view = build_view(session, chat, await store.steps.for_session(session.id))
+        if view is None:
+            return
+        member = await store.members.get(stored.author_id)
+        opted_out = bool(member and member.opted_out)
+        as_created = MessageCreated(
+            message_id=stored.id,
+            channel_id=stored.channel_id,
+            author_id=stored.author_id,
+            author_name=stored.author_name,
+            content=edit.content,
+            created_at=stored.created_at,
+            thread_id=stored.thread_id,
+            author_is_host=stored.author_is_host,
+            reply_to=stored.reply_to,
+        )
+        result = await self._attribute(view, as_created, edit.content, opted_out)
+        await store.messages.edit(
+            edit.message_id,
+            "" if opted_out else edit.content,
+            edit.edited_at,
+            stored_attribution(result),
+        )
+
+    async def _queue_newcomer_welcome(self, session: SessionRow, chat: ChatSettings) -> None:
+        """Newcomers arriving close together are welcomed in one message (a ledger step)."""
+        ledger = await self.engine.store.steps.for_session(session.id)
+        batches = [s for s in ledger if s.kind == StepKind.NEWCOMERS.value]
+        if any(s.status is StepStatus.PENDING for s in batches):
+            return
+        key = f"newcomers-{len(batches) + 1}"
+        due = self.engine.clock.now() + chat.run_of_show.newcomer_grouping
+        await self.engine.store.steps.add(session.id, [NewStep(key, StepKind.NEWCOMERS.value, due)])
+        self.engine.schedule_step(session.id, key, due)
+
+    async def backfill(self) -> int:
+        """After (re)connecting: fetch what members posted while we were away. Returns messages stored."""
+        stored = 0
+        for chat in self.engine.settings.chats:
+            view = await self._view_for(chat)
+            if view is None:
+                continue
+            channels = [chat.channels.chat, *view.threads]
+            last = await self.engine.store.messages.last_id(channels)
+            after = last or view.welcome_message
+            for channel in channels:
+                try:
+                    history = await self.engine.transport.history(channel, after)
+                except Exception as exc:
+                    log.warning("could not read history of %s: %s", channel, exc)
+                    continue
+                for msg in history:
+                    if await self.on_message(msg):
+                        stored += 1
+        if stored:
+            log.info("backfilled %d message(s) posted while the bot was away", stored)
+        return stored

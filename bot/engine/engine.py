@@ -1,0 +1,331 @@
+"""ChatEngine: one object that runs every configured chat's sessions.
+
+The DB ledger is the truth: a session's steps are rows; the trigger (APScheduler in production)
+only wakes `run_step`, which re-reads the row, decides whether the step is still useful, posts
+it through the transport with a deterministic nonce, and records the message id. A restart
+rebuilds every job from the ledger, so nothing is lost and nothing is posted twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from bot.clock import Clock
+from bot.config import ChatSettings, Settings
+from bot.engine import planner, render
+from bot.engine.staleness import stale_reason
+from bot.engine.triggers import Trigger
+from bot.store import Store
+from bot.store.sessions import SessionRow, SessionStatus
+from bot.store.steps import StepRow, StepStatus
+from bot.timeline import StepKind, local_date, next_starts
+from bot.topics import TopicCatalog
+from bot.transport import ChatTransport, EventSpec, Outgoing, OutgoingFile, TransportError
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAYS = (2.0, 10.0, 30.0, 120.0, 300.0)  # seconds between attempts of a failing step
+PLANNER_INTERVAL = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class RecapMessage:
+    """One message of the Discord recap (the recap package renders these)."""
+
+    content: str = ""
+    embeds: tuple[dict[str, object], ...] = ()
+    files: tuple[OutgoingFile, ...] = ()
+
+
+class RecapPublisher(Protocol):
+    async def __call__(
+        self, store: Store, session: SessionRow, chat: ChatSettings, out_dir: Path
+    ) -> Sequence[RecapMessage]:
+        """Write the recap files to `out_dir` and return the messages to post."""
+        ...
+
+
+TopicSource = Callable[[], Awaitable[TopicCatalog]]
+
+
+def step_nonce(session_id: int, key: str, due_at: datetime, part: int = 0) -> str:
+    """Deterministic per step (and per re-run), so a resend after a crash is deduplicated."""
+    raw = f"{session_id}:{key}:{due_at.isoformat()}:{part}".encode()
+    return hashlib.blake2b(raw, digest_size=10).hexdigest()
+
+
+class ChatEngine:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        transport: ChatTransport,
+        *,
+        trigger: Trigger,
+        clock: Clock,
+        topics: TopicSource,
+        recap: RecapPublisher,
+        retry_delays: Sequence[float] = RETRY_DELAYS,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.transport = transport
+        self.trigger = trigger
+        self.clock = clock
+        self.topics = topics
+        self.recap = recap
+        self.retry_delays = tuple(retry_delays)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._chats = {c.name: c for c in settings.chats}
+        # Imported here to keep module-level imports one-directional (they import this module's types).
+        from bot.engine.capture import Capture
+        from bot.engine.controls import HostControls
+
+        self.capture = Capture(self)
+        self.controls = HostControls(self)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Plan upcoming sessions, rebuild every job from the ledger, catch up on missed messages."""
+        await self.plan_all()
+        await self.rebuild_jobs()
+        await self.capture.backfill()
+
+    def chat(self, name: str) -> ChatSettings:
+        return self._chats[name]
+
+    def lock(self, session_id: int) -> asyncio.Lock:
+        return self._locks.setdefault(session_id, asyncio.Lock())
+
+    # -- planning ----------------------------------------------------------------------------
+
+    async def plan_all(self) -> list[SessionRow]:
+        """Create the current/next session of every chat once it is within PLAN_AHEAD."""
+        now = self.clock.now()
+        catalog = await self.topics()
+        planned = []
+        for chat in self.settings.chats:
+            length = chat.close_offset + chat.run_of_show.late_window
+            for start in next_starts(chat.schedule, now - length, 2):
+                if now >= start - planner.PLAN_AHEAD:
+                    day = local_date(chat.schedule, start)
+                    session = await self.store.sessions.for_date(chat.name, day)
+                    if session is None:
+                        session = await self.plan_session(chat.name, start, catalog=catalog)
+                    else:
+                        await self.refresh_topic(session.id, catalog)
+                    planned.append(session)
+        self.trigger.at("planner", now + PLANNER_INTERVAL, self._planner_tick)
+        return planned
+
+    async def _planner_tick(self) -> None:
+        try:
+            await self.plan_all()
+        except Exception:
+            log.exception("planning failed; will try again in an hour")
+            self.trigger.at("planner", self.clock.now() + PLANNER_INTERVAL, self._planner_tick)
+
+    async def plan_session(
+        self, chat_name: str, start: datetime, *, catalog: TopicCatalog | None = None
+    ) -> SessionRow:
+        """Create a session (idempotent per chat and date) with its full step ledger."""
+        chat = self.chat(chat_name)
+        catalog = catalog or await self.topics()
+        day = local_date(chat.schedule, start)
+        topic_file = catalog.for_date(chat.name, day, self.settings)
+        topic = planner.snapshot(topic_file)
+        now = self.clock.now()
+        existing = await self.store.sessions.for_date(chat.name, day)
+        session = existing or await self.store.sessions.create(chat.name, day, start, topic, now)
+        if existing is None:
+            rows = planner.ledger_rows(planner.steps_for(chat, start, topic))
+            if topic_file is None and (warn := planner.no_topic_step(chat, now)) is not None:
+                rows.append(warn)
+            await self.store.steps.add(session.id, rows)
+            await self._create_event(session, chat)
+            log.info("planned %s on %s: %s", chat.name, day, topic.title)
+        await self.schedule_session(session.id)
+        return session
+
+    async def refresh_topic(self, session_id: int, catalog: TopicCatalog | None = None) -> bool:
+        """Re-read the topic file for a session that has not started; re-plan if it changed."""
+        async with self.lock(session_id):
+            session = await self.store.sessions.get(session_id)
+            if session is None:
+                return False
+            ledger = await self.store.steps.for_session(session_id)
+            sent = {s.key for s in ledger if s.status is not StepStatus.PENDING}
+            if not planner.refreshable(session, sent):
+                return False
+            chat = self.chat(session.chat)
+            catalog = catalog or await self.topics()
+            topic = planner.snapshot(catalog.for_date(chat.name, session.chat_date, self.settings))
+            if topic == session.topic:
+                return False
+            await self.store.sessions.set_topic(session_id, topic)
+            steps = planner.ledger_rows(planner.steps_for(chat, session.start_at, topic))
+            keep = {s.key for s in steps}
+            await self.store.steps.drop_pending(
+                session_id,
+                [s.key for s in ledger if s.key not in keep and s.kind != StepKind.NO_TOPIC],
+            )
+            await self.store.steps.reschedule(session_id, {s.key: s.due_at for s in steps})
+            await self.store.steps.add(session_id, steps)
+            for s in ledger:
+                if s.key not in keep:
+                    self.trigger.cancel(self.job_id(session_id, s.key))
+            updated = await self.store.sessions.get(session_id)
+            if updated is not None and updated.event_id is not None:
+                await self._safely(
+                    self.transport.update_event(
+                        chat.guild_id, updated.event_id, self._event_spec(updated, chat)
+                    ),
+                    "update the scheduled event",
+                )
+            log.info("topic for %s on %s is now %r", chat.name, session.chat_date, topic.title)
+        await self.schedule_session(session_id)
+        return True
+
+    async def _create_event(self, session: SessionRow, chat: ChatSettings) -> None:
+        event_id = await self._safely(
+            self.transport.create_event(chat.guild_id, self._event_spec(session, chat)),
+            "create the scheduled event",
+        )
+        if isinstance(event_id, int):
+            await self.store.sessions.set_event(session.id, event_id)
+
+    def _event_spec(self, session: SessionRow, chat: ChatSettings) -> EventSpec:
+        description = f"{chat.hashtag}: {session.topic.title}"
+        if session.topic.prep_post:
+            description += f"\nPrep post: {session.topic.prep_post}"
+        return EventSpec(
+            name=f"{chat.hashtag} · {session.topic.title}"[:100],
+            description=description[:1000],
+            start_at=session.start_at,
+            end_at=session.start_at + chat.close_offset,
+            channel_id=chat.channels.chat,
+        )
+
+    async def _safely(self, call: Awaitable[object], what: str) -> object:
+        """Side effects that must never stop the chat (events, pins, DMs): log and go on."""
+        try:
+            return await call
+        except TransportError as exc:
+            log.warning("could not %s: %s", what, exc)
+            return None
+
+    # -- jobs --------------------------------------------------------------------------------
+
+    @staticmethod
+    def job_id(session_id: int, key: str) -> str:
+        return f"session-{session_id}:{key}"
+
+    async def schedule_session(self, session_id: int) -> None:
+        for step in await self.store.steps.for_session(session_id):
+            if step.status is StepStatus.PENDING:
+                self.schedule_step(session_id, step.key, step.due_at)
+
+    def schedule_step(self, session_id: int, key: str, when: datetime) -> None:
+        async def job() -> None:
+            await self.run_step(session_id, key)
+
+        self.trigger.at(self.job_id(session_id, key), when, job)
+
+    async def rebuild_jobs(self) -> None:
+        """Start-up: one job per pending step in the ledger (past-due ones run at once)."""
+        for step in await self.store.steps.pending():
+            self.schedule_step(step.session_id, step.key, step.due_at)
+
+    # -- running steps -------------------------------------------------------------------------
+
+    async def run_step(self, session_id: int, key: str) -> None:
+        """Fire one step if it is still pending, due and useful; never twice."""
+        async with self.lock(session_id):
+            session = await self.store.sessions.get(session_id)
+            step = await self.store.steps.get(session_id, key)
+            if session is None or step is None or step.status is not StepStatus.PENDING:
+                return
+            now = self.clock.now()
+            if step.due_at > now:  # moved later (resume, extend) after this job was set
+                self.schedule_step(session_id, key, step.due_at)
+                return
+            if session.status is SessionStatus.PAUSED and step.kind != StepKind.RECAP:
+                return  # resume re-schedules it
+            if session.status is SessionStatus.CANCELLED:
+                await self.store.steps.mark_skipped(session_id, key, "session cancelled")
+                return
+            ledger = await self.store.steps.for_session(session_id)
+            reason = stale_reason(step, ledger, now)
+            if reason is not None:
+                log.info("skipping %s of session %s: %s", key, session_id, reason)
+                await self.store.steps.mark_skipped(session_id, key, reason)
+                return
+            try:
+                from bot.engine.posting import perform
+
+                await perform(self, session, step, ledger)
+            except TransportError as exc:
+                await self._failed(session, step, exc)
+            finally:
+                self.capture.forget_clock(session_id)
+
+    async def _failed(self, session: SessionRow, step: StepRow, exc: TransportError) -> None:
+        row = await self.store.steps.get(session.id, step.key)
+        attempts = row.attempts if row else 1
+        final = not exc.retryable or attempts > len(self.retry_delays)
+        await self.store.steps.fail_attempt(session.id, step.key, str(exc), final=final)
+        chat = self.chat(session.chat)
+        if final:
+            log.error("step %s of session %s failed for good: %s", step.key, session.id, exc)
+            await self.tell_hosts(chat, f"I could not post `{step.key}` for {chat.hashtag}: {exc}")
+            return
+        delay = self.retry_delays[attempts - 1]
+        log.warning(
+            "step %s of session %s failed (%s); retrying in %ss", step.key, session.id, exc, delay
+        )
+        self.schedule_step(session.id, step.key, self.clock.now() + timedelta(seconds=delay))
+
+    async def tell_hosts(self, chat: ChatSettings, text: str) -> None:
+        """Report a problem in the host channel; if that fails too, the log has it."""
+        if chat.channels.host is None:
+            return
+        await self._safely(
+            self.transport.post(Outgoing(channel_id=chat.channels.host, content=text)),
+            "tell the hosts",
+        )
+
+    async def next_topic(self, chat: ChatSettings, after: date) -> tuple[str | None, datetime]:
+        start = next_starts(chat.schedule, self.clock.now(), 1)[0]
+        if local_date(chat.schedule, start) <= after:
+            start = next_starts(chat.schedule, start, 1)[0]
+        catalog = await self.topics()
+        topic = catalog.for_date(chat.name, local_date(chat.schedule, start), self.settings)
+        return (topic.title if topic else None), start
+
+    # -- queries for commands ----------------------------------------------------------------
+
+    async def current_session(self, chat_name: str) -> SessionRow | None:
+        """The session host commands act on: running/paused, else the next planned, else the last closed."""
+        sessions = [s for s in await self.store.sessions.active() if s.chat == chat_name]
+        for wanted in (
+            (SessionStatus.RUNNING, SessionStatus.PAUSED),
+            (SessionStatus.PLANNED,),
+            (SessionStatus.CLOSED,),
+        ):
+            found = [s for s in sessions if s.status in wanted]
+            if found:
+                return found[0] if wanted != (SessionStatus.CLOSED,) else found[-1]
+        return None
+
+    def render_reminder(
+        self, session: SessionRow, chat: ChatSettings, step: StepRow, last: bool
+    ) -> str:
+        return render.reminder(chat, session.topic, session.start_at, notify=last, before=step.key)

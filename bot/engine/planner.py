@@ -1,0 +1,67 @@
+"""Planning: turn a chat's schedule and topic files into a session and its step ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot.config import ChatSettings
+from bot.engine import render
+from bot.store.sessions import SessionQuestion, SessionRow, SessionTopic
+from bot.store.steps import NewStep
+from bot.timeline import Step, StepKind, plan
+from bot.topics import Topic
+
+PLAN_AHEAD = timedelta(hours=48)  # sessions are created (and a missing topic flagged) this early
+
+
+def snapshot(topic: Topic | None) -> SessionTopic:
+    """What the session runs on: the topic file's content, or an open discussion."""
+    if topic is None:
+        return SessionTopic(
+            title="Open discussion",
+            questions=tuple(SessionQuestion(q) for q in render.OPEN_DISCUSSION),
+            open_discussion=True,
+        )
+    return SessionTopic(
+        title=topic.title,
+        questions=tuple(
+            SessionQuestion(q.text, q.at.total_seconds() if q.at is not None else None)
+            for q in topic.questions
+        ),
+        hosts=topic.hosts,
+        prep_post=topic.prep_post,
+        welcome=topic.welcome,
+        closing=topic.closing,
+    )
+
+
+def steps_for(chat: ChatSettings, start: datetime, topic: SessionTopic) -> list[Step]:
+    explicit = [
+        timedelta(seconds=q.at_seconds) if q.at_seconds is not None else None
+        for q in topic.questions
+    ]
+    return plan(chat, start, explicit, heads_up=chat.channels.host is not None)
+
+
+def ledger_rows(steps: list[Step]) -> list[NewStep]:
+    return [NewStep(s.key, s.kind.value, s.due_at, s.question) for s in steps]
+
+
+def no_topic_step(chat: ChatSettings, now: datetime) -> NewStep | None:
+    """The hosts' heads-up when a session is planned without a topic file."""
+    if chat.channels.host is None:
+        return None
+    return NewStep("no-topic", StepKind.NO_TOPIC.value, now)
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    chat: ChatSettings
+    chat_date: date
+    start: datetime
+
+
+def refreshable(session: SessionRow, sent_keys: set[str]) -> bool:
+    """A session's topic can still change until the welcome has gone out."""
+    return session.status.value == "planned" and "welcome" not in sent_keys

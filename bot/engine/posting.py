@@ -1,0 +1,213 @@
+"""Performing one step: render it, post it once (nonce + history check), record the result."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from bot.engine import render
+from bot.store.sessions import SessionRow, SessionStatus
+from bot.store.steps import StepRow, StepStatus
+from bot.timeline import StepKind
+from bot.transport import Outgoing, Posted
+
+if TYPE_CHECKING:
+    from bot.engine.engine import ChatEngine
+
+log = logging.getLogger(__name__)
+
+HISTORY_LOOKBACK = timedelta(minutes=10)
+
+
+async def send_once(
+    engine: ChatEngine, session: SessionRow, step: StepRow, message: Outgoing
+) -> Posted:
+    """Post `message` for `step` unless an earlier attempt already did (crash between send and record)."""
+    from bot.engine.engine import step_nonce
+
+    if step.attempts > 0:
+        since = step.due_at - HISTORY_LOOKBACK
+        for own in await engine.transport.recent_own_posts(message.channel_id, since):
+            if own.content == message.content:
+                log.info(
+                    "step %s of session %s was already posted as %s",
+                    step.key,
+                    session.id,
+                    own.message_id,
+                )
+                return own
+    await engine.store.steps.begin_attempt(session.id, step.key)
+    nonce = message.nonce or step_nonce(session.id, step.key, step.due_at)
+    return await engine.transport.post(_with_nonce(message, nonce))
+
+
+def _with_nonce(message: Outgoing, nonce: str) -> Outgoing:
+    from dataclasses import replace
+
+    return replace(message, nonce=nonce)
+
+
+async def _record(
+    engine: ChatEngine, session: SessionRow, step: StepRow, posted: Posted | None
+) -> None:
+    await engine.store.steps.mark_sent(
+        session.id,
+        step.key,
+        message_id=posted.message_id if posted else None,
+        channel_id=posted.channel_id if posted else None,
+        sent_at=engine.clock.now(),
+    )
+
+
+async def perform(
+    engine: ChatEngine, session: SessionRow, step: StepRow, ledger: Sequence[StepRow]
+) -> None:
+    chat = engine.chat(session.chat)
+    topic = session.topic
+    kind = StepKind(step.kind)
+    posted: Posted | None = None
+    if kind is StepKind.REMINDER:
+        reminders = [s for s in ledger if s.kind == StepKind.REMINDER.value]
+        last = reminders[-1].key == step.key
+        text = engine.render_reminder(session, chat, step, last)
+        roles = (chat.notify_role_id,) if last and chat.notify_role_id else ()
+        posted = await send_once(
+            engine,
+            session,
+            step,
+            Outgoing(chat.announce_channel, text, mention_role_ids=roles, remind_button=True),
+        )
+        await _record(engine, session, step, posted)
+        if last:
+            await _dm_subscribers(engine, session)
+        return
+    if kind is StepKind.WELCOME:
+        posted = await send_once(
+            engine, session, step, Outgoing(chat.channels.chat, render.welcome(chat, topic))
+        )
+        await _record(engine, session, step, posted)
+        await engine.store.sessions.set_status(session.id, SessionStatus.RUNNING)
+        if session.event_id:
+            await engine._safely(
+                engine.transport.set_event_status(chat.guild_id, session.event_id, "active"),
+                "start the event",
+            )
+        return
+    if kind is StepKind.HEADS_UP and step.question is not None and chat.channels.host:
+        question = next((s for s in ledger if s.key == f"q{step.question}"), None)
+        due = question.due_at if question else step.due_at
+        text = render.heads_up(chat, topic, step.question, due)
+        posted = await send_once(engine, session, step, Outgoing(chat.channels.host, text))
+        await _record(engine, session, step, posted)
+        return
+    if kind is StepKind.QUESTION and step.question is not None:
+        text = render.question(chat, topic, step.question)
+        posted = await send_once(engine, session, step, Outgoing(chat.channels.chat, text))
+        await _record(engine, session, step, posted)
+        if chat.answers_in_threads:
+            thread = await engine._safely(
+                engine.transport.create_thread(
+                    chat.channels.chat, posted.message_id, f"Q{step.question} answers"
+                ),
+                "open the question's thread",
+            )
+            if isinstance(thread, int):
+                await engine.store.steps.set_thread(session.id, step.key, thread)
+        return
+    if kind is StepKind.LAST_CALL:
+        posted = await send_once(
+            engine, session, step, Outgoing(chat.channels.chat, render.last_call(chat))
+        )
+        await _record(engine, session, step, posted)
+        return
+    if kind is StepKind.CLOSE:
+        next_title, next_start = await engine.next_topic(chat, session.chat_date)
+        text = render.close(chat, topic, next_title, next_start)
+        posted = await send_once(engine, session, step, Outgoing(chat.channels.chat, text))
+        await _record(engine, session, step, posted)
+        await engine.store.sessions.set_status(session.id, SessionStatus.CLOSED)
+        if session.event_id:
+            await engine._safely(
+                engine.transport.set_event_status(chat.guild_id, session.event_id, "completed"),
+                "end the event",
+            )
+        return
+    if kind is StepKind.NO_TOPIC and chat.channels.host:
+        text = render.no_topic(chat, session.start_at)
+        posted = await send_once(engine, session, step, Outgoing(chat.channels.host, text))
+        await _record(engine, session, step, posted)
+        return
+    if kind is StepKind.NEWCOMERS:
+        await _welcome_newcomers(engine, session, step)
+        return
+    if kind is StepKind.RECAP:
+        await _publish_recap(engine, session, step)
+        return
+    await engine.store.steps.mark_skipped(session.id, step.key, "nothing to do for this step here")
+
+
+async def _welcome_newcomers(engine: ChatEngine, session: SessionRow, step: StepRow) -> None:
+    chat = engine.chat(session.chat)
+    rows = [
+        p
+        for p in await engine.store.members.for_session(session.id)
+        if p.newcomer and not p.welcomed
+    ]
+    members = await engine.store.members.many([p.user_id for p in rows])
+    names = [
+        members[p.user_id].display_name
+        for p in rows
+        if p.user_id in members and not members[p.user_id].opted_out
+    ]
+    if not names:
+        await engine.store.steps.mark_skipped(session.id, step.key, "no newcomers to welcome")
+        return
+    posted = await send_once(
+        engine, session, step, Outgoing(chat.channels.chat, render.newcomers(chat, names))
+    )
+    await _record(engine, session, step, posted)
+    await engine.store.members.mark_welcomed(session.id, [p.user_id for p in rows])
+
+
+async def _dm_subscribers(engine: ChatEngine, session: SessionRow) -> None:
+    chat = engine.chat(session.chat)
+    text = f"{chat.hashtag} starts {render.stamp(session.start_at, 'R')}: **{session.topic.title}** in <#{chat.channels.chat}>"
+    for member in await engine.store.members.to_remind():
+        await engine._safely(
+            engine.transport.direct_message(member.user_id, text), "send a reminder DM"
+        )
+
+
+async def _publish_recap(engine: ChatEngine, session: SessionRow, step: StepRow) -> None:
+    from bot.engine.engine import step_nonce
+
+    chat = engine.chat(session.chat)
+    out_dir = engine.settings.recap_dir / f"{chat.name}-{session.chat_date.isoformat()}"
+    messages = await engine.recap(engine.store, session, chat, out_dir)
+    await engine.store.steps.begin_attempt(session.id, step.key)
+    first: Posted | None = None
+    for part, message in enumerate(messages):
+        posted = await engine.transport.post(
+            Outgoing(
+                chat.recap_channel,
+                message.content,
+                embeds=message.embeds,
+                files=message.files,
+                nonce=step_nonce(session.id, step.key, step.due_at, part),
+            )
+        )
+        first = first or posted
+    await _record(engine, session, step, first)
+    await engine.store.sessions.set_recap(session.id, str(out_dir), engine.clock.now())
+    await engine.store.sessions.set_status(session.id, SessionStatus.RECAPPED)
+    log.info(
+        "recap of session %s published (%d messages, files in %s)",
+        session.id,
+        len(messages),
+        out_dir,
+    )
+
+
+__all__ = ["StepStatus", "perform", "send_once"]

@@ -1,0 +1,100 @@
+"""What wakes the engine when a step falls due.
+
+The ledger in the DB is the truth; a trigger only says "look at step X now". Production uses
+APScheduler's AsyncIOScheduler with one `date` job per step (stable ids, replace_existing), rebuilt
+from the ledger at start-up. Tests and the demo can use ManualTrigger to drive time explicitly.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Protocol
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.clock import ManualClock
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[], Awaitable[None]]
+
+
+class Trigger(Protocol):
+    def at(self, job_id: str, when: datetime, job: Job) -> None:
+        """Run `job` at `when` (now if past); an existing job with this id is replaced."""
+        ...
+
+    def cancel(self, job_id: str) -> None: ...
+
+
+class SchedulerTrigger:
+    """APScheduler-backed trigger; the scheduler must be started inside a running event loop."""
+
+    def __init__(self, scheduler: AsyncIOScheduler | None = None) -> None:
+        self.scheduler = scheduler or AsyncIOScheduler(timezone="UTC")
+
+    def start(self) -> None:
+        if not self.scheduler.running:
+            self.scheduler.start()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def at(self, job_id: str, when: datetime, job: Job) -> None:
+        self.scheduler.add_job(
+            job,
+            "date",
+            run_date=when,
+            id=job_id,
+            replace_existing=True,
+            misfire_grace_time=None,  # a late job still runs; the engine decides if it is stale
+            coalesce=True,
+        )
+
+    def cancel(self, job_id: str) -> None:
+        if self.scheduler.get_job(job_id) is not None:
+            self.scheduler.remove_job(job_id)
+
+    def job_ids(self) -> set[str]:
+        return {job.id for job in self.scheduler.get_jobs()}
+
+
+class ManualTrigger:
+    """Runs jobs only when `advance_to` is awaited, setting the clock to each job's time first."""
+
+    def __init__(self, clock: ManualClock) -> None:
+        self.clock = clock
+        self._jobs: dict[str, tuple[datetime, int, Job]] = {}
+        self._order = itertools.count()
+
+    def at(self, job_id: str, when: datetime, job: Job) -> None:
+        self._jobs[job_id] = (when, next(self._order), job)
+
+    def cancel(self, job_id: str) -> None:
+        self._jobs.pop(job_id, None)
+
+    def job_ids(self) -> set[str]:
+        return set(self._jobs)
+
+    def due_at(self, job_id: str) -> datetime | None:
+        found = self._jobs.get(job_id)
+        return found[0] if found else None
+
+    async def advance_to(self, until: datetime) -> None:
+        """Run every job due up to `until`, in due order (jobs added meanwhile included)."""
+        while True:
+            due = [(when, seq, jid) for jid, (when, seq, _) in self._jobs.items() if when <= until]
+            if not due:
+                break
+            when, _, jid = heapq.nsmallest(1, due)[0]
+            _, _, job = self._jobs.pop(jid)
+            if when > self.clock.now():
+                self.clock.set(when)
+            await job()
+        if until > self.clock.now():
+            self.clock.set(until)

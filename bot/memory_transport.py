@@ -1,0 +1,199 @@
+"""An in-memory ChatTransport: the engine's platform in tests and in `leadershipchat demo`.
+
+It keeps every channel's messages, honours nonces like Discord (a repeated nonce returns the first
+message), and lets a caller play members (`member_post`, `member_edit` ...) whose events go to the
+registered handler, just as the Discord adapter forwards gateway events.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from bot.clock import Clock
+from bot.transport import (
+    EventSpec,
+    IncomingEvent,
+    MessageCreated,
+    MessageDeleted,
+    MessageEdited,
+    Outgoing,
+    Posted,
+    ReactionChanged,
+    TransportError,
+)
+
+Handler = Callable[[IncomingEvent], Awaitable[None]]
+
+
+@dataclass
+class BotPost:
+    """What the bot posted, as a test would assert on it."""
+
+    message_id: int
+    channel_id: int
+    content: str
+    created_at: datetime
+    outgoing: Outgoing
+    edits: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Failure:
+    remaining: int
+    retryable: bool
+    message: str
+    channel_id: int | None
+
+
+class MemoryTransport:
+    def __init__(self, clock: Clock, *, bot_user_id: int = 1) -> None:
+        self.clock = clock
+        self.bot_user_id = bot_user_id
+        self.posts: list[BotPost] = []
+        self.member_messages: dict[int, list[MessageCreated]] = {}
+        self.threads: dict[int, tuple[int, int]] = {}  # thread id -> (parent channel, message id)
+        self.events: dict[int, tuple[EventSpec, str]] = {}
+        self.pins: set[int] = set()
+        self.dms: list[tuple[int, str]] = []
+        self.handler: Handler | None = None
+        self.post_attempts = 0
+        self._ids = itertools.count(1000)
+        self._nonces: dict[str, BotPost] = {}
+        self._failures: list[Failure] = []
+
+    # -- test controls ----------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        count: int = 1,
+        *,
+        retryable: bool = True,
+        message: str = "503 Service Unavailable",
+        channel_id: int | None = None,
+    ) -> None:
+        """The next `count` posts (to `channel_id`, or any) raise TransportError."""
+        self._failures.append(Failure(count, retryable, message, channel_id))
+
+    def new_id(self) -> int:
+        return next(self._ids)
+
+    async def _emit(self, event: IncomingEvent) -> None:
+        if self.handler is not None:
+            await self.handler(event)
+
+    async def member_post(
+        self,
+        author_id: int,
+        author_name: str,
+        content: str,
+        *,
+        channel_id: int,
+        thread_id: int | None = None,
+        reply_to: int | None = None,
+        is_host: bool = False,
+        deliver: bool = True,
+    ) -> MessageCreated:
+        """A member posts; `deliver=False` simulates the bot being offline (only history has it)."""
+        msg = MessageCreated(
+            message_id=self.new_id(),
+            channel_id=channel_id,
+            author_id=author_id,
+            author_name=author_name,
+            content=content,
+            created_at=self.clock.now(),
+            thread_id=thread_id,
+            author_is_host=is_host,
+            reply_to=reply_to,
+            jump_url=f"https://discord.test/channels/0/{thread_id or channel_id}/{0}",
+        )
+        msg = replace(
+            msg,
+            jump_url=f"https://discord.test/channels/0/{thread_id or channel_id}/{msg.message_id}",
+        )
+        self.member_messages.setdefault(thread_id or channel_id, []).append(msg)
+        if deliver:
+            await self._emit(msg)
+        return msg
+
+    async def member_edit(self, message: MessageCreated, content: str) -> None:
+        await self._emit(MessageEdited(message.message_id, content, self.clock.now()))
+
+    async def member_delete(self, message: MessageCreated) -> None:
+        box = self.member_messages.get(message.thread_id or message.channel_id, [])
+        box[:] = [m for m in box if m.message_id != message.message_id]
+        await self._emit(MessageDeleted(message.message_id, self.clock.now()))
+
+    async def member_react(
+        self, message_id: int, user_id: int, emoji: str = "👍", added: bool = True
+    ) -> None:
+        await self._emit(ReactionChanged(message_id, user_id, emoji, added))
+
+    def posts_in(self, channel_id: int) -> list[BotPost]:
+        return [p for p in self.posts if p.channel_id == channel_id]
+
+    # -- ChatTransport ------------------------------------------------------------------------
+
+    async def post(self, message: Outgoing) -> Posted:
+        self.post_attempts += 1
+        for failure in self._failures:
+            if failure.remaining > 0 and failure.channel_id in (None, message.channel_id):
+                failure.remaining -= 1
+                raise TransportError(failure.message, retryable=failure.retryable)
+        if message.nonce and message.nonce in self._nonces:
+            first = self._nonces[message.nonce]
+            return Posted(first.message_id, first.channel_id, first.created_at, first.content)
+        post = BotPost(
+            self.new_id(), message.channel_id, message.content, self.clock.now(), message
+        )
+        self.posts.append(post)
+        if message.nonce:
+            self._nonces[message.nonce] = post
+        return Posted(post.message_id, post.channel_id, post.created_at, post.content)
+
+    async def edit(self, channel_id: int, message_id: int, content: str) -> None:
+        for post in self.posts:
+            if post.message_id == message_id:
+                post.edits.append(content)
+                post.content = content
+                return
+        raise TransportError(f"unknown message {message_id}", retryable=False)
+
+    async def create_thread(self, channel_id: int, message_id: int, name: str) -> int:
+        thread_id = self.new_id()
+        self.threads[thread_id] = (channel_id, message_id)
+        return thread_id
+
+    async def history(self, channel_id: int, after_id: int | None) -> Sequence[MessageCreated]:
+        return [
+            m
+            for m in self.member_messages.get(channel_id, [])
+            if after_id is None or m.message_id > after_id
+        ]
+
+    async def recent_own_posts(self, channel_id: int, after: datetime) -> Sequence[Posted]:
+        return [
+            Posted(p.message_id, p.channel_id, p.created_at, p.content)
+            for p in self.posts
+            if p.channel_id == channel_id and p.created_at >= after
+        ]
+
+    async def create_event(self, guild_id: int, spec: EventSpec) -> int | None:
+        event_id = self.new_id()
+        self.events[event_id] = (spec, "scheduled")
+        return event_id
+
+    async def update_event(self, guild_id: int, event_id: int, spec: EventSpec) -> None:
+        self.events[event_id] = (spec, self.events[event_id][1])
+
+    async def set_event_status(self, guild_id: int, event_id: int, status: str) -> None:
+        self.events[event_id] = (self.events[event_id][0], status)
+
+    async def pin(self, channel_id: int, message_id: int, pinned: bool) -> None:
+        (self.pins.add if pinned else self.pins.discard)(message_id)
+
+    async def direct_message(self, user_id: int, content: str) -> bool:
+        self.dms.append((user_id, content))
+        return True

@@ -1,0 +1,139 @@
+"""The engine's view of a chat platform: what it can send, and the events it receives.
+
+Discord implements this in `bot.discord.transport`; `bot.memory_transport` implements it in memory for
+tests and the demo. Only plain dataclasses cross this line, so the engine never imports discord.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+
+class TransportError(Exception):
+    """Sending failed. `retryable` is False for problems a retry cannot fix (missing permissions)."""
+
+    def __init__(self, message: str, *, retryable: bool = True, status: int | None = None) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.status = status
+
+
+@dataclass(frozen=True)
+class OutgoingFile:
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to post. Nothing in it may ping anyone except `mention_role_ids`."""
+
+    channel_id: int
+    content: str = ""
+    embeds: tuple[Mapping[str, Any], ...] = ()
+    files: tuple[OutgoingFile, ...] = ()
+    nonce: str | None = None
+    mention_role_ids: tuple[int, ...] = ()
+    remind_button: bool = False  # attach the persistent "Remind me" toggle
+
+
+@dataclass(frozen=True)
+class Posted:
+    message_id: int
+    channel_id: int
+    created_at: datetime
+    content: str = ""
+    jump_url: str | None = None
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """A scheduled event in the server's Events list (with its "Interested" button)."""
+
+    name: str
+    description: str
+    start_at: datetime
+    end_at: datetime
+    channel_id: int
+
+
+@dataclass(frozen=True)
+class MessageCreated:
+    message_id: int
+    channel_id: int  # the chat channel (for a thread message: the thread's parent)
+    author_id: int
+    author_name: str
+    content: str
+    created_at: datetime
+    thread_id: int | None = None
+    author_is_bot: bool = False
+    author_is_host: bool = False
+    reply_to: int | None = None
+    jump_url: str | None = None
+
+
+@dataclass(frozen=True)
+class MessageEdited:
+    message_id: int
+    content: str
+    edited_at: datetime
+
+
+@dataclass(frozen=True)
+class MessageDeleted:
+    message_id: int
+    deleted_at: datetime
+
+
+@dataclass(frozen=True)
+class ReactionChanged:
+    message_id: int
+    user_id: int
+    emoji: str
+    added: bool
+
+
+@dataclass(frozen=True)
+class MemberCommand:
+    """A member's own command (optout, optin, remind, mystats, forgetme)."""
+
+    user_id: int
+    display_name: str
+    name: str
+    args: Mapping[str, str] = field(default_factory=dict)
+
+
+IncomingEvent = MessageCreated | MessageEdited | MessageDeleted | ReactionChanged
+
+
+class ChatTransport(Protocol):
+    """What the engine needs from a platform. Every method may raise TransportError."""
+
+    async def post(self, message: Outgoing) -> Posted: ...
+
+    async def edit(self, channel_id: int, message_id: int, content: str) -> None: ...
+
+    async def create_thread(self, channel_id: int, message_id: int, name: str) -> int: ...
+
+    async def history(self, channel_id: int, after_id: int | None) -> Sequence[MessageCreated]:
+        """Member messages in a channel or thread after `after_id` (all, oldest first)."""
+        ...
+
+    async def recent_own_posts(self, channel_id: int, after: datetime) -> Sequence[Posted]:
+        """The bot's own posts since `after`, to avoid a second copy after an outage."""
+        ...
+
+    async def create_event(self, guild_id: int, spec: EventSpec) -> int | None: ...
+
+    async def update_event(self, guild_id: int, event_id: int, spec: EventSpec) -> None: ...
+
+    async def set_event_status(self, guild_id: int, event_id: int, status: str) -> None:
+        """status: active | completed | cancelled."""
+        ...
+
+    async def pin(self, channel_id: int, message_id: int, pinned: bool) -> None: ...
+
+    async def direct_message(self, user_id: int, content: str) -> bool: ...
