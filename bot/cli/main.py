@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import __version__
-from bot.cli import prompts, schedule
+from bot.cli import backup, health, privacy, prompts, schedule
 from bot.cli.common import EXIT_USAGE, CliError
+from bot.logs import setup_logging
 
-COMMANDS = (prompts, schedule)
+COMMANDS = (prompts, schedule, health, backup, privacy)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    setup_logging(args.log_level, args.log_format)
     args.config_given = args.config is not None
     if args.config is None:
         args.config = Path("config.yaml")

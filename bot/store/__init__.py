@@ -13,8 +13,10 @@ from bot.store.host_actions import HostActions
 from bot.store.members import Members
 from bot.store.messages import Messages
 from bot.store.moderation import ModerationLog
+from bot.store.privacy import Privacy
 from bot.store.sessions import Sessions
 from bot.store.steps import Steps
+from bot.store.upkeep import Upkeep
 
 __all__ = ["SCHEMA_VERSION", "SchemaError", "Store"]
 
@@ -31,6 +33,8 @@ class Store:
         self.moderation = ModerationLog(conn)
         self.host_actions = HostActions(conn)
         self.heartbeat = Heartbeat(conn)
+        self.privacy = Privacy(conn)
+        self.upkeep = Upkeep(conn)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:

@@ -1,0 +1,149 @@
+"""Retention purges and a member's erasure: the SQL behind `purge_expired` and `forget_member`.
+
+Erasure is one transaction (all or nothing) with `secure_delete` on, so the freed pages are zeroed
+and the text does not linger in the file. Beyond the tables known today it sweeps every table for
+columns that name a member (`user_id`, `author_id`, `member_id`, `actor_id`) and scrubs the id and
+its mentions (`<@id>`) from every text column, so a table added later is not silently missed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import aiosqlite
+
+from bot.store.codec import to_db
+
+MEMBER_COLUMNS = ("user_id", "author_id", "member_id", "actor_id")
+MENTION_REPLACEMENT = "@former-member"
+ID_REPLACEMENT = "[forgotten]"
+
+
+@dataclass(frozen=True)
+class Erased:
+    """What one erasure removed, per table (rows deleted) and where text was scrubbed."""
+
+    deleted: dict[str, int] = field(default_factory=dict)
+    scrubbed: dict[str, int] = field(default_factory=dict)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class Privacy:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def purge_chat_text_before(self, chat: str, cutoff: datetime) -> int:
+        """Drop the text of one chat's messages written before `cutoff`; rows and counts stay."""
+        cur = await self._conn.execute(
+            "UPDATE messages SET content = NULL WHERE content IS NOT NULL AND created_at < ?"
+            " AND session_id IN (SELECT id FROM sessions WHERE chat = ?)",
+            (to_db(cutoff), chat),
+        )
+        return cur.rowcount
+
+    async def purge_other_text_before(self, known_chats: Sequence[str], cutoff: datetime) -> int:
+        """Same for messages of no session or of a chat no longer configured."""
+        marks = ",".join("?" * len(known_chats)) or "NULL"
+        cur = await self._conn.execute(
+            "UPDATE messages SET content = NULL WHERE content IS NOT NULL AND created_at < ?"
+            " AND (session_id IS NULL OR session_id NOT IN"
+            f" (SELECT id FROM sessions WHERE chat IN ({marks})))",
+            (to_db(cutoff), *known_chats),
+        )
+        return cur.rowcount
+
+    async def secure_delete(self, on: bool) -> bool:
+        """Set `PRAGMA secure_delete` (freed pages are zeroed); return the previous setting."""
+        async with self._conn.execute("PRAGMA secure_delete") as cur:
+            row = await cur.fetchone()
+        await self._conn.execute(f"PRAGMA secure_delete = {int(on)}")
+        return bool(row and row[0])
+
+    async def _tables(self) -> dict[str, list[tuple[str, str]]]:
+        async with self._conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ) as cur:
+            names = [r[0] for r in await cur.fetchall()]
+        tables: dict[str, list[tuple[str, str]]] = {}
+        for name in names:
+            async with self._conn.execute(f"PRAGMA table_info({_quote(name)})") as cur:
+                tables[name] = [(r[1], (r[2] or "").upper()) for r in await cur.fetchall()]
+        return tables
+
+    async def erase_member(self, user_id: int) -> Erased:
+        """Remove everything about one member, in one transaction."""
+        uid = str(user_id)
+        deleted: dict[str, int] = {}
+        scrubbed: dict[str, int] = {}
+
+        async def run(sql: str, args: tuple[object, ...]) -> int:
+            cur = await self._conn.execute(sql, args)
+            return max(cur.rowcount, 0)
+
+        previous = await self.secure_delete(True)
+        await self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            tables = await self._tables()
+            # Replies to their messages would point at rows that are gone.
+            await run(
+                "UPDATE messages SET reply_to = NULL"
+                " WHERE reply_to IN (SELECT id FROM messages WHERE author_id = ?)",
+                (user_id,),
+            )
+            deleted["reactions"] = await run("DELETE FROM reactions WHERE user_id = ?", (user_id,))
+            deleted["reactions"] += await run(
+                "DELETE FROM reactions WHERE message_id IN"
+                " (SELECT id FROM messages WHERE author_id = ?)",
+                (user_id,),
+            )
+            deleted["moderation_actions"] = await run(
+                "DELETE FROM moderation_actions WHERE user_id = ?"
+                " OR message_id IN (SELECT id FROM messages WHERE author_id = ?)",
+                (user_id, user_id),
+            )
+            for table, columns in tables.items():
+                names = [c for c, _ in columns if c in MEMBER_COLUMNS]
+                if names:
+                    where = " OR ".join(f"{_quote(c)} = ?" for c in names)
+                    n = await run(
+                        f"DELETE FROM {_quote(table)} WHERE {where}", (user_id,) * len(names)
+                    )
+                    deleted[table] = deleted.get(table, 0) + n
+            await run(
+                "UPDATE messages SET reactions ="
+                " (SELECT COUNT(*) FROM reactions r WHERE r.message_id = messages.id)"
+                " WHERE id IN (SELECT DISTINCT message_id FROM reactions) OR reactions > 0",
+                (),
+            )
+            for table, columns in tables.items():
+                for column, kind in columns:
+                    if "CHAR" not in kind and "TEXT" not in kind and "CLOB" not in kind:
+                        continue
+                    col = _quote(column)
+                    n = await run(
+                        f"UPDATE {_quote(table)} SET {col} = replace(replace(replace({col},"
+                        f" ?, ?), ?, ?), ?, ?) WHERE instr({col}, ?) > 0",
+                        (
+                            f"<@!{uid}>",
+                            MENTION_REPLACEMENT,
+                            f"<@{uid}>",
+                            MENTION_REPLACEMENT,
+                            uid,
+                            ID_REPLACEMENT,
+                            uid,
+                        ),
+                    )
+                    if n:
+                        scrubbed[f"{table}.{column}"] = n
+        except BaseException:
+            await self._conn.execute("ROLLBACK")
+            await self.secure_delete(previous)
+            raise
+        await self._conn.execute("COMMIT")
+        await self.secure_delete(previous)
+        return Erased({t: n for t, n in deleted.items() if n}, scrubbed)
