@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
             title = topic.title if topic else "no topic yet"
             print(f"\n{chat.name} {chat.hashtag} on {day:%A %Y-%m-%d}: {title}")
             explicit = [q.at for q in topic.questions] if topic else []
-            header = f"  {chat.schedule.timezone:<22}"
+            header = f"  {chat.schedule.timezone:<23}"  # as wide as the time column below
             if extra_zone:
                 header += f" {args.tz:<22}"
             print(header + " step")
