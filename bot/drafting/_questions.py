@@ -8,6 +8,12 @@ from collections.abc import Iterable, Sequence
 
 from bot.drafting._model import POST_LIMIT, Candidate, words
 
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    """Case-blind pattern in which every ' also matches a typographic apostrophe (’)."""
+    return re.compile(pattern.replace("'", "['’]"), re.IGNORECASE)
+
+
 _ABBREV = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|vs|etc|Inc|Ltd|Co|No|Vol|approx|Gen|Col|Capt|Lt)\.|"
     r"\b(?:e\.g|i\.e|a\.m|p\.m|U\.S)\.|\b[A-Z]\.)$"
@@ -16,27 +22,27 @@ _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9@#�
 _CLOSERS = "\"'”’)]*_ \u00a0"
 _BULLET = re.compile(r"^(?:[-*•·]\s+|\d{1,2}[.)]\s+|Q\d{1,2}\s*[:.)-]\s*)", re.I)
 _QUOTED_TAIL = re.compile(r"^(?P<lead>.*?[,:]?\s*)[\"“‘'](?P<q>[^\"“”]+\?)[\"”’']$")
-_LEAD_WORDS = re.compile(
-    r"^(?:so|and|but|well|ok|okay|anyway|plus|now(?!\s+that\b))\b[,;:]?\s+", re.I
-)
-_LEAD_COMMA = re.compile(
+_LEAD_WORDS = _rx(r"^(?:so|and|but|well|ok|okay|anyway|plus|now(?!\s+that\b))\b[,;:]?\s+")
+_LEAD_COMMA = _rx(
     r"^(?:then|also|finally|lastly|first|second|third|next|honestly|seriously|really|friends|"
-    r"leaders|folks|everyone|readers?|dear readers?|so now|and so|but really|and now)\s*[,;:]\s*",
-    re.I,
+    r"leaders|folks|everyone|readers?|dear readers?|so now|and so|but really|and now)\s*[,;:]\s*"
 )
-_LEAD_CLAUSE = re.compile(
+_LEAD_CLAUSE = _rx(
     r"^(?:let me ask(?: you)?(?: this)?|i(?:'ll| will| want to| would like to|'d)? ask you"
     r"(?: this)?|i wonder|i'?m wondering|i am wondering|i'?m curious|i am curious|tell me|"
     r"ask yourself(?: this)?|here'?s|here is|(?:here'?s |here is )?my question(?: for you| to you)?"
     r"(?: is)?(?: this)?|the (?:real |big )?question(?: is)?|question|q|consider this|"
-    r"think about (?:it|this)|be honest|quick question)\s*[,;:—–-]+\s*",
-    re.I,
+    r"think about (?:it|this)|be honest|quick question)\s*[,;:—–-]+\s*"
 )
-_TAG_QUESTION = re.compile(
+_LEAD_BEFORE_Q = _rx(
+    r"^(?:then|also|or|and then|but then|so then)\s+(?=(?:what|how|why|when|where|who|which|do|"
+    r"does|did|is|are|can|could|would|should|will)\b)"
+)
+_COLON_LEAD = re.compile(r"^(?P<lead>[^:;?]{3,80}):\s+(?P<q>\S.*\?)$")
+_TAG_QUESTION = _rx(
     r",\s*(?:right|isn'?t it|aren'?t they|aren'?t we|don'?t you think|wouldn'?t you agree|no|eh|huh|"
     r"yes|you know|correct|don'?t we|doesn'?t it|didn'?t it|isn'?t that right|am i right|agreed|"
-    r"ok|okay|see|true|yeah)\?$",
-    re.I,
+    r"ok|okay|see|true|yeah)\?$"
 )
 _RHETORICAL = frozenset(
     """right|anybody know|anyone know|does anybody know|does anyone know|who knew|why not|so what|
@@ -49,11 +55,10 @@ _RHETORICAL = frozenset(
         "\n", " "
     ).split("|")
 )
-_ASIDE_PREFIX = re.compile(
-    r"^(?:anybody know|anyone know|does anybody know|does anyone (?:else )?know|guess what|"
+_ASIDE_PREFIX = _rx(
+    r"^(?:anybody know|anyone know|does anybody know|does anyone (?:else )?know|guess|"
     r"can you believe|how (?:cool|great|awesome|crazy) is|isn'?t that|who knew|enjoyed this|"
-    r"liked this|like this post|want (?:more|to (?:learn|read) more))\b",
-    re.I,
+    r"liked this|like this post|want (?:more|to (?:learn|read) more))\b"
 )
 _CALL_TO_ACTION = re.compile(
     r"\b(?:subscribe|newsletter|sign up|signup|download|click|join us|join the chat|see you|"
@@ -115,8 +120,11 @@ def clean_question(sentence: str) -> str | None:
     while previous != text:
         previous = text
         text = text.lstrip("\"'“‘”’*_ ")
-        for pattern in (_LEAD_WORDS, _LEAD_COMMA, _LEAD_CLAUSE):
+        for pattern in (_LEAD_WORDS, _LEAD_COMMA, _LEAD_CLAUSE, _LEAD_BEFORE_Q):
             text = pattern.sub("", text)
+        colon = _COLON_LEAD.match(text)
+        if colon and len(colon.group("lead").split()) <= 10 and len(colon.group("q").split()) >= 3:
+            text = colon.group("q")
     text = re.sub(r"\s+([?,;:])", r"\1", _capitalize(text.strip()))
     text = re.sub(r"\?+$", "?", text)
     key = _key(text)
@@ -175,7 +183,7 @@ def candidates(sentences: Iterable[str], hashtag: str) -> list[Candidate]:
         if text is None or any(_similar(_key(text), _key(c.text)) for c in found):
             continue
         fitted, note = fit(text, hashtag)
-        found.append(Candidate(fitted, sentence, score(text), note))
+        found.append(Candidate(fitted, sentence, score(fitted), note))
     return found
 
 
