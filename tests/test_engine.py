@@ -1,0 +1,518 @@
+"""Engine: a full session on a controllable clock, restarts, capture and host controls."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from bot.clock import ManualClock
+from bot.config import ChatSettings, Settings
+from bot.engine import ChatEngine, ControlError, RecapMessage
+from bot.engine.triggers import ManualTrigger
+from bot.memory_transport import MemoryTransport
+from bot.store import Store
+from bot.store.sessions import SessionRow, SessionStatus
+from bot.store.steps import StepStatus
+from bot.topics import Question, Topic, TopicCatalog
+from bot.transport import TransportError
+
+START = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)  # Tuesday 2026-12-01 20:00 America/New_York
+CHAT, ANNOUNCE, RECAP, HOST = 20, 30, 40, 50
+ALICE, BOB, CARA, DAN = 101, 102, 103, 104
+
+
+def compressed_settings(tmp_path: Path, **chat_overrides: object) -> Settings:
+    """A one-minute chat: Q1 at 5 s, then every 10 s; last call 55 s, close 60 s, late window 30 s."""
+    chat: dict[str, object] = {
+        "name": "leadershipchat",
+        "guild_id": 10,
+        "channels": {"chat": CHAT, "announce": ANNOUNCE, "recap": RECAP, "host": HOST},
+        "host_role_id": 60,
+        "notify_role_id": 70,
+        "schedule": {
+            "weekday": "tuesday",
+            "time": "20:00",
+            "timezone": "America/New_York",
+            "duration": "60s",
+        },
+        "run_of_show": {
+            "reminders": ["60s", "10s"],
+            "welcome": "0s",
+            "first_question": "5s",
+            "spacing": "10s",
+            "last_call": "55s",
+            "late_window": "30s",
+            "host_heads_up": "2s",
+            "newcomer_grouping": "5s",
+        },
+    }
+    chat.update(chat_overrides)
+    return Settings.model_validate(
+        {
+            "database": str(tmp_path / "chat.db"),
+            "recap_dir": str(tmp_path / "recaps"),
+            "chats": [chat],
+        }
+    )
+
+
+TOPIC = Topic(
+    title="Serving leadership",
+    date=date(2026, 12, 1),
+    questions=tuple(
+        Question(q) for q in ("What does serving mean?", "Who served you?", "What will you try?")
+    ),
+    hosts=("Jane Doe",),
+)
+
+
+@dataclass
+class RecordingRecap:
+    """Stands in for the recap package: records which sessions were recapped."""
+
+    calls: list[int]
+
+    async def __call__(
+        self, store: Store, session: SessionRow, chat: ChatSettings, out_dir: Path
+    ) -> Sequence[RecapMessage]:
+        self.calls.append(session.id)
+        answers = [
+            m
+            for m in await store.messages.for_session(session.id)
+            if m.attribution.kind == "answer"
+        ]
+        return [RecapMessage(content=f"Recap: {session.topic.title}, {len(answers)} answers")]
+
+
+class Harness:
+    def __init__(self, tmp_path: Path, settings: Settings, topics: list[Topic]) -> None:
+        self.tmp_path = tmp_path
+        self.settings = settings
+        self.clock = ManualClock(START - timedelta(minutes=5))
+        self.transport = MemoryTransport(self.clock)
+        self.recap = RecordingRecap([])
+        self.catalog = TopicCatalog(list(topics), [])
+        self.store: Store | None = None
+        self.engine: ChatEngine | None = None
+        self.trigger = ManualTrigger(self.clock)
+
+    async def _topics(self) -> TopicCatalog:
+        return self.catalog
+
+    async def boot(self) -> ChatEngine:
+        """(Re)start the bot: a new store connection, a new engine, a new trigger, same 'Discord'."""
+        self.store = await Store.open(self.settings.database)
+        self.trigger = ManualTrigger(self.clock)
+        self.engine = ChatEngine(
+            self.settings,
+            self.store,
+            self.transport,
+            trigger=self.trigger,
+            clock=self.clock,
+            topics=self._topics,
+            recap=self.recap,
+            retry_delays=(1.0, 2.0, 4.0),
+        )
+        self.transport.handler = self.engine.capture.handle
+        await self.engine.start()
+        return self.engine
+
+    async def crash(self) -> None:
+        """Drop everything without a clean shutdown (jobs vanish with the trigger)."""
+        assert self.store is not None
+        await self.store.conn.close()
+        self.transport.handler = None
+        self.store = None
+        self.engine = None
+
+    async def run_until(self, when: datetime) -> None:
+        await self.trigger.advance_to(when)
+
+    @property
+    def bot_texts(self) -> list[str]:
+        return [p.content for p in self.transport.posts]
+
+
+@pytest_asyncio.fixture
+async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    h = Harness(tmp_path, compressed_settings(tmp_path), [TOPIC])
+    yield h
+    if h.store is not None:
+        await h.store.close()
+
+
+async def plan(h: Harness) -> SessionRow:
+    engine = await h.boot()
+    return await engine.plan_session("leadershipchat", START)
+
+
+async def test_full_session_posts_every_step_once_in_order_on_time(harness: Harness) -> None:
+    session = await plan(harness)
+    await harness.run_until(START + timedelta(minutes=5))
+    assert harness.store is not None
+    ledger = await harness.store.steps.for_session(session.id)
+    assert all(s.status is StepStatus.SENT for s in ledger), [(s.key, s.status) for s in ledger]
+    posts = harness.transport.posts
+    keys_in_post_order = [
+        s.key
+        for s in sorted(
+            ledger,
+            key=lambda s: next(i for i, p in enumerate(posts) if p.message_id == s.message_id),
+        )
+    ]
+    assert keys_in_post_order == [
+        "reminder-1m",
+        "reminder-10s",
+        "welcome",
+        "heads-up-q1",
+        "q1",
+        "heads-up-q2",
+        "q2",
+        "heads-up-q3",
+        "q3",
+        "last-call",
+        "close",
+        "recap",
+    ]
+    for step in ledger:
+        post = next(p for p in posts if p.message_id == step.message_id)
+        assert post.created_at == step.due_at, step.key  # on time, to the second
+    assert len(posts) == len(ledger)  # nothing twice
+    chat_posts = [p.content for p in harness.transport.posts_in(CHAT)]
+    assert chat_posts[1] == "Q1: What does serving mean? #LeadershipChat"
+    assert "A1" in chat_posts[0]  # the welcome explains the answer format
+    reminders = harness.transport.posts_in(ANNOUNCE)
+    assert "<t:" in reminders[0].content and ":R>" in reminders[0].content
+    assert reminders[-1].outgoing.mention_role_ids == (70,)  # only the last reminder pings the role
+    assert reminders[0].outgoing.mention_role_ids == ()
+    assert all(p.outgoing.mention_role_ids == () for p in posts if p.channel_id != ANNOUNCE)
+    assert harness.transport.posts_in(HOST)[0].content.startswith("Heads-up: Q1")
+    assert harness.recap.calls == [session.id]
+    final = await harness.store.sessions.get(session.id)
+    assert final is not None and final.status is SessionStatus.RECAPPED
+
+
+async def test_capture_attributes_labels_replies_threads_and_timeline(harness: Harness) -> None:
+    session = await plan(harness)
+    t = harness.transport
+    await harness.run_until(START + timedelta(seconds=1))
+    intro = await t.member_post(ALICE, "Alice", "Hi all, Alice from Ohio", channel_id=CHAT)
+    await harness.run_until(START + timedelta(seconds=6))
+    q1 = next(p for p in t.posts_in(CHAT) if p.content.startswith("Q1:"))
+    a1 = await t.member_post(BOB, "Bob", "A1: serving means listening first", channel_id=CHAT)
+    reply = await t.member_post(CARA, "Cara", "so true", channel_id=CHAT, reply_to=a1.message_id)
+    to_q = await t.member_post(
+        DAN, "Dan", "Putting people first", channel_id=CHAT, reply_to=q1.message_id
+    )
+    early = await t.member_post(ALICE, "Alice", "A3: jumping ahead", channel_id=CHAT)
+    chatter = await t.member_post(ALICE, "Alice", "great question", channel_id=CHAT)
+    await harness.run_until(START + timedelta(seconds=16))
+    both = await t.member_post(BOB, "Bob", "A1/A2: my first boss", channel_id=CHAT)
+    await harness.run_until(START + timedelta(seconds=61))
+    late = await t.member_post(CARA, "Cara", "A3: delegate more", channel_id=CHAT)
+    assert harness.store is not None
+    got = {m.id: m.attribution for m in await harness.store.messages.for_session(session.id)}
+    assert got[intro.message_id].kind == "intro"
+    assert (got[a1.message_id].kind, got[a1.message_id].questions) == ("answer", (1,))
+    assert (got[reply.message_id].kind, got[reply.message_id].questions) == ("discussion", (1,))
+    assert (got[to_q.message_id].kind, got[to_q.message_id].questions) == ("answer", (1,))
+    assert got[early.message_id].kind == "unmatched" and got[early.message_id].unmatched_labels == (
+        "A3",
+    )
+    assert (got[chatter.message_id].kind, got[chatter.message_id].questions) == ("discussion", (1,))
+    assert got[both.message_id].questions == (1, 2)
+    assert got[late.message_id].late and got[late.message_id].questions == (3,)
+
+
+async def test_edit_reattributes_delete_tombstones_reactions_count(harness: Harness) -> None:
+    session = await plan(harness)
+    t = harness.transport
+    await harness.run_until(START + timedelta(seconds=16))
+    msg = await t.member_post(BOB, "Bob", "my first boss", channel_id=CHAT)
+    await t.member_edit(msg, "A1: my first boss")
+    gone = await t.member_post(CARA, "Cara", "A2: oops wrong", channel_id=CHAT)
+    await t.member_delete(gone)
+    await t.member_react(msg.message_id, ALICE)
+    await t.member_react(msg.message_id, DAN)
+    await t.member_react(msg.message_id, DAN, added=False)
+    assert harness.store is not None
+    stored = await harness.store.messages.get(msg.message_id)
+    assert (
+        stored is not None
+        and stored.attribution.questions == (1,)
+        and stored.attribution.kind == "answer"
+    )
+    assert stored.content == "A1: my first boss" and stored.reactions == 1
+    ids = [m.id for m in await harness.store.messages.for_session(session.id)]
+    assert gone.message_id not in ids
+
+
+async def test_newcomers_welcomed_once_by_name_grouped(harness: Harness) -> None:
+    await plan(harness)
+    t = harness.transport
+    await harness.run_until(START + timedelta(seconds=1))
+    await t.member_post(ALICE, "Alice", "hello!", channel_id=CHAT)
+    await harness.run_until(START + timedelta(seconds=3))
+    await t.member_post(BOB, "Bob", "hi from Lisbon", channel_id=CHAT)
+    await t.member_post(BOB, "Bob", "excited to be here", channel_id=CHAT)
+    await harness.run_until(START + timedelta(seconds=20))
+    welcomes = [p.content for p in t.posts_in(CHAT) if "first time" in p.content]
+    assert welcomes == [
+        "A warm welcome to **Alice** and **Bob**, joining #LeadershipChat for the first time!"
+    ]
+
+
+async def test_members_seen_before_are_not_newcomers_next_week(harness: Harness) -> None:
+    await plan(harness)
+    await harness.run_until(START + timedelta(seconds=1))
+    await harness.transport.member_post(ALICE, "Alice", "hello!", channel_id=CHAT)
+    await harness.run_until(START + timedelta(minutes=3))
+    assert harness.engine is not None and harness.store is not None
+    nxt = await harness.engine.plan_session("leadershipchat", START + timedelta(days=7))
+    await harness.run_until(START + timedelta(days=7, seconds=1))
+    await harness.transport.member_post(ALICE, "Alice", "back again", channel_id=CHAT)
+    part = await harness.store.members.participation(nxt.id, ALICE)
+    assert part is not None and not part.newcomer
+
+
+@pytest.mark.parametrize("stop_after", range(0, 12))
+async def test_restart_at_each_step_boundary_loses_nothing_and_repeats_nothing(
+    tmp_path: Path, stop_after: int
+) -> None:
+    h = Harness(tmp_path, compressed_settings(tmp_path), [TOPIC])
+    session = await plan(h)
+    assert h.store is not None
+    ledger = await h.store.steps.for_session(session.id)
+    boundary = ledger[stop_after].due_at
+    await h.run_until(boundary)
+    await h.transport.member_post(ALICE, "Alice", "A1: before the crash", channel_id=CHAT)
+    await h.crash()
+    # While the bot is down, a member posts: only channel history has it.
+    missed = await h.transport.member_post(
+        BOB, "Bob", "A1: while you were away", channel_id=CHAT, deliver=False
+    )
+    await h.boot()
+    await h.run_until(START + timedelta(minutes=5))
+    assert h.store is not None
+    final = await h.store.steps.for_session(session.id)
+    sent = [s for s in final if s.status is StepStatus.SENT]
+    assert len(h.transport.posts) == len(sent)  # never two copies
+    assert len({p.message_id for p in h.transport.posts}) == len(h.transport.posts)
+    assert {s.key for s in final if s.status is StepStatus.PENDING} == set()
+    for key in ("welcome", "q1", "q2", "q3", "close", "recap"):
+        assert next(s for s in final if s.key == key).status is StepStatus.SENT, key
+    stored = {m.id: m for m in await h.store.messages.for_session(session.id)}
+    if START <= boundary < ledger[-1].due_at:  # inside the chat and its late window
+        assert missed.message_id in stored  # backfilled from history
+    else:
+        assert missed.message_id not in stored  # before the welcome or after the recap: not chat
+    await h.store.close()
+    h.store = None
+
+
+async def test_crash_between_send_and_record_does_not_post_twice(harness: Harness) -> None:
+    session = await plan(harness)
+    assert harness.store is not None
+    await harness.run_until(START + timedelta(seconds=4))
+    # The welcome went out; simulate a crash after Q1's post reached Discord but before it was recorded.
+    await harness.store.steps.begin_attempt(session.id, "q1")
+    from bot.transport import Outgoing
+
+    await harness.transport.post(Outgoing(CHAT, "Q1: What does serving mean? #LeadershipChat"))
+    await harness.crash()
+    harness.clock.set(START + timedelta(seconds=40))  # a longer outage: the nonce window is over
+    await harness.boot()
+    await harness.run_until(START + timedelta(minutes=5))
+    q1_posts = [p for p in harness.transport.posts if p.content.startswith("Q1:")]
+    assert len(q1_posts) == 1
+    step = await harness.store.steps.get(session.id, "q1")
+    assert (
+        step is not None
+        and step.status is StepStatus.SENT
+        and step.message_id == q1_posts[0].message_id
+    )
+
+
+async def test_downtime_skips_stale_reminders_and_sends_useful_steps_late(harness: Harness) -> None:
+    session = await plan(harness)
+    await harness.crash()
+    harness.clock.set(START + timedelta(seconds=17))  # back after Q2 was due
+    await harness.boot()
+    await harness.run_until(START + timedelta(seconds=17))
+    assert harness.store is not None
+    ledger = {s.key: s for s in await harness.store.steps.for_session(session.id)}
+    assert ledger["reminder-1m"].status is StepStatus.SKIPPED
+    assert ledger["reminder-10s"].status is StepStatus.SKIPPED
+    assert ledger["heads-up-q1"].status is StepStatus.SKIPPED
+    assert ledger["welcome"].status is StepStatus.SENT
+    assert ledger["q1"].status is StepStatus.SENT and ledger["q2"].status is StepStatus.SENT
+    assert ledger["q3"].status is StepStatus.PENDING
+
+
+async def test_retryable_failures_are_retried_and_the_chat_goes_on(harness: Harness) -> None:
+    session = await plan(harness)
+    harness.transport.fail_next(2, channel_id=CHAT)
+    await harness.run_until(START + timedelta(minutes=5))
+    assert harness.store is not None
+    welcome = await harness.store.steps.get(session.id, "welcome")
+    assert welcome is not None and welcome.status is StepStatus.SENT and welcome.attempts == 3
+    assert all(
+        s.status is StepStatus.SENT for s in await harness.store.steps.for_session(session.id)
+    )
+
+
+async def test_forbidden_channel_is_reported_to_hosts_and_other_steps_continue(
+    harness: Harness,
+) -> None:
+    session = await plan(harness)
+    harness.transport.fail_next(
+        1, retryable=False, message="403 Missing Permissions", channel_id=CHAT
+    )
+    await harness.run_until(START + timedelta(minutes=5))
+    assert harness.store is not None
+    welcome = await harness.store.steps.get(session.id, "welcome")
+    assert welcome is not None and welcome.status is StepStatus.FAILED
+    assert any("403 Missing Permissions" in p.content for p in harness.transport.posts_in(HOST))
+    q1 = await harness.store.steps.get(session.id, "q1")
+    assert q1 is not None and q1.status is StepStatus.SENT
+
+
+async def _due(h: Harness, session_id: int) -> dict[str, datetime]:
+    assert h.store is not None
+    return {s.key: s.due_at for s in await h.store.steps.for_session(session_id)}
+
+
+async def test_pause_and_resume_shift_every_later_step(harness: Harness) -> None:
+    session = await plan(harness)
+    assert harness.engine is not None
+    await harness.run_until(START + timedelta(seconds=7))
+    before = await _due(harness, session.id)
+    await harness.engine.controls.pause("leadershipchat", "host")
+    await harness.run_until(START + timedelta(seconds=37))
+    assert not any(
+        p.content.startswith("Q2") for p in harness.transport.posts
+    )  # nothing while paused
+    await harness.engine.controls.resume("leadershipchat", "host")
+    after = await _due(harness, session.id)
+    assert after["q2"] - before["q2"] == timedelta(seconds=30)
+    assert after["close"] - before["close"] == timedelta(seconds=30)
+    assert after["q1"] == before["q1"]  # already posted: unchanged
+    await harness.run_until(START + timedelta(minutes=5))
+    q2 = next(p for p in harness.transport.posts if p.content.startswith("Q2"))
+    assert q2.created_at == before["q2"] + timedelta(seconds=30)
+
+
+async def test_extend_moves_last_call_close_and_recap(harness: Harness) -> None:
+    session = await plan(harness)
+    assert harness.engine is not None
+    await harness.run_until(START + timedelta(seconds=20))
+    before = await _due(harness, session.id)
+    await harness.engine.controls.extend("leadershipchat", 5, "host")
+    after = await _due(harness, session.id)
+    for key in ("last-call", "close", "recap"):
+        assert after[key] - before[key] == timedelta(minutes=5)
+    assert after["q3"] == before["q3"]
+
+
+async def test_skip_and_next_question(harness: Harness) -> None:
+    session = await plan(harness)
+    assert harness.engine is not None
+    await harness.run_until(START + timedelta(seconds=6))
+    before = await _due(harness, session.id)
+    await harness.engine.controls.skip_question("leadershipchat", "host", 2)
+    await harness.engine.controls.next_question("leadershipchat", "host")
+    after = await _due(harness, session.id)
+    assert after["q3"] == START + timedelta(seconds=6)  # "next" posts Q3 now
+    assert after["close"] == before["close"]
+    await harness.run_until(START + timedelta(minutes=5))
+    questions = [p.content[:2] for p in harness.transport.posts_in(CHAT) if p.content[:1] == "Q"]
+    assert questions == ["Q1", "Q3"]
+
+
+async def test_end_now_and_edit_question(harness: Harness) -> None:
+    session = await plan(harness)
+    assert harness.engine is not None
+    await harness.engine.controls.edit_question("leadershipchat", 2, "Who served you best?", "host")
+    await harness.run_until(START + timedelta(seconds=16))
+    with pytest.raises(ControlError):
+        await harness.engine.controls.edit_question("leadershipchat", 1, "too late", "host")
+    await harness.engine.controls.end_now("leadershipchat", "host")
+    after = await _due(harness, session.id)
+    assert after["close"] == START + timedelta(seconds=16)
+    assert after["recap"] == START + timedelta(seconds=46)
+    await harness.run_until(START + timedelta(minutes=5))
+    texts = harness.bot_texts
+    assert "Q2: Who served you best? #LeadershipChat" in texts
+    assert not any(t.startswith("Q3") for t in texts)
+
+
+async def test_cancel_posts_notice_and_nothing_else(harness: Harness) -> None:
+    session = await plan(harness)
+    assert harness.engine is not None
+    await harness.engine.controls.cancel("leadershipchat", "host")
+    await harness.run_until(START + timedelta(minutes=5))
+    assert harness.store is not None
+    ledger = await harness.store.steps.for_session(session.id)
+    assert all(s.status is StepStatus.SKIPPED for s in ledger)
+    assert [p.content for p in harness.transport.posts if "cancelled" in p.content]
+    assert not any(p.content.startswith("Q1") for p in harness.transport.posts)
+
+
+async def test_controls_survive_a_restart(harness: Harness) -> None:
+    session = await plan(harness)
+    assert harness.engine is not None
+    await harness.run_until(START + timedelta(seconds=20))
+    await harness.engine.controls.extend("leadershipchat", 1, "host")
+    await harness.crash()
+    await harness.boot()
+    await harness.run_until(START + timedelta(minutes=5))
+    close = next(p for p in harness.transport.posts if "wrap" in p.content)
+    assert close.created_at == START + timedelta(seconds=120)
+    assert harness.store is not None
+    actions = await harness.store.host_actions.for_session(session.id)
+    assert [a.action for a in actions] == ["extend"]
+
+
+async def test_rerun_recap_posts_it_again(harness: Harness) -> None:
+    await plan(harness)
+    assert harness.engine is not None
+    await harness.run_until(START + timedelta(minutes=5))
+    await harness.engine.controls.rerun_recap("leadershipchat", "host")
+    await harness.run_until(START + timedelta(minutes=6))
+    assert len(harness.recap.calls) == 2
+    assert len(harness.transport.posts_in(RECAP)) == 2
+
+
+async def test_no_topic_warns_hosts_and_runs_open_discussion(tmp_path: Path) -> None:
+    h = Harness(tmp_path, compressed_settings(tmp_path), [])
+    session = await plan(h)
+    await h.run_until(START + timedelta(minutes=5))
+    assert session.topic.open_discussion
+    assert any("No topic file" in p.content for p in h.transport.posts_in(HOST))
+    assert any(p.content.startswith("Q1:") for p in h.transport.posts_in(CHAT))
+    assert h.store is not None
+    await h.store.close()
+    h.store = None
+
+
+async def test_topic_added_later_replaces_open_discussion_before_start(tmp_path: Path) -> None:
+    h = Harness(tmp_path, compressed_settings(tmp_path), [])
+    session = await plan(h)
+    h.catalog = TopicCatalog([TOPIC], [])
+    assert h.engine is not None
+    assert await h.engine.refresh_topic(session.id)
+    await h.run_until(START + timedelta(minutes=5))
+    assert "Q1: What does serving mean? #LeadershipChat" in h.bot_texts
+    assert h.store is not None
+    await h.store.close()
+    h.store = None
+
+
+async def test_transport_error_type_is_plain() -> None:
+    err = TransportError("x", retryable=False, status=403)
+    assert not err.retryable and err.status == 403
