@@ -1,0 +1,444 @@
+"""The SQLite store: private file, WAL, foreign keys, migrations that upgrade old databases in place
+and refuse newer ones, and repositories that make the bot's "never lose, never repeat" possible."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot.store import SCHEMA_VERSION, SchemaError, Store
+from bot.store.connection import connect, migrations, schema_version
+from bot.store.messages import Attributed, MessageRow
+from bot.store.sessions import SessionQuestion, SessionStatus, SessionTopic
+from bot.store.steps import NewStep, StepStatus
+
+T0 = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)  # Tuesday 2026-12-01 20:00 EST
+DAY = date(2026, 12, 1)
+TOPIC = SessionTopic(
+    title="Serving leadership",
+    questions=(SessionQuestion("What does serving look like?"), SessionQuestion("Why?", 1500.0)),
+    hosts=("Maya Ortega",),
+    prep_post="https://example.com/blog/serving-leadership",
+)
+
+
+async def tables(conn) -> set[str]:
+    async with conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cur:
+        return {r[0] for r in await cur.fetchall()}
+
+
+async def columns(conn, table: str) -> set[str]:
+    async with conn.execute(f"PRAGMA table_info({table})") as cur:
+        return {r[1] for r in await cur.fetchall()}
+
+
+async def schema(conn) -> list[tuple[str, str]]:
+    async with conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name"
+    ) as cur:
+        return [(r[0], r[1]) for r in await cur.fetchall()]
+
+
+# ----------------------------------------------------------------------------- connection
+
+
+async def test_empty_database_is_migrated_to_the_current_version(tmp_path):
+    conn = await connect(tmp_path / "chat.db")
+    try:
+        assert SCHEMA_VERSION == len(migrations()) >= 2
+        assert await schema_version(conn) == SCHEMA_VERSION
+        assert {
+            "sessions",
+            "steps",
+            "messages",
+            "reactions",
+            "members",
+            "session_members",
+            "moderation_actions",
+            "host_actions",
+            "heartbeat",
+        } <= await tables(conn)
+    finally:
+        await conn.close()
+
+
+async def test_older_database_is_upgraded_in_place_and_keeps_its_data(tmp_path):
+    path = tmp_path / "chat.db"
+    old = await connect(path, migrate_to=1)
+    try:
+        assert await schema_version(old) == 1
+        assert "heartbeat" not in await tables(old)
+        assert "recap_dir" not in await columns(old, "sessions")
+        await old.execute(
+            "INSERT INTO sessions (chat, chat_date, start_at, topic_json, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            ("leadershipchat", DAY.isoformat(), T0.isoformat(), TOPIC.to_json(), T0.isoformat()),
+        )
+    finally:
+        await old.close()
+
+    async with await Store.open(path) as store:
+        assert await schema_version(store.conn) == SCHEMA_VERSION
+        assert {"host_actions", "heartbeat"} <= await tables(store.conn)
+        assert {"recap_dir", "recap_posted_at"} <= await columns(store.conn, "sessions")
+        session = await store.sessions.for_date("leadershipchat", DAY)
+        assert session is not None
+        assert session.topic == TOPIC
+        assert session.start_at == T0
+        assert session.recap_dir is None
+        # and the new parts work on the upgraded database
+        await store.host_actions.record(session.id, "pause", "", "maya", T0)
+        assert [a.action for a in await store.host_actions.for_session(session.id)] == ["pause"]
+
+
+async def test_upgraded_schema_matches_a_fresh_one(tmp_path):
+    old = await connect(tmp_path / "old.db", migrate_to=1)
+    await old.close()
+    upgraded = await connect(tmp_path / "old.db")
+    fresh = await connect(tmp_path / "fresh.db")
+    try:
+        assert await schema(upgraded) == await schema(fresh)
+    finally:
+        await upgraded.close()
+        await fresh.close()
+
+
+async def test_reopening_a_current_database_changes_nothing(tmp_path):
+    path = tmp_path / "chat.db"
+    async with await Store.open(path) as store:
+        await store.sessions.create("leadershipchat", DAY, T0, TOPIC, T0)
+    async with await Store.open(path) as store:
+        assert await schema_version(store.conn) == SCHEMA_VERSION
+        assert len(await store.sessions.recent()) == 1
+
+
+async def test_database_newer_than_the_code_is_refused(tmp_path):
+    path = tmp_path / "chat.db"
+    conn = await connect(path)
+    await conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    await conn.close()
+    with pytest.raises(SchemaError, match="newer than this leadershipchat"):
+        await connect(path)
+    # and it was left untouched
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+
+
+async def test_database_file_is_private_and_its_folder_is_created(tmp_path):
+    path = tmp_path / "data" / "nested" / "chat.db"
+    old_umask = os.umask(0o022)
+    try:
+        async with await Store.open(path) as store:
+            await store.sessions.create("leadershipchat", DAY, T0, TOPIC, T0)
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600
+            wal = path.with_name(path.name + "-wal")
+            if wal.exists():  # SQLite gives the WAL file the database file's permissions
+                assert stat.S_IMODE(wal.stat().st_mode) == 0o600
+    finally:
+        os.umask(old_umask)
+
+
+async def test_wal_and_foreign_keys_are_on(store):
+    async with store.conn.execute("PRAGMA journal_mode") as cur:
+        assert (await cur.fetchone())[0] == "wal"
+    async with store.conn.execute("PRAGMA foreign_keys") as cur:
+        assert (await cur.fetchone())[0] == 1
+    with pytest.raises(sqlite3.IntegrityError):
+        await store.steps.add(999, [NewStep("q1", "question", T0, 1)])  # no such session
+
+
+async def test_in_memory_database_for_quick_tests():
+    async with await Store.open(":memory:") as store:
+        assert await schema_version(store.conn) == SCHEMA_VERSION
+
+
+async def test_naive_times_are_refused(store):
+    with pytest.raises(ValueError, match="naive datetime"):
+        await store.sessions.create("leadershipchat", DAY, T0.replace(tzinfo=None), TOPIC, T0)
+
+
+# ----------------------------------------------------------------------------- sessions
+
+
+async def test_session_create_is_idempotent_per_chat_and_date(store):
+    first = await store.sessions.create("leadershipchat", DAY, T0, TOPIC, T0)
+    other_topic = SessionTopic(title="Something else", questions=())
+    again = await store.sessions.create(
+        "leadershipchat", DAY, T0, other_topic, T0 + timedelta(hours=1)
+    )
+    assert again == first  # same row, first topic kept
+    assert again.topic.title == "Serving leadership"
+    assert again.status is SessionStatus.PLANNED
+
+    next_week = await store.sessions.create(
+        "leadershipchat", DAY + timedelta(weeks=1), T0 + timedelta(weeks=1), TOPIC, T0
+    )
+    other_chat = await store.sessions.create("eveningchat", DAY, T0, TOPIC, T0)
+    assert len({first.id, next_week.id, other_chat.id}) == 3
+    assert [s.id for s in await store.sessions.recent("leadershipchat")] == [next_week.id, first.id]
+
+
+async def test_session_topic_snapshot_round_trips(store):
+    topic = SessionTopic(
+        title="Leading customers — «quoted» ✨",
+        questions=(SessionQuestion("Q one?"), SessionQuestion("Q two?", 25 * 60.0)),
+        hosts=("Grace Adeyemi", "Sam Whitfield"),
+        welcome="Hello!",
+        closing="Bye.",
+    )
+    session = await store.sessions.create("leadershipchat", DAY, T0, topic, T0)
+    assert (await store.sessions.get(session.id)).topic == topic
+    edited = topic.with_question(2, "Q two, edited?")
+    await store.sessions.set_topic(session.id, edited)
+    stored = (await store.sessions.get(session.id)).topic
+    assert stored.questions[1] == SessionQuestion("Q two, edited?", 1500.0)
+
+
+async def test_session_status_and_active_list(store):
+    session = await store.sessions.create("leadershipchat", DAY, T0, TOPIC, T0)
+    await store.sessions.set_status(session.id, SessionStatus.PAUSED, paused_at=T0)
+    paused = await store.sessions.get(session.id)
+    assert (paused.status, paused.paused_at) == (SessionStatus.PAUSED, T0)
+    assert [s.id for s in await store.sessions.active()] == [session.id]
+    await store.sessions.set_status(session.id, SessionStatus.RECAPPED)
+    assert await store.sessions.active() == []
+    assert (await store.sessions.get(session.id)).paused_at is None
+
+
+# ----------------------------------------------------------------------------- the step ledger
+
+
+async def make_session(store, day: date = DAY):
+    return await store.sessions.create("leadershipchat", day, T0, TOPIC, T0)
+
+
+async def test_steps_start_pending_and_adding_again_keeps_their_state(store):
+    session = await make_session(store)
+    plan = [
+        NewStep("welcome", "welcome", T0),
+        NewStep("q1", "question", T0 + timedelta(minutes=5), 1),
+        NewStep("q2", "question", T0 + timedelta(minutes=14), 2),
+    ]
+    await store.steps.add(session.id, plan)
+    rows = await store.steps.for_session(session.id)
+    assert [(r.key, r.status, r.question) for r in rows] == [
+        ("welcome", StepStatus.PENDING, None),
+        ("q1", StepStatus.PENDING, 1),
+        ("q2", StepStatus.PENDING, 2),
+    ]
+    await store.steps.mark_sent(session.id, "welcome", message_id=10, channel_id=20, sent_at=T0)
+    await store.steps.add(session.id, [NewStep("welcome", "welcome", T0 + timedelta(hours=1))])
+    welcome = await store.steps.get(session.id, "welcome")
+    assert (welcome.status, welcome.due_at, welcome.message_id) == (StepStatus.SENT, T0, 10)
+
+
+async def test_step_transitions_pending_to_sent_skipped_failed(store):
+    session = await make_session(store)
+    await store.steps.add(
+        session.id,
+        [
+            NewStep("reminder-1h", "reminder", T0 - timedelta(hours=1)),
+            NewStep("q1", "question", T0 + timedelta(minutes=5), 1),
+            NewStep("q2", "question", T0 + timedelta(minutes=14), 2),
+            NewStep("close", "close", T0 + timedelta(hours=1)),
+        ],
+    )
+    sent_at = T0 + timedelta(minutes=5, seconds=1)
+    await store.steps.mark_sent(
+        session.id, "q1", message_id=111, channel_id=222, sent_at=sent_at, thread_id=333
+    )
+    await store.steps.mark_skipped(session.id, "reminder-1h", "the chat had already started")
+    assert await store.steps.begin_attempt(session.id, "q2") == 1
+    await store.steps.fail_attempt(session.id, "q2", "503 Service Unavailable", final=False)
+    assert (await store.steps.get(session.id, "q2")).status is StepStatus.PENDING
+    assert await store.steps.begin_attempt(session.id, "q2") == 2
+    await store.steps.fail_attempt(session.id, "q2", "403 Missing Access", final=True)
+
+    q1 = await store.steps.get(session.id, "q1")
+    assert (q1.status, q1.message_id, q1.channel_id, q1.thread_id, q1.sent_at) == (
+        StepStatus.SENT,
+        111,
+        222,
+        333,
+        sent_at,
+    )
+    reminder = await store.steps.get(session.id, "reminder-1h")
+    assert (reminder.status, reminder.last_error) == (
+        StepStatus.SKIPPED,
+        "the chat had already started",
+    )
+    q2 = await store.steps.get(session.id, "q2")
+    assert (q2.status, q2.attempts, q2.last_error) == (StepStatus.FAILED, 2, "403 Missing Access")
+    assert [s.key for s in await store.steps.pending()] == ["close"]
+
+
+async def test_a_sent_step_is_never_skipped_or_rescheduled(store):
+    session = await make_session(store)
+    await store.steps.add(session.id, [NewStep("q1", "question", T0, 1)])
+    await store.steps.mark_sent(session.id, "q1", message_id=1, channel_id=2, sent_at=T0)
+    await store.steps.mark_skipped(session.id, "q1", "too late")
+    await store.steps.reschedule(session.id, {"q1": T0 + timedelta(minutes=10)})
+    q1 = await store.steps.get(session.id, "q1")
+    assert (q1.status, q1.due_at) == (StepStatus.SENT, T0)
+
+
+async def test_reschedule_moves_pending_steps_and_reopen_runs_one_again(store):
+    session = await make_session(store)
+    await store.steps.add(
+        session.id,
+        [NewStep("q2", "question", T0, 2), NewStep("recap", "recap", T0 + timedelta(hours=13))],
+    )
+    later = T0 + timedelta(minutes=7)
+    await store.steps.reschedule(session.id, {"q2": later})
+    assert (await store.steps.get(session.id, "q2")).due_at == later
+
+    await store.steps.mark_sent(session.id, "recap", message_id=5, channel_id=6, sent_at=T0)
+    await store.steps.reopen(session.id, "recap", later)
+    recap = await store.steps.get(session.id, "recap")
+    assert (recap.status, recap.due_at) == (StepStatus.PENDING, later)
+
+
+async def test_a_crash_mid_send_leaves_a_visible_attempt(store):
+    session = await make_session(store)
+    await store.steps.add(session.id, [NewStep("q1", "question", T0, 1)])
+    await store.steps.begin_attempt(session.id, "q1")
+    q1 = await store.steps.get(session.id, "q1")
+    assert (q1.status, q1.attempts) == (StepStatus.PENDING, 1)  # restart sees it and checks history
+
+
+async def test_drop_pending_removes_only_unsent_steps(store):
+    session = await make_session(store)
+    await store.steps.add(
+        session.id, [NewStep("q5", "question", T0, 5), NewStep("q6", "question", T0, 6)]
+    )
+    await store.steps.mark_sent(session.id, "q5", message_id=1, channel_id=2, sent_at=T0)
+    await store.steps.drop_pending(session.id, ["q5", "q6"])
+    assert [s.key for s in await store.steps.for_session(session.id)] == ["q5"]
+
+
+async def test_deleting_a_session_removes_its_steps(store):
+    session = await make_session(store)
+    await store.steps.add(session.id, [NewStep("q1", "question", T0, 1)])
+    await store.conn.execute("DELETE FROM sessions WHERE id = ?", (session.id,))
+    assert await store.steps.for_session(session.id) == []
+
+
+# ----------------------------------------------------------------------------- messages
+
+
+def message(
+    mid: int, session_id: int, text: str, *, author: int = 7, minute: int = 6, kind: str = "answer"
+):
+    return MessageRow(
+        id=mid,
+        session_id=session_id,
+        channel_id=222,
+        author_id=author,
+        author_name=f"member{author}",
+        content=text,
+        created_at=T0 + timedelta(minutes=minute),
+        attribution=Attributed(kind=kind, questions=(1,), labels=("A1",)),
+    )
+
+
+async def test_message_add_is_idempotent_and_round_trips(store):
+    session = await make_session(store)
+    row = message(1001, session.id, "A1: serve first\nthen lead")
+    assert await store.messages.add(row) is True
+    assert await store.messages.add(row) is False  # backfill overlap: stored once
+    assert await store.messages.get(1001) == row
+    assert await store.messages.for_session(session.id) == [row]
+
+
+async def test_message_edit_reattributes_and_delete_leaves_a_tombstone(store):
+    session = await make_session(store)
+    await store.messages.add_many(
+        [message(1, session.id, "A1: first"), message(2, session.id, "hello", minute=7)]
+    )
+    edited_at = T0 + timedelta(minutes=8)
+    new = Attributed(kind="answer", questions=(1, 2), labels=("A1", "A2"), late=False)
+    await store.messages.edit(1, "A1/A2: both", edited_at, new)
+    row = await store.messages.get(1)
+    assert (row.content, row.edited_at, row.attribution) == ("A1/A2: both", edited_at, new)
+
+    deleted_at = T0 + timedelta(minutes=9)
+    await store.messages.delete(1, deleted_at)
+    tomb = await store.messages.get(1)
+    assert (tomb.content, tomb.deleted_at) == (None, deleted_at)
+    assert [m.id for m in await store.messages.for_session(session.id)] == [2]
+    assert [m.id for m in await store.messages.for_session(session.id, include_deleted=True)] == [
+        1,
+        2,
+    ]
+    # a late edit event for a deleted message does not bring the text back
+    await store.messages.edit(1, "resurrected?", deleted_at + timedelta(seconds=1), new)
+    assert (await store.messages.get(1)).content is None
+
+
+async def test_reactions_are_counted_once_per_member_and_emoji(store):
+    session = await make_session(store)
+    await store.messages.add(message(1, session.id, "A1: yes"))
+    await store.messages.add_reaction(1, 50, "👍")
+    await store.messages.add_reaction(1, 50, "👍")  # gateway replay
+    await store.messages.add_reaction(1, 51, "👍")
+    await store.messages.add_reaction(1, 50, "🎉")
+    assert (await store.messages.get(1)).reactions == 3
+    await store.messages.remove_reaction(1, 50, "👍")
+    await store.messages.remove_reaction(1, 50, "👍")
+    assert (await store.messages.get(1)).reactions == 2
+    await store.messages.add_reaction(999, 50, "👍")  # unknown message: ignored, no error
+    assert await store.messages.get(999) is None
+
+
+async def test_last_id_finds_where_history_backfill_starts(store):
+    session = await make_session(store)
+    assert await store.messages.last_id([222]) is None
+    await store.messages.add_many([message(5, session.id, "a"), message(9, session.id, "b")])
+    assert await store.messages.last_id([222]) == 9
+    assert await store.messages.last_id([999]) is None
+
+
+# ----------------------------------------------------------------------------- members
+
+
+async def test_first_session_makes_a_newcomer_the_second_does_not(store):
+    first = await make_session(store)
+    second = await make_session(store, DAY + timedelta(weeks=1))
+
+    p = await store.members.record_message(first.id, 7, "Ada", T0, answer=True)
+    assert (p.newcomer, p.messages, p.answers) == (True, 1, 1)
+    p = await store.members.record_message(
+        first.id, 7, "Ada", T0 + timedelta(minutes=1), answer=False
+    )
+    assert (p.newcomer, p.messages, p.answers) == (True, 2, 1)  # still her first session
+
+    later = T0 + timedelta(weeks=1)
+    p = await store.members.record_message(second.id, 7, "Ada L.", later, answer=True)
+    assert (p.newcomer, p.messages, p.answers) == (False, 1, 1)
+
+    member = await store.members.get(7)
+    assert member.display_name == "Ada L."
+    assert (member.first_session_id, member.sessions_count) == (first.id, 2)
+    assert (member.first_seen_at, member.last_seen_at) == (T0, later)
+    assert await store.members.history([7]) == {7: [first.id, second.id]}
+
+
+async def test_a_member_known_only_from_a_command_is_still_a_newcomer(store):
+    session = await make_session(store)
+    await store.members.set_remind(8, "Bo", True)  # /chat remind before ever posting
+    p = await store.members.record_message(session.id, 8, "Bo", T0, answer=False)
+    assert p.newcomer is True
+    assert [m.user_id for m in await store.members.to_remind()] == [8]
+
+
+async def test_opted_out_members(store):
+    await store.members.set_opted_out(9, "Cy", True)
+    assert await store.members.opted_out_ids() == {9}
+    await store.members.set_remind(9, "Cy", True)
+    assert await store.members.to_remind() == []  # opted out wins
+    await store.members.set_opted_out(9, "Cy", False)
+    assert await store.members.opted_out_ids() == set()
