@@ -25,6 +25,8 @@ WEBHOOK_URL = re.compile(
     r"https?://(?:(?:ptb|canary)\.)?discord(?:app)?\.com/api(?:/v\d+)?/webhooks/[^\s'\"<>]+",
     re.IGNORECASE,
 )
+# Any host (a proxy, a test server): the id/token pair is the secret, not the domain.
+WEBHOOK_PATH = re.compile(r"(/webhooks/\d+/)[A-Za-z0-9_.-]+")
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{20,}")
 
 
@@ -40,6 +42,7 @@ class RedactSecrets(logging.Filter):
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
         text = WEBHOOK_URL.sub("https://discord.com/api/webhooks/" + REDACTED, text)
+        text = WEBHOOK_PATH.sub(r"\g<1>" + REDACTED, text)
         return TOKEN_SHAPE.sub(REDACTED, text)
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -55,6 +58,22 @@ class RedactSecrets(logging.Filter):
         if record.stack_info:
             record.stack_info = self.redact(record.stack_info)
         return True
+
+
+class _Handler(logging.StreamHandler[TextIO]):
+    """Ours, so that a second `setup_logging` replaces it instead of doubling every line."""
+
+
+class _StderrHandler(_Handler):
+    """Writes to whatever `sys.stderr` is when a record comes (tests swap and close it)."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        pass
 
 
 class JsonLines(logging.Formatter):
@@ -93,10 +112,9 @@ def setup_logging(
     `token` defaults to the DISCORD_TOKEN environment variable. The redaction filter goes on
     every root handler, ours and any already there."""
     root = logging.getLogger()
-    for old in [h for h in root.handlers if getattr(h, "_leadershipchat", False)]:
+    for old in [h for h in root.handlers if isinstance(h, _Handler)]:
         root.removeHandler(old)
-    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
-    handler._leadershipchat = True  # type: ignore[attr-defined]
+    handler = _Handler(stream) if stream is not None else _StderrHandler()
     handler.setFormatter(
         JsonLines() if fmt == "json" else logging.Formatter(TEXT_FORMAT, DATE_FORMAT, style="{")
     )

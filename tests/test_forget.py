@@ -1,0 +1,156 @@
+"""Erasure on request: after `forget_member` nothing in ANY table names the member, everybody
+else's data is intact, it is all-or-nothing, and the erased text is not left in the file."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.maintenance.forget import forget_member
+from bot.store import Store
+from bot.store.messages import Attributed, MessageRow
+from bot.store.sessions import SessionQuestion, SessionTopic
+
+T0 = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
+GONE = 424242424242424242  # the member who asks to be forgotten
+OTHER = 515151515151515151
+HOST = 626262626262626262
+SECRET = "my-very-private-answer-zebra"
+
+
+def msg(mid: int, author: int, name: str, text: str, minute: int, **kw: object) -> MessageRow:
+    return MessageRow(
+        id=mid,
+        session_id=kw.pop("session_id", 1),  # type: ignore[arg-type]
+        channel_id=900,
+        author_id=author,
+        author_name=name,
+        content=text,
+        created_at=T0 + timedelta(minutes=minute),
+        attribution=Attributed("answer", (1,), ("A1",)),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+async def populate(store: Store) -> int:
+    """A session where GONE answered, reacted, was moderated, mentioned and hosted-for."""
+    topic = SessionTopic(
+        "Serving", (SessionQuestion("Q?"),), hosts=("Maya", f"<@{GONE}>"), prep_post=None
+    )
+    session = await store.sessions.create("leadershipchat", date(2026, 12, 1), T0, topic, T0)
+    rows = [
+        msg(1001, GONE, "Gone Person", f"A1: {SECRET}", 6),
+        msg(1002, OTHER, "Other", f"A1: agree with <@{GONE}> and <@!{GONE}>", 7, reply_to=1001),
+        msg(1003, OTHER, "Other", "A1: my own answer", 8),
+        msg(1004, GONE, "Gone Person", "A1: second thought", 9),
+    ]
+    for row in rows:
+        await store.messages.add(row)
+        await store.members.record_message(
+            session.id, row.author_id, row.author_name, row.created_at, answer=True
+        )
+    await store.messages.add_reaction(1003, GONE, "👍")
+    await store.messages.add_reaction(1003, HOST, "🔥")
+    await store.messages.add_reaction(1001, OTHER, "❤️")
+    await store.members.set_remind(GONE, "Gone Person", True)
+    await store.moderation.record(
+        user_id=GONE, action="delete", reason="flood", at=T0, session_id=session.id, message_id=9
+    )
+    await store.moderation.record(
+        user_id=OTHER, action="warn", reason="blocked word", at=T0, session_id=session.id
+    )
+    await store.host_actions.record(session.id, "hide", f"message by {GONE}", f"Host ({HOST})", T0)
+    await store.host_actions.record(session.id, "skip", "Q2", f"Gone Person ({GONE})", T0)
+    await store.heartbeat.beat(T0, 1, "connected")
+    return session.id
+
+
+def mentions(db: Path, user_id: int) -> list[str]:
+    """Every table and column in the file that still holds the id (as a number or in text)."""
+    found = []
+    with sqlite3.connect(db) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for table in tables:
+            for col in [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]:
+                n = conn.execute(
+                    f'SELECT COUNT(*) FROM "{table}" WHERE "{col}" = ? OR instr(CAST("{col}" AS TEXT), ?) > 0',
+                    (user_id, str(user_id)),
+                ).fetchone()[0]
+                if n:
+                    found.append(f"{table}.{col}: {n}")
+    return found
+
+
+def database_bytes(folder: Path) -> bytes:
+    """The database file and its -wal/-shm companions, as raw bytes."""
+    return b"".join(p.read_bytes() for p in sorted(folder.glob("test.db*")))
+
+
+async def test_nothing_about_the_member_is_left_in_any_table(store: Store, tmp_path: Path) -> None:
+    await populate(store)
+    db = tmp_path / "test.db"
+    assert len(mentions(db, GONE)) >= 6  # the check can see the member before
+
+    report = await forget_member(store, GONE)
+
+    assert mentions(db, GONE) == []
+    assert report.deleted["messages"] == 2
+    assert report.deleted["reactions"] >= 1
+    assert report.deleted["members"] == 1
+    assert report.deleted["session_members"] == 1
+    assert report.deleted["moderation_actions"] == 1
+    assert "messages.content" in report.scrubbed
+    text = "\n".join(report.lines())
+    assert "not edited" in text and "Recaps already published" in text
+
+
+async def test_everybody_else_is_kept(store: Store) -> None:
+    sid = await populate(store)
+    await forget_member(store, GONE)
+
+    kept = {m.id: m for m in await store.messages.for_session(sid)}
+    assert set(kept) == {1002, 1003}
+    assert kept[1002].content == "A1: agree with @former-member and @former-member"
+    assert kept[1002].reply_to is None  # it replied to a message that is gone
+    assert kept[1003].reactions == 1  # GONE's 👍 removed, HOST's 🔥 kept
+    assert (await store.members.participation(sid, OTHER)) is not None
+    assert [a.reason for a in await store.moderation.for_user(OTHER)] == ["blocked word"]
+    actors = [a.actor for a in await store.host_actions.for_session(sid)]
+    assert actors == [f"Host ({HOST})", "Gone Person ([forgotten])"]
+    session = await store.sessions.get(sid)
+    assert session is not None and session.topic.hosts == ("Maya", "@former-member")
+    assert await store.heartbeat.last() is not None
+
+
+async def test_unknown_member_is_a_clean_no_op(store: Store) -> None:
+    await populate(store)
+    report = await forget_member(store, 999999999999999999)
+    assert report.total == 0
+    assert report.lines()[0].startswith("Nothing was stored")
+
+
+async def test_erasure_is_all_or_nothing(store: Store) -> None:
+    sid = await populate(store)
+    # A failure late in the transaction (deleting the member row) must undo everything before it.
+    await store.conn.execute(
+        "CREATE TRIGGER block BEFORE DELETE ON members BEGIN SELECT RAISE(ABORT, 'boom'); END"
+    )
+    with pytest.raises(sqlite3.IntegrityError, match="boom"):
+        await forget_member(store, GONE)
+    ids = {m.id for m in await store.messages.for_session(sid)}
+    assert ids == {1001, 1002, 1003, 1004}
+    assert len(await store.moderation.for_user(GONE)) == 1
+    # and the connection is usable afterwards (no transaction left open)
+    await store.conn.execute("DROP TRIGGER block")
+    report = await forget_member(store, GONE)
+    assert report.deleted["messages"] == 2
+
+
+async def test_erased_text_does_not_linger_in_the_file(store: Store, tmp_path: Path) -> None:
+    await populate(store)
+    assert SECRET.encode() in database_bytes(tmp_path)  # in the WAL until checkpointed
+    await forget_member(store, GONE)
+    assert SECRET.encode() not in database_bytes(tmp_path)
