@@ -1,0 +1,29 @@
+"""The services every REST/control module needs, bundled so modules stay decoupled."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .faults import FaultInjector
+from .gateway import Gateway
+from .ops import Ops
+from .records import EventLog, GatewayRecord, Record, RequestRecord
+from .state import FakeState
+
+
+@dataclass
+class Ctx:
+    state: FakeState
+    gateway: Gateway
+    ops: Ops
+    faults: FaultInjector
+    #: everything the bot did, in order (posts, edits, deletes, interaction responses, ...)
+    actions: EventLog[Record]
+    requests: EventLog[RequestRecord]
+    gateway_log: EventLog[GatewayRecord]
+    base_url: Callable[[], str]
+    gateway_url: Callable[[], str]
+
+    def record(self, record: Record) -> None:
+        self.actions.add(record)

@@ -1,0 +1,181 @@
+"""Request plumbing shared by the REST modules: body parsing (JSON and multipart), the API
+middleware (auth, faults, delays, request log, error shapes), small helpers."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from .errors import DiscordError, discord_json, error_json, unauthorized
+from .faults import FaultInjector, fault_response
+from .records import EventLog, RequestRecord
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+API_PREFIX = "/api/v10"
+# routes authorised by the interaction/webhook token in the URL, not the bot token
+NO_AUTH_PREFIXES = ("/interactions/", "/webhooks/")
+
+
+@dataclass
+class UploadedFile:
+    field_name: str
+    filename: str
+    content_type: str | None
+    data: bytes
+
+
+@dataclass
+class Body:
+    json: Any = None
+    files: list[UploadedFile] = field(default_factory=list)
+    digest: str = ""
+
+    def file(self, index: int) -> UploadedFile | None:
+        name = f"files[{index}]"
+        return next((f for f in self.files if f.field_name == name), None)
+
+
+def parse_multipart(raw: bytes, boundary: str) -> list[tuple[dict[str, str], bytes]]:
+    """Split a multipart/form-data body into (headers, data) parts, byte-exact."""
+    delimiter = b"--" + boundary.encode()
+    parts: list[tuple[dict[str, str], bytes]] = []
+    for chunk in raw.split(delimiter)[1:]:
+        if chunk.startswith(b"--"):
+            break
+        chunk = chunk.removeprefix(b"\r\n").removesuffix(b"\r\n")
+        head, _, data = chunk.partition(b"\r\n\r\n")
+        headers: dict[str, str] = {}
+        for line in head.decode("utf-8", "replace").split("\r\n"):
+            name, _, value = line.partition(":")
+            if name:
+                headers[name.strip().lower()] = value.strip()
+        parts.append((headers, data))
+    return parts
+
+
+def _disposition(value: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in value.split(";")[1:]:
+        key, _, val = item.strip().partition("=")
+        out[key.lower()] = val.strip().strip('"')
+    return out
+
+
+async def read_body(request: web.Request) -> Body:
+    raw = await request.read()
+    if not raw:
+        return Body(digest=hashlib.sha256(b"").hexdigest())
+    ctype = request.headers.get("Content-Type", "")
+    if ctype.startswith("multipart/"):
+        boundary = ctype.split("boundary=", 1)[1].strip().strip('"')
+        body = Body()
+        digest = hashlib.sha256()
+        for headers, data in parse_multipart(raw, boundary):
+            disp = _disposition(headers.get("content-disposition", ""))
+            name = disp.get("name", "")
+            digest.update(name.encode() + b"\0" + data + b"\0")
+            if name == "payload_json":
+                body.json = json.loads(data)
+            elif "filename" in disp:
+                body.files.append(
+                    UploadedFile(name, disp["filename"], headers.get("content-type"), data)
+                )
+        body.digest = digest.hexdigest()
+        return body
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        raise DiscordError(400, 50109, "The request body contains invalid JSON.") from None
+    return Body(json=parsed, digest=hashlib.sha256(raw).hexdigest())
+
+
+def body_of(request: web.Request) -> Body:
+    body: Body = request["body"]
+    return body
+
+
+def json_of(request: web.Request) -> dict[str, Any]:
+    data = body_of(request).json
+    return data if isinstance(data, dict) else {}
+
+
+def api_path(request: web.Request) -> str:
+    """The request path without the ``/api/v10`` prefix (as fault rules see it)."""
+    path: str = request["api_path"]
+    return path
+
+
+def snowflake(request: web.Request, name: str) -> int:
+    return int(request.match_info[name])
+
+
+def ok(data: Any, status: int = 200) -> web.Response:
+    return discord_json(data, status=status)
+
+
+def no_content() -> web.Response:
+    return web.Response(status=204)
+
+
+def api_middleware(
+    *, token: Callable[[], str], faults: FaultInjector, requests: EventLog[RequestRecord]
+) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+    """Everything under ``/api/``: delays, injected faults, bot-token auth, Discord error JSON,
+    and one ``RequestRecord`` per request."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if not request.path.startswith("/api/"):
+            return await handler(request)
+        path = request.path.removeprefix(API_PREFIX)
+        received = time.time()
+        try:
+            body = await read_body(request)
+        except DiscordError as err:
+            return error_json(err)
+        request["body"] = body
+        request["api_path"] = path
+        if faults.delay:
+            await asyncio.sleep(faults.delay)
+        rule = faults.match(request.method, path)
+        if rule is not None:
+            faults.note_failure(request.method, path, body.digest)
+            requests.add(
+                RequestRecord(
+                    method=request.method,
+                    path=path,
+                    status=rule.status,
+                    received_at=received,
+                    body=body.json,
+                    injected=True,
+                )
+            )
+            return fault_response(rule)
+        try:
+            needs_auth = not path.startswith((*NO_AUTH_PREFIXES, "/gateway"))
+            if needs_auth and request.headers.get("Authorization") != f"Bot {token()}":
+                raise unauthorized()
+            response = await handler(request)
+        except DiscordError as err:
+            response = error_json(err)
+        except web.HTTPException as exc:  # unrouted path or method: Discord's plain 404/405
+            response = error_json(DiscordError(exc.status, 0, f"{exc.status}: {exc.reason}"))
+        requests.add(
+            RequestRecord(
+                method=request.method,
+                path=path,
+                status=response.status,
+                received_at=received,
+                body=body.json,
+            )
+        )
+        return response
+
+    return middleware
