@@ -54,6 +54,8 @@ def detect_kind(text: str, filename: str | None = None) -> SourceKind:
         if suffix and suffix.group(0).lower() in _EXTENSIONS:
             return _EXTENSIONS[suffix.group(0).lower()]
     head = text.lstrip()[:2000].lower()
+    if re.match(r"#{1,6} \S", head):
+        return "markdown"
     if (
         head.startswith(("<!doctype html", "<html", "<?xml"))
         or len(re.findall(r"</?(?:p|div|body|article|h[1-6]|br|span|a)\b", head)) >= 3
@@ -93,11 +95,14 @@ def draft_topic(
     prep_url: str | None = None,
     date_override: date | None = None,
     chat_name: str | None = None,
+    max_questions: int = MAX_QUESTIONS,
 ) -> Draft:
     """Draft a topic from a prep post. Pure: no I/O, no clock (`chat_dates` are the upcoming ones).
 
-    Raises DraftError for empty input or a page with no post text in it.
+    `max_questions` is how many fit the chat's hour (the CLI works it out from the run of show);
+    the rest become comments. Raises DraftError for empty input or a page with no post text.
     """
+    room = max(1, min(max_questions, MAX_QUESTIONS))
     text = source_text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     if not text.strip():
         raise DraftError("the post is empty")
@@ -113,7 +118,7 @@ def draft_topic(
     choice = choose_date(sentences, chat_dates, taken_dates, date_override)
     hosts = tuple(find_hosts(sentences))
     ranked = rank(candidates(sentences, hashtag))
-    chosen, extra = ranked[:MAX_QUESTIONS], ranked[MAX_QUESTIONS:]
+    chosen, extra = ranked[:room], ranked[room:]
     notes: list[str] = []
     if not chosen:
         notes.append(
@@ -141,4 +146,5 @@ def draft_topic(
         title_note=title_note,
         date_note=choice.note,
         hosts_note=None if hosts else "check: no co-hosts named in the post; add them if any",
+        room=room,
     )

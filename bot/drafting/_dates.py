@@ -1,8 +1,9 @@
 """Which chat date a prep post is for: "Tuesday night, November 10th", "11/10", "next Tuesday".
 
 Only dates of the configured schedule count: a post names many days (anecdotes, deadlines), so a
-mention must land on a scheduled chat date, and sentences that talk about the chat ("join us",
-"8 pm ET") are believed before the rest.
+mention must land on a scheduled chat date. Sentences that talk about the chat ("join us", "8 pm
+ET") are read first; elsewhere a date counts only with its weekday ("Tuesday, November 24") and a
+bare weekday only as "next/this Tuesday".
 """
 
 from __future__ import annotations
@@ -115,11 +116,14 @@ def choose_date(
     ordered = sorted(range(len(sentences)), key=lambda i: not _CUE.search(sentences[i]))
     for i in ordered:
         sentence = sentences[i]
-        for phrase, month, day, year, _weekday in _full_matches(sentence):
+        cue = bool(_CUE.search(sentence))
+        for phrase, month, day, year, weekday in _full_matches(sentence):
             hits = [
                 d
                 for d in chat_dates
-                if (d.month, d.day) == (month, day) and (year is None or d.year == year)
+                if (d.month, d.day) == (month, day)
+                and (year is None or d.year == year)
+                and (cue or d.weekday() == weekday)  # elsewhere: only "Tuesday, Nov 24"
             ]
             if hits:
                 taken = (
@@ -128,7 +132,7 @@ def choose_date(
                     else ""
                 )
                 return DateChoice(hits[0], f'from "{phrase}" in the post{taken}', True)
-            if _CUE.search(sentence) and month <= 12:
+            if cue and month <= 12:
                 fallback = _first_free(chat_dates, taken_dates)
                 return DateChoice(
                     fallback,
@@ -138,7 +142,7 @@ def choose_date(
                 )
         for m in _WEEKDAY_ONLY.finditer(sentence):
             index = _weekday_index(m.group("weekday"))
-            if index in weekdays and (m.group("rel") or _CUE.search(sentence)):
+            if index in weekdays and (m.group("rel") or cue):
                 chosen = _first_free(chat_dates, taken_dates, index)
                 return DateChoice(
                     chosen,

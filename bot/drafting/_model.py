@@ -10,7 +10,7 @@ SourceKind = Literal["text", "markdown", "html"]
 BlockKind = Literal["heading", "para", "item"]
 
 POST_LIMIT = 280  # a question is mirrored on X / Bluesky as "Q1: <text> #Hashtag"
-MAX_QUESTIONS = 8  # a one-hour chat has room for 5-8 questions
+MAX_QUESTIONS = 8  # a one-hour chat has room for 5-8 questions (7 with the default timing)
 FEW_QUESTIONS = 4  # below this the draft says the host must write more
 
 
@@ -61,6 +61,7 @@ class Draft:
     title_note: str | None = None
     date_note: str | None = None
     hosts_note: str | None = None
+    room: int = MAX_QUESTIONS  # questions that fit the chat's hour
 
     @property
     def question_texts(self) -> list[str]:

@@ -16,7 +16,8 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 _ABBREV = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|vs|etc|Inc|Ltd|Co|No|Vol|approx|Gen|Col|Capt|Lt)\.|"
-    r"\b(?:e\.g|i\.e|a\.m|p\.m|U\.S)\.|\b[A-Z]\.)$"
+    r"\b(?:e\.g|i\.e|a\.m|p\.m|U\.S)\.|\b[A-Z]\.|"
+    r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|Mon|Tue|Tues|Wed|Thu|Thurs|Fri|Sat|Sun)\.)$"
 )
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9@#¿¡])")
 _CLOSERS = "\"'”’)]*_ \u00a0"

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import yaml
 
 from bot.drafting._model import Candidate, Draft
+
+# Characters YAML will not read raw inside a double-quoted scalar: controls and line separators.
+_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 
 
 def _scalar(text: str) -> str:
@@ -18,7 +22,7 @@ def _scalar(text: str) -> str:
         plain_ok = False
     if plain_ok and text == text.strip() and "\n" not in text and " #" not in text:
         return text
-    return json.dumps(text, ensure_ascii=False)
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(text, ensure_ascii=False))
 
 
 def _comment(text: str) -> str:
@@ -55,7 +59,9 @@ def render_draft_yaml(draft: Draft) -> str:
     for candidate in draft.questions:
         out += _item(candidate, "")
     if draft.extra_questions:
-        out.append("# More questions from the post (move any up; at most 12 in all):")
+        out.append(
+            f"# More questions from the post (swap any in; the chat hour has room for {draft.room}):"
+        )
         for candidate in draft.extra_questions:
             out += _item(candidate, "#")
     return "\n".join(out) + "\n"

@@ -1,0 +1,171 @@
+"""`leadershipchat prompts draft SOURCE`: a host's prep post -> a commented topic file draft.
+
+The drafting itself is the pure `bot.drafting.draft_topic`; this module only reads the source
+(file, stdin or URL), asks the config for the chat's upcoming dates and the topic files for the
+dates already taken, and writes the YAML.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import unicodedata
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.drafting import DraftError, SourceKind, decode_source, detect_kind
+
+if TYPE_CHECKING:
+    from bot.config import ChatSettings
+
+UPCOMING_CHATS = 60  # dates a post may name: a bit more than a year of weekly chats
+EXIT_INPUT = 2
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-11-24") from None
+
+
+def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
+    """Register `draft` under `leadershipchat prompts`."""
+    parser = subparsers.add_parser(
+        "draft",
+        help="draft a topic file from a host's prep blog post",
+        description=(
+            "Read a prep post (text, Markdown or HTML file, - for stdin, or an http(s) URL) and "
+            "write a topic YAML draft: title, chat date, co-hosts and candidate questions taken "
+            "from the post. Guesses are marked with comments; edit them, then run "
+            "`leadershipchat prompts validate`."
+        ),
+    )
+    parser.add_argument("source", metavar="SOURCE", help="file, - (stdin) or http(s) URL")
+    parser.add_argument("--chat", metavar="NAME", help="configured chat (default: the first)")
+    parser.add_argument(
+        "--date", type=_iso_date, metavar="YYYY-MM-DD", help="chat date (default: from the post)"
+    )
+    parser.add_argument("--url", help="prep post address for the topic (default: SOURCE if a URL)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write the draft here; a folder gets DATE-TITLE.yaml (default: standard output)",
+    )
+    parser.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    parser.set_defaults(func=run)
+
+
+def _now() -> datetime:
+    """The clock, in one place so tests can pin it."""
+    return datetime.now(UTC)
+
+
+def _is_url(source: str) -> bool:
+    return bool(re.match(r"^https?://", source, re.IGNORECASE))
+
+
+def read_source(source: str) -> tuple[str, SourceKind | None]:
+    """The post's text and, when the name tells, its kind; DraftError if it cannot be read."""
+    if source == "-":
+        return decode_source(sys.stdin.buffer.read(), "standard input"), None
+    if _is_url(source):
+        from bot.drafting.fetch import fetch_source_sync
+
+        text = fetch_source_sync(source)
+        return text, detect_kind(text, source.split("?")[0].split("#")[0])
+    path = Path(source)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DraftError(f"{source}: no such file") from None
+    except OSError as exc:
+        raise DraftError(f"{source}: cannot read it ({exc.strerror})") from None
+    text = decode_source(data, source)
+    return text, detect_kind(text, path.name)
+
+
+def slug(title: str) -> str:
+    """`Trust Is Built in Small Moments` -> `trust-is-built-in-small-moments` (for file names)."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_title.lower())
+    out = "-".join(words)[:60].rstrip("-")
+    return out or "topic"
+
+
+def question_room(chat: ChatSettings) -> int:
+    """How many evenly spaced questions fit before the chat closes (run of show defaults: 7)."""
+    from bot.drafting._model import MAX_QUESTIONS
+    from bot.timeline import question_offsets
+
+    offsets = question_offsets(chat, [None] * MAX_QUESTIONS)
+    return max(1, sum(1 for offset in offsets if offset < chat.close_offset))
+
+
+def _output_path(target: Path, day: date, title: str) -> Path:
+    return target / f"{day.isoformat()}-{slug(title)}.yaml" if target.is_dir() else target
+
+
+def run(args: argparse.Namespace) -> int:
+    """Draft and write; input problems print `error: ...` and return 2 (never a traceback)."""
+    from bot.cli.common import CliError
+
+    try:
+        return _run(args)
+    except (CliError, DraftError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.code if isinstance(exc, CliError) else EXIT_INPUT
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.cli.common import CliError, load_config
+    from bot.drafting import draft_topic, render_draft_yaml
+    from bot.timeline import chat_dates
+    from bot.topics import chat_of, load_catalog
+
+    settings = load_config(args, read_only=True)
+    try:
+        chat = settings.chat(args.chat)
+    except KeyError as exc:
+        raise CliError(str(exc.args[0])) from None
+    text, kind = read_source(args.source)
+    folders = [settings.prompts_dir] if settings.prompts_dir.is_dir() else []
+    taken: set[date] = set()
+    for topic in load_catalog(folders, settings).topics:
+        owner = chat_of(topic, settings)
+        if owner is not None and owner.name == chat.name:
+            taken.add(topic.date)
+    draft = draft_topic(
+        text,
+        kind,
+        chat_dates=chat_dates(chat.schedule, _now(), UPCOMING_CHATS),
+        taken_dates=taken,
+        hashtag=chat.hashtag,
+        prep_url=args.url or (args.source if _is_url(args.source) else None),
+        date_override=args.date,
+        chat_name=args.chat,
+        max_questions=question_room(chat),
+    )
+    output = render_draft_yaml(draft)
+    summary = (
+        f"{len(draft.questions)} question(s) for {draft.date.isoformat()}"
+        + (f", {len(draft.extra_questions)} more as comments" if draft.extra_questions else "")
+        + "; check the lines marked `check`"
+    )
+    if args.output is None:
+        sys.stdout.write(output)
+        print(f"drafted {summary}", file=sys.stderr)
+        return 0
+    path = _output_path(args.output, draft.date, draft.title)
+    if path.exists() and not args.force:
+        raise CliError(f"{path} already exists (use --force to overwrite it)")
+    try:
+        path.write_text(output, encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"{path}: cannot write it ({exc.strerror})") from None
+    print(f"wrote {path}: {summary}", file=sys.stderr)
+    return 0
