@@ -12,7 +12,8 @@ import pytest_asyncio
 
 from bot.clock import ManualClock
 from bot.config import ChatSettings, Settings
-from bot.engine import ChatEngine, ControlError, RecapMessage
+from bot.engine import ChatEngine, ControlError
+from bot.recap.posts import RecapPost
 from bot.engine.triggers import ManualTrigger
 from bot.memory_transport import MemoryTransport
 from bot.store import Store
@@ -79,14 +80,14 @@ class RecordingRecap:
 
     async def __call__(
         self, store: Store, session: SessionRow, chat: ChatSettings, out_dir: Path
-    ) -> Sequence[RecapMessage]:
+    ) -> Sequence[RecapPost]:
         self.calls.append(session.id)
         answers = [
             m
             for m in await store.messages.for_session(session.id)
             if m.attribution.kind == "answer"
         ]
-        return [RecapMessage(content=f"Recap: {session.topic.title}, {len(answers)} answers")]
+        return [RecapPost(content=f"Recap: {session.topic.title}, {len(answers)} answers")]
 
 
 class Harness:

@@ -12,7 +12,6 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -22,12 +21,13 @@ from bot.config import ChatSettings, Settings
 from bot.engine import planner, render
 from bot.engine.staleness import stale_reason
 from bot.engine.triggers import Trigger
+from bot.recap.posts import RecapPost
 from bot.store import Store
 from bot.store.sessions import SessionRow, SessionStatus
 from bot.store.steps import StepRow, StepStatus
 from bot.timeline import StepKind, local_date, next_starts
 from bot.topics import TopicCatalog
-from bot.transport import ChatTransport, EventSpec, Outgoing, OutgoingFile, TransportError
+from bot.transport import ChatTransport, EventSpec, Outgoing, TransportError
 
 log = logging.getLogger(__name__)
 
@@ -35,19 +35,10 @@ RETRY_DELAYS = (2.0, 10.0, 30.0, 120.0, 300.0)  # seconds between attempts of a 
 PLANNER_INTERVAL = timedelta(hours=1)
 
 
-@dataclass(frozen=True)
-class RecapMessage:
-    """One message of the Discord recap (the recap package renders these)."""
-
-    content: str = ""
-    embeds: tuple[dict[str, object], ...] = ()
-    files: tuple[OutgoingFile, ...] = ()
-
-
 class RecapPublisher(Protocol):
     async def __call__(
         self, store: Store, session: SessionRow, chat: ChatSettings, out_dir: Path
-    ) -> Sequence[RecapMessage]:
+    ) -> Sequence[RecapPost]:
         """Write the recap files to `out_dir` and return the messages to post."""
         ...
 

@@ -11,7 +11,7 @@ from bot.engine import render
 from bot.store.sessions import SessionRow, SessionStatus
 from bot.store.steps import StepRow, StepStatus
 from bot.timeline import StepKind
-from bot.transport import Outgoing, Posted
+from bot.transport import Outgoing, OutgoingFile, Posted
 
 if TYPE_CHECKING:
     from bot.engine.engine import ChatEngine
@@ -185,20 +185,28 @@ async def _publish_recap(engine: ChatEngine, session: SessionRow, step: StepRow)
 
     chat = engine.chat(session.chat)
     out_dir = engine.settings.recap_dir / f"{chat.name}-{session.chat_date.isoformat()}"
-    messages = await engine.recap(engine.store, session, chat, out_dir)
+    posts = await engine.recap(engine.store, session, chat, out_dir)
     await engine.store.steps.begin_attempt(session.id, step.key)
     first: Posted | None = None
-    for part, message in enumerate(messages):
+    thread: int | None = None
+    for part, post in enumerate(posts):
+        channel = thread if post.in_thread and thread is not None else chat.recap_channel
         posted = await engine.transport.post(
             Outgoing(
-                chat.recap_channel,
-                message.content,
-                embeds=message.embeds,
-                files=message.files,
+                channel,
+                post.content,
+                embeds=post.embeds,
+                files=tuple(OutgoingFile(name, data) for name, data in post.files),
                 nonce=step_nonce(session.id, step.key, step.due_at, part),
             )
         )
         first = first or posted
+        if post.thread_name:
+            made = await engine._safely(
+                engine.transport.create_thread(chat.recap_channel, posted.message_id, post.thread_name),
+                "open the recap thread",
+            )
+            thread = made if isinstance(made, int) else None
     await _record(engine, session, step, first)
     await engine.store.sessions.set_recap(session.id, str(out_dir), engine.clock.now())
     await engine.store.sessions.set_status(session.id, SessionStatus.RECAPPED)
