@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -50,151 +50,43 @@ def draft_file(name: str, **overrides: object) -> Draft:
     return draft_topic(text, detect_kind(text, name), **options)  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True)
-class Case:
-    file: str
-    title: str
-    day: date
-    hosts: list[str]
-    questions: list[str]
-    extra: list[str] = field(default_factory=list)
-    date_note: str | None = None  # a fragment of the date comment
-    note: str | None = None  # a fragment of the top-of-file note
+EXPECTED: dict[str, dict[str, Any]] = yaml.safe_load(
+    (FIXTURES / "expected.yaml").read_text(encoding="utf-8")
+)
 
 
-CASES = [
-    Case(
-        "trust-small-moments.txt",
-        "Trust Is Built in Small Moments",
-        NEXT_FREE,
-        ["Marisol Vega"],
-        [
-            "What are the small promises you make every week without noticing?",
-            "How do your people know you'll keep them?",
-            "What is one small habit that would make you more trustworthy this month?",
-            "When did a leader earn your trust without any grand gesture?",
-            "Can trust be rebuilt once it is broken?",
-        ],
-        date_note='from "Tuesday" in the post',
-    ),
-    Case(
-        "feedback-gift.md",
-        "Feedback Is a Gift Nobody Wants to Unwrap",
-        date(2026, 11, 24),
-        ["Omar Haddad"],
-        [
-            "How do you ask for feedback so people actually give it?",
-            "What's the most useful piece of feedback you ever received, and why did it land?",
-            "How do you give hard feedback to someone you manage who is also a friend?",
-            "Why does it so often feel like a summons?",
-            "Should feedback ever be anonymous?",
-        ],
-        date_note='from "11/24" in the post',
-    ),
-    Case(
-        "serving-first.html",
-        "When Leaders Serve First",
-        NEXT_FREE,
-        ["Ben Adeyemi"],
-        [
-            "What is in your way?",
-            "What does serving your team look like on an ordinary Tuesday?",
-            "How do you serve a team that is bigger than you can know personally?",
-            "Who showed you what serving leadership looks like?",
-            "Where is the line between serving people and rescuing them?",
-            "If my team disappeared for a week, would the obstacles I removed still be gone?",
-        ],
-        date_note='from "next Tuesday" in the post',
-    ),
-    Case(
-        "delegation-plain-page.html",
-        "Delegation Without Disappearing",
-        NEXT_FREE,
-        ["Rosa Lindqvist"],
-        [
-            "What do you delegate first when you are overloaded?",
-            "How do you check in without taking the work back?",
-            "When have you delegated too much, too fast?",
-            "What does a good hand-off conversation sound like?",
-        ],
-    ),
-    Case(
-        "no-questions.txt",
-        "The Leader Who Speaks Last",
-        NEXT_FREE,
-        [],
-        ["What does “The Leader Who Speaks Last” mean to you?"],
-        date_note="no chat date found in the post",
-        note="the post asks no questions",
-    ),
-    Case(
-        "reorg-names-date.txt",
-        "Leading Through a Reorg",
-        date(2026, 11, 17),
-        ["Dana Whitfield"],
-        [
-            "What do you tell your team when you don't know the answer yet?",
-            "Who on your team needs the most reassurance, and how do you know?",
-            "How much should a leader share before decisions are final?",
-        ],
-        date_note='from "Tuesday night, November 17th" in the post',
-        note="the post asks only 3 real questions",
-    ),
-    Case(
-        "first-90-days-copied.txt",
-        "Your First 90 Days as a New Manager",
-        date(2026, 12, 1),
-        ["Sam Lee"],
-        [
-            "How do you lead people who were your peers last week?",
-            "Why is it so hard to stop doing the work yourself?",
-            "How do you find out what each person actually needs from you?",
-            "How do you handle the teammate who also wanted the job?",
-            "What do you say when someone asks you to keep a secret from the team?",
-            "What did your first manager do that you still copy today?",
-            "What is the one piece of advice you wish someone had given you before you said yes"
-            " to the job and started managing the people who used to sit next to you?",
-        ],
-        extra=[
-            "How do you know when the transition is over?",
-            "Do you owe your former teammates an explanation?",
-            "What should a new manager stop doing on day one?",
-            "What should they keep doing, even if it feels like the old job?",
-            "Which conversations should happen in the first week, and which can wait?",
-            "Is ninety days even the right way to measure it?",
-            "Did anybody notice I was terrified?",
-            'Am I allowed to say "I don\'t know" in my first month?',
-        ],
-        date_note='from "Tuesday, December 1st" in the post',
-    ),
-]
-
-
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.file)
-def test_fixture_draft(case: Case) -> None:
-    draft = draft_file(case.file)
-    assert draft.title == case.title
-    assert draft.date == case.day
-    assert list(draft.hosts) == case.hosts
-    assert draft.question_texts == case.questions
-    assert [q.text for q in draft.extra_questions] == case.extra
-    if case.date_note:
-        assert draft.date_note is not None and case.date_note in draft.date_note
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_fixture_draft(name: str) -> None:
+    want = EXPECTED[name]
+    draft = draft_file(name)
+    assert draft.title == want["title"]
+    assert draft.date == want["date"]
+    assert list(draft.hosts) == want["hosts"]
+    assert draft.question_texts == want["questions"]
+    assert [q.text for q in draft.extra_questions] == want.get("extra", [])
+    if "date_note" in want:
+        assert draft.date_note is not None and want["date_note"] in draft.date_note
     notes = " ".join(draft.notes)
-    assert (case.note in notes) if case.note else not notes
+    assert (want["note"] in notes) if "note" in want else not notes
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.file)
-def test_fixture_draft_is_a_valid_topic_file(case: Case, tmp_path: Path) -> None:
-    text = render_draft_yaml(draft_file(case.file, prep_url="https://example.com/post"))
-    assert yaml.safe_load(text) == draft_as_data(draft_file(case.file, prep_url=None)) | {
+def test_enough_fixtures_of_every_shape() -> None:
+    assert len(EXPECTED) >= 6
+    assert {Path(name).suffix for name in EXPECTED} == {".txt", ".md", ".html"}
+    assert any(len(w["questions"]) + len(w.get("extra", [])) >= 15 for w in EXPECTED.values())
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_fixture_draft_is_a_valid_topic_file(name: str, tmp_path: Path) -> None:
+    text = render_draft_yaml(draft_file(name, prep_url="https://example.com/post"))
+    assert yaml.safe_load(text) == draft_as_data(draft_file(name)) | {
         "prep_post": "https://example.com/post"
     }
     path = tmp_path / "prompts" / "draft.yaml"
     path.parent.mkdir()
     path.write_text(text, encoding="utf-8")
     topic = load_topic_file(path)
-    assert [q.text for q in topic.questions] == case.questions
+    assert [q.text for q in topic.questions] == EXPECTED[name]["questions"]
     assert check_topic(topic, SETTINGS.chats[0]) == []  # no errors, not even length warnings
     assert load_catalog([path.parent], SETTINGS).problems == []
 
@@ -458,3 +350,29 @@ def test_cli_errors_exit_2(
     assert cli(workdir, *argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err and "Traceback" not in err
+
+
+async def test_fetch_source_uses_the_declared_charset_and_reports_failures() -> None:
+    from aiohttp import web
+
+    from bot.drafting.fetch import fetch_source
+
+    async def page(request: web.Request) -> web.Response:
+        body = "<p>Café talk: what do you owe your team?</p>".encode("latin-1")
+        return web.Response(body=body, content_type="text/html", charset="latin-1")
+
+    app = web.Application()
+    app.router.add_get("/post", page)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    base = "http://127.0.0.1:{}".format(*runner.addresses[0][1:2])
+    try:
+        assert "Café talk" in await fetch_source(f"{base}/post")
+        with pytest.raises(DraftError, match="answered 404"):
+            await fetch_source(f"{base}/missing")
+    finally:
+        await runner.cleanup()
+    with pytest.raises(DraftError, match="only http"):
+        await fetch_source("ftp://example.com/post")
