@@ -273,7 +273,10 @@ def load_catalog(paths: Iterable[Path], settings: Settings) -> TopicCatalog:
                 )
             )
             continue
-        problems.extend(check_topic(topic, chat))
+        chat_problems = check_topic(topic, chat)
+        problems.extend(chat_problems)
+        if any(p.severity is Severity.ERROR for p in chat_problems):
+            continue  # a topic the chat cannot run as written is never scheduled
         key = (chat.name, topic.date)
         if key in seen:
             other = seen[key].path

@@ -366,3 +366,18 @@ def test_cli_list_mentions_broken_files(env, run_cli):
     result = run_cli("--config", env, "prompts", "list")
     assert result.code == 0
     assert "topic file problem(s); run `leadershipchat prompts validate`" in result.out
+
+
+def test_topic_with_a_question_after_the_close_is_reported_and_never_scheduled(tmp_path, settings):
+    from datetime import date
+
+    from bot.topics import load_catalog
+
+    path = tmp_path / "late.yaml"
+    path.write_text(
+        "title: Too late\ndate: 2026-12-01\nquestions:\n  - text: Asked after the close?\n    at: 70m\n",
+        encoding="utf-8",
+    )
+    catalog = load_catalog([tmp_path], settings)
+    assert [p.line for p in catalog.errors] == [4]
+    assert catalog.for_date("leadershipchat", date(2026, 12, 1), settings) is None

@@ -213,7 +213,7 @@ async def _publish_recap(engine: ChatEngine, session: SessionRow, step: StepRow)
     log.info(
         "recap of session %s published (%d messages, files in %s)",
         session.id,
-        len(messages),
+        len(posts),
         out_dir,
     )
 
