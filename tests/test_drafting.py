@@ -180,6 +180,7 @@ def test_titles_lose_site_names() -> None:
         ),
         ("This week, Marcus O'Neill, my co-host, picked the topic.", ["Marcus O'Neill"]),
         ("With our guest host Dr. Lee. Then we chat.", ["Dr. Lee"]),
+        ("Join Sam Lee and me at #LeadershipChat this Tuesday!", ["Sam Lee"]),
         ("My co-host and I will be there on Tuesday.", []),
         ("I will host it on Tuesday with Jane.", []),
     ],
@@ -219,6 +220,19 @@ def test_overlong_question_without_a_lead_in_is_cut_with_a_note() -> None:
     fitted, note = fit(text, "#LeadershipChat")
     assert len(f"Q12: {fitted} #LeadershipChat") <= POST_LIMIT
     assert fitted.endswith("…?") and note is not None and "rewrite" in note
+
+
+def test_emoji_after_a_question_and_author_bios() -> None:
+    body = (
+        "Going Quiet\n\nWhen pressure rises, many leaders stop talking to their teams.\n\n"
+        "What does your team hear when you say nothing? 🤔 How long can a team run on silence? 😅"
+        "\n\nJane Doe is a leadership coach and the author of Loud Enough. Looking for a speaker"
+        " for your next offsite?\n"
+    )
+    assert draft_topic(body, "text", chat_dates=CHAT_DATES).question_texts == [
+        "What does your team hear when you say nothing?",
+        "How long can a team run on silence?",
+    ]
 
 
 def test_duplicates_keep_the_first_wording() -> None:

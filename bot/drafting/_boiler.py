@@ -106,12 +106,31 @@ def is_terminal(text: str) -> bool:
     return len(line) <= 120 and bool(_TERMINAL.match(line))
 
 
+# "Jane Doe is an executive coach and the author of ...": the bio that closes many posts.
+_BIO = re.compile(
+    r"^(?:[A-Z][\w'’.-]+\s+){1,3}(?:is|writes|coaches|helps|has\s+(?:been|spent|led)|leads|"
+    r"works|speaks|teaches)\b",
+)
+_BIO_WORDS = re.compile(
+    r"\b(?:author|coach(?:es|ing)?|speaker|consultant|founder|writer|blog|book|podcast|keynotes?|"
+    r"workshops?|clients|newsletter|website)\b",
+    re.IGNORECASE,
+)
+_BIO_TAIL = 3  # bios sit among the last few blocks
+
+
+def is_bio(text: str) -> bool:
+    """A short third-person author bio (name + "is a coach/author/speaker ...")."""
+    return len(text) <= 600 and bool(_BIO.match(text.strip("*_ ")) and _BIO_WORDS.search(text))
+
+
 def clean_blocks(blocks: Iterable[Block]) -> list[Block]:
-    """Drop furniture blocks and cut the page at the first terminal marker after some prose."""
+    """Drop furniture, cut the page at the first terminal marker after some prose, drop a bio."""
     out: list[Block] = []
     for block in blocks:
         if is_terminal(block.text) and any(b.kind != "heading" for b in out):
             break
         if not is_furniture(block.text):
             out.append(block)
-    return out
+    tail = max(0, len(out) - _BIO_TAIL)
+    return out[:tail] + [b for b in out[tail:] if b.kind == "heading" or not is_bio(b.text)]

@@ -111,6 +111,8 @@ def choose_date(
         raise ValueError("chat_dates must list at least one upcoming chat date")
     if date_override is not None:
         note = None if date_override in chat_dates else "check: not a date of the chat's schedule"
+        if date_override in taken_dates:
+            note = "check: another topic already has this date"
         return DateChoice(date_override, note, False)
     weekdays = {d.weekday() for d in chat_dates}
     ordered = sorted(range(len(sentences)), key=lambda i: not _CUE.search(sentences[i]))

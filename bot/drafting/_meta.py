@@ -1,4 +1,5 @@
-"""Title clean-up (site-name suffixes) and co-hosts named in the post ("my co-host Jane Doe")."""
+"""Title clean-up (site-name suffixes) and co-hosts named in the post ("my co-host Jane Doe",
+"Jane Doe and I will co-host", "join Jane Doe and me")."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ _BACKWARD = re.compile(
     r"|\s+and\s+I\s+(?:will\s+|'ll\s+|’ll\s+|are\s+)?(?:be\s+)?co-?host)",
     re.I,
 )
+_JOIN_ME = re.compile(r"\bjoin\s+(?P<names>[^.?!]+?)\s+and\s+(?:me|I|myself)\b", re.I)
 _FILLER = words(
     "my our the this week's weeks and a good dear friend amazing wonderful talented fabulous"
     " brilliant incredible fellow longtime long-time awesome new guest , : is will be"
@@ -119,6 +121,8 @@ def find_hosts(sentences: Iterable[str]) -> list[str]:
     for sentence in sentences:
         for match in _FORWARD.finditer(sentence):
             found.extend(_names_after(sentence[match.end() :]))
+        for match in _JOIN_ME.finditer(sentence):
+            found.extend(_names_after(match.group("names")))
         for match in _BACKWARD.finditer(sentence):
             name = _name_before(sentence[: match.start()])
             if name:

@@ -19,7 +19,10 @@ _ABBREV = re.compile(
     r"\b(?:e\.g|i\.e|a\.m|p\.m|U\.S)\.|\b[A-Z]\.|"
     r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|Mon|Tue|Tues|Wed|Thu|Thurs|Fri|Sat|Sun)\.)$"
 )
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9@#¿¡])")
+# Emoji and pictographs a writer puts after a question mark ("nothing? 🤔 How ...").
+_EMOJI = "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d]"
+_BOUNDARY = re.compile(rf"[.!?…]+[\"'”’)\]]*(?:\s*{_EMOJI}+)*(?=\s+[\"'“‘(\[]?[A-Z0-9@#¿¡])")
+_TRAILING_EMOJI = re.compile(rf"(?:\s*{_EMOJI})+$")
 _CLOSERS = "\"'”’)]*_ \u00a0"
 _BULLET = re.compile(r"^(?:[-*•·]\s+|\d{1,2}[.)]\s+|Q\d{1,2}\s*[:.)-]\s*)", re.I)
 _QUOTED_TAIL = re.compile(r"^(?P<lead>.*?[,:]?\s*)[\"“‘'](?P<q>[^\"“”]+\?)[\"”’']$")
@@ -89,7 +92,7 @@ def split_sentences(text: str) -> list[str]:
     start = 0
     for match in _BOUNDARY.finditer(text):
         piece = text[start : match.end()]
-        if _ABBREV.search(piece.rstrip(_CLOSERS)):
+        if _ABBREV.search(_TRAILING_EMOJI.sub("", piece).rstrip(_CLOSERS)):
             continue
         out.append(piece.strip())
         start = match.end()
@@ -109,7 +112,7 @@ def _key(text: str) -> str:
 
 def clean_question(sentence: str) -> str | None:
     """A sentence ending in "?" -> a standalone chat question, or None for asides and non-questions."""
-    text = re.sub(r"\s+", " ", sentence).strip()
+    text = _TRAILING_EMOJI.sub("", re.sub(r"\s+", " ", sentence).strip())
     bare = text.rstrip(_CLOSERS)
     if not bare.endswith("?") or re.search(r"\?[?!]|[!]\?$", bare):
         return None
