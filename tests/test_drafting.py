@@ -162,6 +162,11 @@ def test_titles_lose_site_names() -> None:
         "Leading Up - What Your Boss Needs"
     )
     assert strip_site_suffix("Leading Up - janedoe.com") == "Leading Up"
+    page = (
+        "<html><head><title>Trust at Work | Site</title></head><body><p><svg><title>Share</title>"
+        "</svg>A paragraph long enough to be the post's own prose.</p></body></html>"
+    )
+    assert draft_topic(page, None, chat_dates=CHAT_DATES).title == "Trust at Work"
     markdown = "# Leading Up – Jane's Blog\n\nA paragraph long enough to be the post's own prose."
     assert draft_topic(markdown, None, chat_dates=CHAT_DATES).title == "Leading Up"
 

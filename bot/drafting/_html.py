@@ -82,8 +82,8 @@ class _PageParser(HTMLParser):
             self._flush()
         if tag in _VOID:
             return
-        if tag == "title":
-            self.in_title = True
+        if tag == "title" and not self.title and not any(o.tag == "svg" for o in self.stack):
+            self.in_title = True  # the page's <title>, not an SVG icon's
         if tag in _AUTO_CLOSE and self.stack and self.stack[-1].tag == tag:
             self.handle_endtag(tag)
         if tag in _BLOCK_TAGS:
