@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.cli import prompts_draft
 from bot.cli.common import load_config
 from bot.timeline import chat_dates
 from bot.topics import Severity, load_catalog, topic_files
@@ -31,6 +32,8 @@ def register(sub: Any) -> None:
         "paths", nargs="*", type=Path, help="files or folders (default: prompts_dir)"
     )
     validate.set_defaults(func=run_validate)
+
+    prompts_draft.add_parser(prompts_sub)
 
 
 def run_validate(args: argparse.Namespace) -> int:
