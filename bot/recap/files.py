@@ -35,11 +35,14 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-def write_recap_files(recap: Recap, out_dir: Path, formats: Iterable[str] = ALL) -> list[Path]:
+def write_recap_files(
+    recap: Recap, out_dir: Path, formats: Iterable[str] = ALL, *, home_url: str | None = None
+) -> list[Path]:
     """Write the chosen formats; returns the paths written, in FORMATS order.
 
     md: recap.md and transcript.md; html: recap.html; json: recap.json; csv: messages.csv;
     png: activity.png. The chart is rendered once and shared by png, md (linked) and html.
+    ``home_url``: the page links back to an archive index (the static site sets it).
     """
     wanted = set(formats)
     if unknown := wanted - ALL:
@@ -63,7 +66,12 @@ def write_recap_files(recap: Recap, out_dir: Path, formats: Iterable[str] = ALL)
             ),
             ("transcript.md", lambda: render_transcript(recap).encode()),
         ],
-        "html": [("recap.html", lambda: render_html(recap, chart_png=chart()).encode())],
+        "html": [
+            (
+                "recap.html",
+                lambda: render_html(recap, chart_png=chart(), home_url=home_url).encode(),
+            )
+        ],
         "json": [("recap.json", lambda: render_json(recap).encode())],
         "csv": [("messages.csv", lambda: render_csv(recap).encode("utf-8-sig"))],
         "png": [("activity.png", chart)],

@@ -1,0 +1,46 @@
+"""`leadershipchat site DIR`: a static archive of every recap (index, pages, Atom feed)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bot.cli.common import CliError, load_config
+from bot.config import Settings
+from bot.recap.model import Recap
+from bot.recap.site import load_site_recaps, write_site
+from bot.store import Store
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("site", help="write a static archive of all recaps (publish anywhere)")
+    p.add_argument("dir", type=Path, help="output folder")
+    p.add_argument("--chat", help="only this chat (default: every chat)")
+    p.add_argument("--base-url", help="where the site will live, for absolute links in the feed")
+    p.add_argument("--title", help="archive title (default: '<hashtag> archive')")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_config(args, read_only=True)
+    try:
+        chat = settings.chat(args.chat)
+    except KeyError as exc:
+        raise CliError(str(exc.args[0])) from None
+    if args.base_url and not args.base_url.startswith(("https://", "http://")):
+        raise CliError("--base-url must start with https:// or http://")
+    if not settings.database.exists():
+        raise CliError(f"no database at {settings.database} (has the bot run yet?)")
+    recaps = asyncio.run(_load(settings, args.chat))
+    title = args.title or f"{chat.hashtag} archive"
+    written = write_site(recaps, args.dir, title, base_url=args.base_url)
+    print(f"{len(recaps)} recap(s); open {args.dir / 'index.html'} ({len(written)} files written)")
+    return 0
+
+
+async def _load(settings: Settings, chat: str | None) -> list[tuple[Recap, datetime | None]]:
+    async with await Store.open(settings.database) as store:
+        return await load_site_recaps(store, settings, chat)

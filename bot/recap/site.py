@@ -1,0 +1,134 @@
+"""A static archive of every recap: index.html (newest first), one folder per session, feed.xml.
+
+Plain files that any static host or blog can serve. The index and feed are pure functions of
+`SiteEntry` values; `build_site` reads the store and writes everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.recap.build import build_recap
+from bot.recap.display import span
+from bot.recap.files import write_recap_files
+from bot.recap.html import environment
+from bot.recap.inputs import load_recap_input
+from bot.recap.markdown import summary_sentence
+from bot.recap.model import Recap
+from bot.recap.trends import HELD
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.store import Store
+
+PAGE = "recap.html"
+SITE_FORMATS = ("md", "html", "json", "csv", "png")
+
+
+@dataclass(frozen=True)
+class SiteEntry:
+    """One session as the index and feed list it."""
+
+    slug: str
+    title: str
+    heading: str  # hashtag (or chat) + title
+    when: str  # "Tuesday, May 7, 2024, 8:00 pm – 9:00 pm EDT"
+    start_at: datetime
+    updated: datetime
+    participants: int
+    answers: int
+    questions: tuple[str, ...]
+    summary: str
+
+
+def entry_for(recap: Recap, updated: datetime | None = None) -> SiteEntry:
+    return SiteEntry(
+        slug=recap.slug,
+        title=recap.title,
+        heading=recap.display_title,
+        when=span(recap.start_at, recap.end_at, recap.timezone),
+        start_at=recap.start_at,
+        updated=updated or recap.late_until or recap.end_at,
+        participants=recap.stats.participants,
+        answers=recap.stats.answers,
+        questions=tuple(f"Q{q.number}: {q.text}" for q in recap.questions),
+        summary=summary_sentence(recap),
+    )
+
+
+def _newest_first(entries: Sequence[SiteEntry]) -> list[SiteEntry]:
+    return sorted(entries, key=lambda e: (e.start_at, e.slug), reverse=True)
+
+
+def render_index(entries: Sequence[SiteEntry], title: str = "Chat archive") -> str:
+    return (
+        environment()
+        .get_template("index.html.j2")
+        .render(
+            page_title=title,
+            entries=_newest_first(entries),
+            page=PAGE,
+            home_url=None,
+        )
+    )
+
+
+def render_feed(entries: Sequence[SiteEntry], title: str, base_url: str | None = None) -> str:
+    """Atom 1.0. Links are absolute when ``base_url`` is given, else relative to the feed."""
+    base = (base_url.rstrip("/") + "/") if base_url else ""
+    ordered = _newest_first(entries)
+    updated = max((e.updated for e in ordered), default=None)
+    return (
+        environment()
+        .get_template("feed.xml.j2")
+        .render(
+            title=title,
+            base=base,
+            feed_id=base or "urn:leadershipchat:archive",
+            updated=updated,
+            entries=ordered,
+            page=PAGE,
+        )
+    )
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+async def load_site_recaps(
+    store: Store, settings: Settings, chat: str | None = None
+) -> list[tuple[Recap, datetime | None]]:
+    """Every held session's recap (with when its Discord recap went out), newest first."""
+    chats = {c.name: c for c in settings.chats}
+    sessions = [s for s in await store.sessions.recent(chat, limit=1_000_000) if s.status in HELD]
+    return [
+        (build_recap(await load_recap_input(store, s.id, chats.get(s.chat))), s.recap_posted_at)
+        for s in sessions
+    ]
+
+
+def write_site(
+    recaps: Sequence[tuple[Recap, datetime | None]],
+    out_dir: Path,
+    title: str,
+    *,
+    base_url: str | None = None,
+) -> list[Path]:
+    """One folder per recap (all formats, the page links home), then index.html and feed.xml."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    entries = []
+    for recap, posted in recaps:
+        written += write_recap_files(
+            recap, out_dir / recap.slug, SITE_FORMATS, home_url="../index.html"
+        )
+        entries.append(entry_for(recap, posted))
+    written.append(_write(out_dir / "index.html", render_index(entries, title)))
+    written.append(_write(out_dir / "feed.xml", render_feed(entries, title, base_url)))
+    return written
