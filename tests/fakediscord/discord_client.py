@@ -32,10 +32,12 @@ async def running(client: C, token: str, *, timeout: float = 10.0) -> AsyncItera
 
     Raises whatever ``connect`` raised if it ends before the client is ready.
     """
-    await client.login(token)
-    task = asyncio.create_task(client.connect(reconnect=True))
-    ready = asyncio.create_task(client.wait_until_ready())
+    task: asyncio.Task[None] | None = None
+    ready: asyncio.Task[None] | None = None
     try:
+        await client.login(token)
+        task = asyncio.create_task(client.connect(reconnect=True))
+        ready = asyncio.create_task(client.wait_until_ready())
         done, _ = await asyncio.wait(
             {task, ready}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
         )
@@ -46,7 +48,9 @@ async def running(client: C, token: str, *, timeout: float = 10.0) -> AsyncItera
             raise TimeoutError(f"client not ready within {timeout}s")
         yield client
     finally:
-        ready.cancel()
+        if ready is not None:
+            ready.cancel()
         await client.close()
-        with contextlib.suppress(Exception, asyncio.CancelledError):
-            await asyncio.wait_for(task, 5.0)
+        if task is not None:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(task, 5.0)

@@ -66,7 +66,9 @@ def field_error(code: str, message: str) -> dict[str, Any]:
     return {"_errors": [{"code": code, "message": message}]}
 
 
-def discord_json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+def discord_json(
+    data: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
     """A JSON response with exactly ``Content-Type: application/json`` (no charset): discord.py
     only parses bodies whose content type is exactly that."""
     return web.Response(

@@ -124,6 +124,9 @@ class Gateway:
         self._resume_url = resume_url
         self.sessions: dict[str, Session] = {}
         self.connections: set[Connection] = set()
+        #: cleared while new connections are held before HELLO (see ``hold_connections``)
+        self.accepting = asyncio.Event()
+        self.accepting.set()
 
     # --- dispatch ---------------------------------------------------------------------------
 
@@ -202,6 +205,7 @@ class Gateway:
         conn = Connection(ws, compress)
         self.connections.add(conn)
         self._record("CONNECT", None, path=request.path, query=dict(request.query))
+        await self.accepting.wait()
         conn.send({"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}})
         try:
             async for msg in ws:
@@ -227,6 +231,7 @@ class Gateway:
         op, d = msg.get("op"), msg.get("d")
         if op == 1:
             conn.send({"op": 11})
+            self._record("HEARTBEAT", conn.session.id if conn.session else None, seq=d)
             return None
         if op == 2:
             return self._identify(conn, d or {})
@@ -275,7 +280,11 @@ class Gateway:
         self._record("READY", session.id)
         if intents & Intent.GUILDS:
             for guild in guilds:
-                self.dispatch("GUILD_CREATE", guild_json(self.state, guild), only=session)
+                data = guild_json(self.state, guild)
+                if not intents & Intent.GUILD_MEMBERS:  # as on Discord: only the bot itself
+                    bot_id = str(self.state.bot.id)
+                    data["members"] = [m for m in data["members"] if m["user"]["id"] == bot_id]
+                self.dispatch("GUILD_CREATE", data, only=session)
         return None
 
     def _resume(self, conn: Connection, d: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from .errors import DiscordError, discord_json, error_json, unauthorized
 from .faults import FaultInjector, fault_response
@@ -40,6 +41,12 @@ class Body:
     def file(self, index: int) -> UploadedFile | None:
         name = f"files[{index}]"
         return next((f for f in self.files if f.field_name == name), None)
+
+
+# typed request-storage keys where aiohttp has them (3.12+), plain strings before
+_KEY = getattr(web, "RequestKey", None)
+BODY_KEY: Any = _KEY("fakediscord_body", Body) if _KEY else "fakediscord_body"
+PATH_KEY: Any = _KEY("fakediscord_api_path", str) if _KEY else "fakediscord_api_path"
 
 
 def parse_multipart(raw: bytes, boundary: str) -> list[tuple[dict[str, str], bytes]]:
@@ -97,7 +104,7 @@ async def read_body(request: web.Request) -> Body:
 
 
 def body_of(request: web.Request) -> Body:
-    body: Body = request["body"]
+    body: Body = request[BODY_KEY]
     return body
 
 
@@ -108,7 +115,7 @@ def json_of(request: web.Request) -> dict[str, Any]:
 
 def api_path(request: web.Request) -> str:
     """The request path without the ``/api/v10`` prefix (as fault rules see it)."""
-    path: str = request["api_path"]
+    path: str = request[PATH_KEY]
     return path
 
 
@@ -126,7 +133,7 @@ def no_content() -> web.Response:
 
 def api_middleware(
     *, token: Callable[[], str], faults: FaultInjector, requests: EventLog[RequestRecord]
-) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+) -> Middleware:
     """Everything under ``/api/``: delays, injected faults, bot-token auth, Discord error JSON,
     and one ``RequestRecord`` per request."""
 
@@ -140,8 +147,8 @@ def api_middleware(
             body = await read_body(request)
         except DiscordError as err:
             return error_json(err)
-        request["body"] = body
-        request["api_path"] = path
+        request[BODY_KEY] = body
+        request[PATH_KEY] = path
         if faults.delay:
             await asyncio.sleep(faults.delay)
         rule = faults.match(request.method, path)

@@ -306,13 +306,9 @@ def _fill(comp: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     if kind == 18:  # label wrapping one component
         return {"type": 18, "component": _fill(comp["component"], values)}
     custom_id = comp.get("custom_id")
+    if custom_id is None:
+        return {"type": kind}
     if kind == 4:
-        return {
-            "type": 4,
-            "custom_id": custom_id,
-            "value": str(values.get(custom_id, comp.get("value") or "")),
-        }
-    if custom_id is not None:
-        given = values.get(custom_id, [])
-        return {"type": kind, "custom_id": custom_id, "values": list(given)}
-    return {"type": kind}
+        value = values.get(str(custom_id), comp.get("value") or "")
+        return {"type": 4, "custom_id": custom_id, "value": str(value)}
+    return {"type": kind, "custom_id": custom_id, "values": list(values.get(str(custom_id), []))}

@@ -61,12 +61,17 @@ class InteractionRoutes:
         return None
 
     def _stored(
-        self, cmd: dict[str, Any], guild_id: int | None, old: list[dict[str, Any]]
+        self,
+        cmd: dict[str, Any],
+        guild_id: int | None,
+        old: list[dict[str, Any]],
+        index: int | None = None,
     ) -> dict[str, Any]:
         kind = cmd.get("type", 1)
         name = cmd.get("name", "")
         errors: dict[str, Any] = {}
-        if not NAME_RE.match(name) or (kind == 1 and name != name.lower()):
+        bad_chat_name = kind == 1 and (not NAME_RE.match(name) or name != name.lower())
+        if bad_chat_name or not 1 <= len(name) <= 32:
             errors["name"] = field_error(
                 "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid"
             )
@@ -79,7 +84,7 @@ class InteractionRoutes:
                 "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length."
             )
         if errors:
-            raise invalid_form_body(errors)
+            raise invalid_form_body({str(index): errors} if index is not None else errors)
         previous = next((c for c in old if c["name"] == name and c.get("type", 1) == kind), None)
         stored = {
             "default_member_permissions": None,
@@ -103,7 +108,7 @@ class InteractionRoutes:
         guild_id = self._scope(request)
         body = body_of(request).json or []
         old = self.state.commands_for(guild_id)
-        stored = [self._stored(c, guild_id, old) for c in body]
+        stored = [self._stored(c, guild_id, old, i) for i, c in enumerate(body)]
         if guild_id is None:
             self.state.global_commands = stored
         else:

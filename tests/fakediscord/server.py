@@ -4,6 +4,8 @@ methods come from the mixins in ``setup_api``, ``member_actions`` and ``readback
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Any
 
@@ -235,6 +237,18 @@ class FakeDiscord(MemberActionsMixin, ReadBackMixin):
         dispatched meanwhile are replayed on RESUME. Not resumable: session invalidated, close
         code 4009; the client's RESUME gets INVALID_SESSION and it must IDENTIFY again."""
         await self._ctx.gateway.drop(resumable=resumable)
+
+    @contextlib.asynccontextmanager
+    async def gateway_held(self) -> AsyncIterator[None]:
+        """Inside this block, new gateway connections are accepted but get no HELLO, so a client
+        that lost its socket stays disconnected: events dispatched meanwhile are missed (and
+        replayed on RESUME). Wait for ``wait_for_gateway("CONNECT", count=n)`` to know the client
+        is knocking."""
+        self._ctx.gateway.accepting.clear()
+        try:
+            yield
+        finally:
+            self._ctx.gateway.accepting.set()
 
     async def invalidate_session(self) -> None:
         """Send INVALID_SESSION (d=false) on live sockets: the client must re-IDENTIFY."""
