@@ -120,6 +120,11 @@ def setup_logging(
     )
     root.addHandler(handler)
     root.setLevel(level)
+    # APScheduler logs every job it adds and runs at INFO; hosts want the bot's own lines.
+    quiet = logging.getLevelName(level) if isinstance(level, int) else level.upper()
+    logging.getLogger("apscheduler").setLevel(
+        logging.NOTSET if quiet == "DEBUG" else logging.WARNING
+    )
     redact = RedactSecrets(_token_values(token))
     for h in root.handlers:
         for stale in [f for f in h.filters if isinstance(f, RedactSecrets)]:

@@ -154,3 +154,22 @@ async def test_erased_text_does_not_linger_in_the_file(store: Store, tmp_path: P
     assert SECRET.encode() in database_bytes(tmp_path)  # in the WAL until checkpointed
     await forget_member(store, GONE)
     assert SECRET.encode() not in database_bytes(tmp_path)
+
+
+async def test_short_ids_and_longer_numbers_are_not_mangled(store: Store) -> None:
+    """A demo id like 202 must not be 'scrubbed' out of timestamps; a real id is only replaced
+    as a whole number, never inside a longer one."""
+    sid = await populate(store)
+    await store.host_actions.record(sid, "note", f"ref 9{GONE}1 and {GONE}", "Host", T0)
+    await store.messages.add(msg(2001, 202, "Demo", "A1: short id", 10))
+    await store.messages.add(msg(2002, OTHER, "Other", "A1: thanks <@202>, see 2026-12-02", 11))
+
+    await forget_member(store, 202)
+    kept = await store.messages.get(2002)
+    assert kept is not None and kept.content == "A1: thanks @former-member, see 2026-12-02"
+    assert (await store.messages.get(1001)) is not None
+    assert (await store.sessions.get(sid)) is not None
+
+    await forget_member(store, GONE)
+    details = [a.detail for a in await store.host_actions.for_session(sid)]
+    assert f"ref 9{GONE}1 and [forgotten]" in details

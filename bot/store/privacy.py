@@ -8,6 +8,7 @@ its mentions (`<@id>`) from every text column, so a table added later is not sil
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +20,7 @@ from bot.store.codec import to_db
 MEMBER_COLUMNS = ("user_id", "author_id", "member_id", "actor_id")
 MENTION_REPLACEMENT = "@former-member"
 ID_REPLACEMENT = "[forgotten]"
+SNOWFLAKE_MIN_DIGITS = 15
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,16 @@ class Erased:
 
     deleted: dict[str, int] = field(default_factory=dict)
     scrubbed: dict[str, int] = field(default_factory=dict)
+
+
+def scrub_pattern(user_id: int) -> re.Pattern[str]:
+    """Mentions `<@id>`/`<@!id>` always; the bare id only as a whole number and only when it is
+    long enough to be a Discord id (a short test id like 202 would match inside timestamps)."""
+    uid = re.escape(str(user_id))
+    mention = rf"<@!?{uid}>"
+    if len(str(user_id)) < SNOWFLAKE_MIN_DIGITS:
+        return re.compile(mention)
+    return re.compile(rf"{mention}|(?<!\d){uid}(?!\d)")
 
 
 def _quote(name: str) -> str:
@@ -75,9 +87,31 @@ class Privacy:
                 tables[name] = [(r[1], (r[2] or "").upper()) for r in await cur.fetchall()]
         return tables
 
+    async def _scrub(self, table: str, column: str, user_id: int) -> int:
+        """Replace the member's mentions (and, for a real snowflake, the bare id as a whole
+        number) in one text column; return the rows changed."""
+        pattern = scrub_pattern(user_id)
+        col = _quote(column)
+        async with self._conn.execute(
+            f"SELECT rowid, {col} FROM {_quote(table)} WHERE instr({col}, ?) > 0",
+            (str(user_id),),
+        ) as cur:
+            rows = list(await cur.fetchall())
+        changed = 0
+        for rowid, text in rows:
+            new = pattern.sub(
+                lambda m: MENTION_REPLACEMENT if m.group(0).startswith("<") else ID_REPLACEMENT,
+                text,
+            )
+            if new != text:
+                await self._conn.execute(
+                    f"UPDATE {_quote(table)} SET {col} = ? WHERE rowid = ?", (new, rowid)
+                )
+                changed += 1
+        return changed
+
     async def erase_member(self, user_id: int) -> Erased:
         """Remove everything about one member, in one transaction."""
-        uid = str(user_id)
         deleted: dict[str, int] = {}
         scrubbed: dict[str, int] = {}
 
@@ -124,20 +158,7 @@ class Privacy:
                 for column, kind in columns:
                     if "CHAR" not in kind and "TEXT" not in kind and "CLOB" not in kind:
                         continue
-                    col = _quote(column)
-                    n = await run(
-                        f"UPDATE {_quote(table)} SET {col} = replace(replace(replace({col},"
-                        f" ?, ?), ?, ?), ?, ?) WHERE instr({col}, ?) > 0",
-                        (
-                            f"<@!{uid}>",
-                            MENTION_REPLACEMENT,
-                            f"<@{uid}>",
-                            MENTION_REPLACEMENT,
-                            uid,
-                            ID_REPLACEMENT,
-                            uid,
-                        ),
-                    )
+                    n = await self._scrub(table, column, user_id)
                     if n:
                         scrubbed[f"{table}.{column}"] = n
         except BaseException:
