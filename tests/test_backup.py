@@ -170,7 +170,7 @@ def test_restore_refuses_while_the_bot_runs_unless_forced(tmp_path: Path) -> Non
     db = tmp_path / "chat.db"
     asyncio.run(make_db(db, beat=NOW - timedelta(seconds=10)))
     backup = make_backup(db, tmp_path / "b", now=NOW, keep=1).path
-    with pytest.raises(BackupError, match="bot is running"):
+    with pytest.raises(BackupError, match="bot looks like it is running"):
         restore(backup, db, now=NOW)
     assert restore(backup, db, now=NOW, force=True).previous is not None
 

@@ -122,7 +122,8 @@ def restore(file: Path, database: Path, *, now: datetime, force: bool = False) -
         health = check_health(database, now)
         if health.ok:
             raise BackupError(
-                "the bot is running (" + health.reason + "); stop it first, or use --force"
+                f"the bot looks like it is running ({health.reason.removeprefix('ok: ')}): "
+                "stop it first, or use --force"
             )
     incoming = database.with_name(database.name + ".restore-incoming")
     try:

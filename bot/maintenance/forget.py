@@ -38,7 +38,7 @@ class ForgetReport:
     def lines(self) -> list[str]:
         """The report in words, for the CLI and for the member's ephemeral reply."""
         if not self.total:
-            return [f"Nothing was stored about member {self.user_id}.", NOT_TOUCHED]
+            return [f"Nothing was stored about member {self.user_id}: nothing to erase."]
         out = [f"Erased everything stored about member {self.user_id}:"]
         out += [f"  {table}: {n} row(s) deleted" for table, n in sorted(self.deleted.items())]
         out += [

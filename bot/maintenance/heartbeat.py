@@ -96,4 +96,4 @@ def check_health(database: Path, now: datetime, *, stale_after: timedelta = STAL
             f"heartbeat is stale: last one {seconds}s ago at {beat.at:%Y-%m-%d %H:%M:%S} UTC "
             f"(pid {beat.pid}; limit {round(stale_after.total_seconds())}s)",
         )
-    return Health(True, f"ok: heartbeat {max(seconds, 0)}s ago (pid {beat.pid}, {beat.detail})")
+    return Health(True, f"ok: heartbeat {max(seconds, 0)}s ago, pid {beat.pid}, {beat.detail}")
