@@ -16,6 +16,11 @@ FORMATS = ("md", "html", "json", "csv", "png")
 ALL = frozenset(FORMATS)
 
 
+def transcript_name(recap: Recap) -> str:
+    """`leadershipchat-2024-05-07-transcript.md`: the same name on disk and on Discord."""
+    return f"{recap.slug}-transcript.md"
+
+
 def parse_formats(text: str) -> frozenset[str]:
     """`md,html` -> {"md", "html"}; raises ValueError naming the known formats."""
     wanted = {f.strip().lower() for f in text.split(",") if f.strip()}
@@ -40,7 +45,7 @@ def write_recap_files(
 ) -> list[Path]:
     """Write the chosen formats; returns the paths written, in FORMATS order.
 
-    md: recap.md and transcript.md; html: recap.html; json: recap.json; csv: messages.csv;
+    md: recap.md and CHAT-DATE-transcript.md; html: recap.html; json: recap.json; csv: messages.csv;
     png: activity.png. The chart is rendered once and shared by png, md (linked) and html.
     ``home_url``: the page links back to an archive index (the static site sets it).
     """
@@ -64,7 +69,7 @@ def write_recap_files(
                     recap, "activity.png" if "png" in wanted else None
                 ).encode(),
             ),
-            ("transcript.md", lambda: render_transcript(recap).encode()),
+            (transcript_name(recap), lambda: render_transcript(recap).encode()),
         ],
         "html": [
             (

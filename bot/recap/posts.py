@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.recap.chart import render_activity_png
 from bot.recap.display import names_list, plural, unix
+from bot.recap.markdown import render_transcript
 from bot.recap.model import Recap, RecapMessage, RecapQuestion
 from bot.recap.text import clip, dlen, escape_discord, quote, safe_url
 
@@ -229,9 +231,6 @@ def discord_posts(
     everything after the summary in a thread only when there are many posts.
     """
     if files is None:
-        from bot.recap.chart import render_activity_png
-        from bot.recap.markdown import render_transcript
-
         files = [
             (f"{recap.slug}-transcript.md", render_transcript(recap).encode()),
             ("activity.png", render_activity_png(recap)),
