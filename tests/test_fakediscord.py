@@ -656,3 +656,136 @@ def test_records_are_json_safe() -> None:
         received_at=1.0,
     )
     assert record.to_json()["kind"] == "post"
+
+
+async def test_more_rest_routes(fake_discord: FakeDiscord) -> None:
+    fake = fake_discord
+    async with running(client(), fake.token) as c:
+        guild = c.get_guild(fake.guild.id)
+        assert guild is not None
+        fetched_guild = await c.fetch_guild(guild.id)
+        assert fetched_guild.name == guild.name
+        channel = await c.fetch_channel(fake.guild.channel("general"))
+        assert isinstance(channel, discord.TextChannel)
+        alice = await guild.fetch_member(fake.guild.member("alice"))
+        assert alice.name == "alice"
+        assert (await c.fetch_user(alice.id)).name == "alice"
+        assert "@everyone" in [r.name for r in await guild.fetch_roles()]
+        assert {ch.name for ch in await guild.fetch_channels()} == {"general"}
+
+        async with channel.typing():
+            sent = await channel.send("pin me")
+        await sent.pin()
+        assert [m.id async for m in channel.pins()] == [sent.id]
+        await sent.unpin()
+        assert [m.id async for m in channel.pins()] == []
+        assert [p.op for p in fake.pins] == ["pin", "unpin"]
+
+        await fake.react("alice", sent.id, "✅")
+        message = await channel.fetch_message(sent.id)
+        users = [u.id async for u in message.reactions[0].users()]
+        assert users == [alice.id]
+        await message.remove_reaction("✅", alice)
+        assert fake.message(sent.id).reactions == {}
+
+        thread = await channel.create_thread(
+            name="Hosts only", type=discord.ChannelType.public_thread
+        )
+        assert fake.threads_created[-1].message_id is None and thread.parent_id == channel.id
+
+        older = [await fake.post("bob", "general", f"spam {i}") for i in range(3)]
+        await channel.delete_messages([discord.Object(id=m.id) for m in older])
+        assert {d.message_id for d in fake.deletes} == {m.id for m in older}
+
+
+async def test_scheduled_event_lifecycle_and_validation(fake_discord: FakeDiscord) -> None:
+    fake = fake_discord
+    async with running(client(), fake.token) as c:
+        guild = c.get_guild(fake.guild.id)
+        assert guild is not None
+        start = discord.utils.utcnow() + dt.timedelta(hours=2)
+        with pytest.raises(discord.HTTPException) as err:
+            await c.http.create_guild_scheduled_event(
+                guild.id,
+                name="x",
+                entity_type=3,
+                privacy_level=2,
+                scheduled_start_time=start.isoformat(),
+            )
+        assert err.value.status == 400 and "entity_metadata" in str(err.value)
+        event = await guild.create_scheduled_event(
+            name="Chat",
+            start_time=start,
+            end_time=start + dt.timedelta(hours=1),
+            entity_type=discord.EntityType.external,
+            privacy_level=discord.PrivacyLevel.guild_only,
+            location="#general",
+        )
+        fetched = await guild.fetch_scheduled_event(event.id)
+        assert fetched.location == "#general"
+        with pytest.raises(discord.HTTPException):
+            await c.http.edit_scheduled_event(
+                guild.id, event.id, status=3
+            )  # scheduled -> completed
+        event = await event.start()
+        await event.end()
+        assert [e.event["status"] for e in fake.scheduled_event_ops] == [1, 2, 3]
+        await event.delete()
+        assert fake.scheduled_events() == []
+
+
+async def test_global_commands_and_edit_original(fake_discord: FakeDiscord) -> None:
+    fake = fake_discord
+    bot = commands.Bot(command_prefix="!", intents=intents(), **FAST_CLIENT_OPTIONS)
+
+    @bot.tree.command(name="recap", description="Post the recap")
+    async def recap(interaction: discord.Interaction) -> None:
+        await interaction.response.defer(thinking=True)
+        await interaction.edit_original_response(content="Recap posted")
+
+    async with running(bot, fake.token):
+        await bot.tree.sync()
+        assert [c["name"] for c in fake.commands()] == ["recap"]
+        assert fake.commands(fake.guild.id) == []
+        interaction = await fake.invoke_slash_command("recap")
+        edit = await fake.wait_for_interaction_response(interaction.id, action="edit_original")
+        assert edit.content == "Recap posted"
+        original = fake.message(edit.message_id or 0)
+        assert original.content == "Recap posted" and not original.ephemeral
+        assert original.flags & 128 == 0  # no longer "thinking"
+
+
+async def test_late_interaction_answer_is_unknown_interaction() -> None:
+    # a zero window makes every answer late, like a bot that took more than Discord's 3 s
+    async with FakeDiscord(interaction_response_timeout=0.0) as fake:
+        fake.point_discord_py_here()
+        bot = commands.Bot(command_prefix="!", intents=intents(), **FAST_CLIENT_OPTIONS)
+        errors = Events()
+
+        @bot.tree.command(name="slow", description="Answers too late")
+        async def slow(interaction: discord.Interaction) -> None:
+            try:
+                await interaction.response.send_message("late")
+            except discord.NotFound as exc:
+                await errors.add(exc.code)
+
+        async with running(bot, fake.token):
+            await bot.tree.sync()
+            await fake.invoke_slash_command("slow")
+            assert await errors.wait() == 10062
+        assert fake.interaction_responses == []
+
+
+async def test_optional_message_rate_limit_paces_discord_py() -> None:
+    async with FakeDiscord(message_rate_limit=(2, 0.3)) as fake:
+        fake.point_discord_py_here()
+        async with running(client(), fake.token) as c:
+            channel = c.get_channel(fake.guild.channel("general"))
+            assert isinstance(channel, discord.TextChannel)
+            started = time.monotonic()
+            for i in range(5):
+                await channel.send(f"burst {i}")
+            assert time.monotonic() - started >= 0.3  # two windows waited out
+            assert [p.content for p in fake.posts] == [f"burst {i}" for i in range(5)]
+            statuses = [r.status for r in fake.requests_to("POST", "/channels/*/messages")]
+            assert statuses == [200] * 5  # paced by the headers, never a 429

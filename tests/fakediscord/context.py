@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from .faults import FaultInjector
 from .gateway import Gateway
 from .ops import Ops
+from .ratelimit import MessageRateLimiter
 from .records import EventLog, GatewayRecord, Record, RequestRecord
 from .state import FakeState
 
@@ -24,6 +25,8 @@ class Ctx:
     gateway_log: EventLog[GatewayRecord]
     base_url: Callable[[], str]
     gateway_url: Callable[[], str]
+    #: optional per-channel limit on the bot's message sends
+    message_limiter: MessageRateLimiter | None = None
 
     def record(self, record: Record) -> None:
         self.actions.add(record)

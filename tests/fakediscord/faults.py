@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import time
@@ -84,29 +85,43 @@ class FaultInjector:
         return self._failed.pop((method, path, digest), 0)
 
 
+def rate_limit_headers(
+    limit: int, remaining: int, reset_after: float, bucket: str
+) -> dict[str, str]:
+    """``X-RateLimit-*`` headers as Discord sends them (plus ``Via``, which discord.py checks)."""
+    return {
+        "X-RateLimit-Limit": str(limit),
+        "X-RateLimit-Remaining": str(remaining),
+        "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+        "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+        "X-RateLimit-Bucket": bucket,
+        "Via": "1.1 google",
+    }
+
+
+def rate_limited(
+    retry_after: float, *, bucket: str, limit: int = 5, is_global: bool = False
+) -> web.Response:
+    """Discord's 429: JSON body with ``retry_after``/``global`` and the rate-limit headers."""
+    body = {
+        "message": "You are being rate limited.",
+        "retry_after": retry_after,
+        "global": is_global,
+        "code": 0,
+    }
+    headers = rate_limit_headers(limit, 0, retry_after, bucket)
+    headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
+    headers["X-RateLimit-Scope"] = "global" if is_global else "user"
+    if is_global:
+        headers["X-RateLimit-Global"] = "true"
+    return discord_json(body, status=429, headers=headers)
+
+
 def fault_response(rule: FaultRule) -> web.Response:
-    """Discord's answer for an injected fault, with the headers discord.py relies on."""
+    """Discord's answer for an injected fault."""
     if rule.status == 429:
-        body = {
-            "message": "You are being rate limited.",
-            "retry_after": rule.retry_after,
-            "global": rule.is_global,
-            "code": 0,
-        }
-        headers = {
-            "Retry-After": str(max(1, math.ceil(rule.retry_after))),
-            "X-RateLimit-Limit": "5",
-            "X-RateLimit-Remaining": "0",
-            "X-RateLimit-Reset": f"{time.time() + rule.retry_after:.3f}",
-            "X-RateLimit-Reset-After": f"{rule.retry_after:.3f}",
-            "X-RateLimit-Bucket": "fakebucket" + format(abs(hash(rule.pattern)) % 10**8, "08d"),
-            "X-RateLimit-Scope": "shared" if not rule.is_global else "global",
-            # discord.py treats a 429 without Via as a Cloudflare ban
-            "Via": "1.1 google",
-        }
-        if rule.is_global:
-            headers["X-RateLimit-Global"] = "true"
-        return discord_json(body, status=429, headers=headers)
+        bucket = "fault" + hashlib.sha1(rule.pattern.encode()).hexdigest()[:16]
+        return rate_limited(rule.retry_after, bucket=bucket, is_global=rule.is_global)
     return error_json(_error_for(rule.status))
 
 

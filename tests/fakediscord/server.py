@@ -20,6 +20,7 @@ from .interactions import InteractionBuilder
 from .member_actions import MemberActionsMixin
 from .model import Perm
 from .ops import Ops
+from .ratelimit import MessageRateLimiter
 from .readback import ReadBackMixin
 from .records import EventLog, GatewayRecord, Record, RequestRecord
 from .rest_channel_extras import ChannelExtraRoutes
@@ -72,6 +73,7 @@ class FakeDiscord(MemberActionsMixin, ReadBackMixin):
         privileged_intents: int = Intent.PRIVILEGED,
         nonce_window: float = 300.0,
         interaction_response_timeout: float | None = 3.0,
+        message_rate_limit: tuple[int, float] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -80,10 +82,13 @@ class FakeDiscord(MemberActionsMixin, ReadBackMixin):
         others closes 4014; without Message Content, REST message content is blanked).
         ``interaction_response_timeout``: seconds within which an interaction must be answered
         (Discord: 3); ``None`` disables the check.
+        ``message_rate_limit``: e.g. ``(5, 5.0)`` limits the bot to 5 sends per 5 s per channel
+        like Discord, with rate-limit headers discord.py uses to pace itself (default: off).
         """
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None
+        self._previous_config: tuple[str, Any] | None = None
         self._handles: list[GuildHandle] = []
         state = FakeState(token=token, bot_name=bot_name, nonce_window=nonce_window)
         gateway_log: EventLog[GatewayRecord] = EventLog()
@@ -105,6 +110,7 @@ class FakeDiscord(MemberActionsMixin, ReadBackMixin):
             gateway_log=gateway_log,
             base_url=lambda: self.base_url,
             gateway_url=lambda: self.gateway_url,
+            message_limiter=MessageRateLimiter(*message_rate_limit) if message_rate_limit else None,
         )
         self._interactions = InteractionBuilder(self._ctx)
         self._interaction_timeout = interaction_response_timeout
@@ -141,9 +147,13 @@ class FakeDiscord(MemberActionsMixin, ReadBackMixin):
     async def stop(self) -> None:
         if self._runner is None:
             return
+        self._ctx.gateway.accepting.set()
         await self._ctx.gateway.close_all()
         await self._runner.cleanup()
         self._runner = None
+        if self._previous_config is not None:
+            restore_discord_py(self._previous_config)
+            self._previous_config = None
 
     async def __aenter__(self) -> FakeDiscord:
         await self.start()
@@ -191,10 +201,12 @@ class FakeDiscord(MemberActionsMixin, ReadBackMixin):
     def bot_user_id(self) -> int:
         return self._ctx.state.bot.id
 
-    def point_discord_py_here(self) -> tuple[str, Any]:
-        """Configure discord.py in this process to use this fake; returns the old values for
-        ``restore_discord_py``."""
-        return configure_discord_py(self.api_base, self.gateway_url)
+    def point_discord_py_here(self) -> None:
+        """Configure discord.py in this process to use this fake (``Route.BASE`` and
+        ``DiscordWebSocket.DEFAULT_GATEWAY``); ``stop()`` puts the previous values back."""
+        previous = configure_discord_py(self.api_base, self.gateway_url)
+        if self._previous_config is None:
+            self._previous_config = previous
 
     def env(self, prefix: str = "FAKEDISCORD_") -> dict[str, str]:
         """Connection settings for a bot run as a subprocess."""
