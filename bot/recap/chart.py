@@ -19,6 +19,8 @@ from bot.recap.model import Recap
 
 BAR = "#2b6cb0"
 MARK = "#c05621"
+MAX_BARS = 240
+_TICK_STEPS = (5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)  # minutes between x labels
 
 
 def _minute(at: datetime) -> datetime:
@@ -62,7 +64,10 @@ def render_activity_png(recap: Recap) -> bytes:
     fig = Figure(figsize=(10, 3.6), dpi=100, facecolor="white")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    ax.bar(range(len(counts)), counts, width=0.85, color=BAR, align="edge")
+    if len(counts) <= MAX_BARS:
+        ax.bar(range(len(counts)), counts, width=0.85, color=BAR, align="edge")
+    else:  # one patch instead of thousands: long sessions stay fast to draw
+        ax.stairs(counts, range(len(counts) + 1), fill=True, color=BAR)
     top = max(counts) if any(counts) else 1
     ax.set_ylim(0, top * 1.25 + 0.5)
     for q in recap.questions:
@@ -72,7 +77,7 @@ def render_activity_png(recap: Recap) -> bytes:
         if 0 <= x <= len(counts):
             ax.axvline(x, color=MARK, linewidth=1.2, linestyle="--")
             ax.text(x + 0.3, top * 1.18 + 0.4, f"Q{q.number}", color=MARK, fontsize=9, va="top")
-    step = 5 if len(counts) <= 90 else (15 if len(counts) <= 240 else 60)
+    step = next((s for s in _TICK_STEPS if len(counts) / s <= 13), 1440 * 7)
     ticks = list(range(0, len(counts) + 1, step))
     ax.set_xticks(ticks)
     ax.set_xticklabels([clock(first + timedelta(minutes=t), tz) for t in ticks], fontsize=8)

@@ -1,0 +1,177 @@
+"""`leadershipchat recap` (from the database or a DiscordChatExporter export) and `stats`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.store import Store
+from tests.conftest import CliResult
+from tests.fixtures.recap import scenario as sc
+
+CONFIG = """
+database: test.db
+recap_dir: recaps
+chats:
+  - name: leadershipchat
+    guild_id: 777
+    channels: {chat: 555}
+"""
+FILES = [
+    "recap.md",
+    "leadershipchat-2024-05-07-transcript.md",
+    "recap.html",
+    "recap.json",
+    "messages.csv",
+    "activity.png",
+]
+
+
+@pytest.fixture
+def config(tmp_path: Path, write_config: Callable[..., Path]) -> Path:
+    path = write_config(CONFIG)
+
+    async def fill() -> None:
+        async with await Store.open(tmp_path / "test.db") as store:
+            await sc.fill_store(store)
+
+    asyncio.run(fill())
+    return path
+
+
+def test_recap_last_regenerates_every_file(
+    config: Path, tmp_path: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    out = tmp_path / "out"
+    result = run_cli("--config", config, "recap", "--last", "--out", out)
+    assert result.code == 0, result.err
+    assert [Path(line).name for line in result.out.splitlines()] == FILES
+    doc = json.loads((out / "recap.json").read_text(encoding="utf-8"))
+    assert (doc["session_id"], doc["stats"]["participants"]) == (3, 7)
+    assert doc["timezone"] == "America/New_York", "the chat's zone comes from the config"
+
+
+def test_recap_by_id_goes_to_the_recap_dir_by_default(
+    config: Path, tmp_path: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    result = run_cli("--config", config, "recap", "3", "--format", "json")
+    assert result.code == 0, result.err
+    assert (tmp_path / "recaps" / "leadershipchat-2024-05-07" / "recap.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "which session?"),
+        (("99",), "no session with id 99"),
+        (("3", "--format", "md,pdf"), "--format: unknown format(s) pdf"),
+        (("3", "--from-export", "x.json"), "not both"),
+    ],
+)
+def test_recap_usage_errors(
+    config: Path, run_cli: Callable[..., CliResult], args: tuple[str, ...], message: str
+) -> None:
+    result = run_cli("--config", config, "recap", *args)
+    assert result.code == 2 and message in result.err
+
+
+def test_recap_from_export(tmp_path: Path, run_cli: Callable[..., CliResult]) -> None:
+    main, thread = sc.dce_exports()
+    (tmp_path / "chat.json").write_text(json.dumps(main), encoding="utf-8")
+    (tmp_path / "thread.json").write_text(json.dumps(thread), encoding="utf-8")
+    topic = tmp_path / "topic.yaml"
+    questions = "\n".join(f"  - {json.dumps(q)}" for q in sc.QUESTIONS)
+    topic.write_text(
+        f"title: {sc.TITLE}\ndate: 2024-05-07\nhosts: [Hana]\nquestions:\n{questions}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = run_cli(
+        "recap",
+        "--from-export",
+        tmp_path / "chat.json",
+        tmp_path / "thread.json",
+        "--host",
+        "Hana",
+        "--exclude",
+        "105",
+        "--hide",
+        str(sc.message_id("hidden")),
+        "--topic",
+        topic,
+        "--tz",
+        "America/New_York",
+        "--out",
+        out,
+    )
+    assert result.code == 0, result.err
+    doc = json.loads((out / "recap.json").read_text(encoding="utf-8"))
+    expected = json.loads(_stored_json())
+    assert doc["messages"] == expected["messages"] and doc["questions"] == expected["questions"]
+    assert doc["title"] == sc.TITLE and doc["timezone"] == "America/New_York"
+    assert "8:06 pm" in (out / "recap.md").read_text(encoding="utf-8")
+
+
+def _stored_json() -> str:
+    from bot.recap.build import build_recap
+    from bot.recap.export import render_json
+
+    return render_json(build_recap(sc.stored_input()))
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ((), "--from-export needs --out DIR"),
+        (("--out", "o", "--tz", "Mars/Base"), "not a known time zone"),
+        (("--out", "o", "--start", "20:00"), "not an ISO 8601 time"),
+        (("--out", "o", "--start", "2024-05-07T20:00"), "needs a UTC offset"),
+        (("--out", "o", "--duration", "soon"), "is not a duration"),
+    ],
+)
+def test_recap_from_export_errors_say_what_to_fix(
+    tmp_path: Path, run_cli: Callable[..., CliResult], extra: tuple[str, ...], message: str
+) -> None:
+    main, _ = sc.dce_exports()
+    (tmp_path / "chat.json").write_text(json.dumps(main), encoding="utf-8")
+    result = run_cli("recap", "--from-export", tmp_path / "chat.json", *extra)
+    assert result.code == 2 and message in result.err, result.err
+
+
+def test_recap_from_a_missing_export(tmp_path: Path, run_cli: Callable[..., CliResult]) -> None:
+    result = run_cli("recap", "--from-export", tmp_path / "nope.json", "--out", tmp_path)
+    assert result.code == 2 and "cannot read a JSON export" in result.err
+
+
+def test_stats_prints_weeks_and_top_contributors_and_writes_a_chart(
+    config: Path, tmp_path: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    result = run_cli("--config", config, "stats", "--weeks", "2", "--png", tmp_path / "t.png")
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[0].split() == [
+        "date",
+        "chat",
+        "people",
+        "new",
+        "returning",
+        "came",
+        "back",
+        "answers",
+        "title",
+    ]
+    assert [line.split()[0] for line in lines[1:3]] == ["2024-04-30", "2024-05-07"]
+    assert "Top contributors of all time" in result.out and "Ana" in result.out
+    assert "Eve" not in result.out
+    assert (tmp_path / "t.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_stats_needs_a_database(
+    tmp_path: Path, write_config: Callable[..., Path], run_cli: Callable[..., CliResult]
+) -> None:
+    result = run_cli("--config", write_config(CONFIG), "stats")
+    assert result.code == 2 and "no database" in result.err
