@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
+import os
+import signal
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -789,3 +792,44 @@ async def test_optional_message_rate_limit_paces_discord_py() -> None:
             assert [p.content for p in fake.posts] == [f"burst {i}" for i in range(5)]
             statuses = [r.status for r in fake.requests_to("POST", "/channels/*/messages")]
             assert statuses == [200] * 5  # paced by the headers, never a 429
+
+
+SUBPROCESS_BOT = """
+import os, discord, discord.gateway, discord.http, yarl
+discord.http.Route.BASE = os.environ["FAKEDISCORD_API_BASE"]
+discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(os.environ["FAKEDISCORD_GATEWAY_URL"])
+intents = discord.Intents.default()
+intents.message_content = True
+client = discord.Client(intents=intents, guild_ready_timeout=0.1)
+
+@client.event
+async def on_message(message):
+    if message.content == "ping":
+        await message.channel.send("pong")
+
+client.run(os.environ["FAKEDISCORD_TOKEN"], log_handler=None)
+"""
+
+
+async def test_bot_in_a_subprocess(fake_discord: FakeDiscord) -> None:
+    fake = fake_discord
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        SUBPROCESS_BOT,
+        env={**os.environ, **fake.env()},
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        await fake.wait_for_gateway("READY", timeout=15.0)
+        await fake.post("alice", "general", "ping")
+        pong = await fake.wait_for_post(lambda p: p.content == "pong")
+        assert pong.channel_id == fake.guild.channel("general")
+        proc.send_signal(signal.SIGKILL)  # a crash: the socket just drops
+        closed = await fake.wait_for_gateway("CLOSE")
+        assert closed.detail["by"] == "client"
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+        await proc.wait()
