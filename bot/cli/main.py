@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import __version__
-from bot.cli import backup, demo, health, privacy, prompts, recap, schedule, site, stats
+from bot.cli import backup, demo, health, privacy, prompts, recap, run, schedule, site, stats
 from bot.cli.common import EXIT_USAGE, CliError
 from bot.logs import setup_logging
 
-COMMANDS = (prompts, schedule, demo, health, backup, privacy, recap, stats, site)
+COMMANDS = (prompts, schedule, demo, run, health, backup, privacy, recap, stats, site)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,0 +1,196 @@
+"""LeadershipBot: the discord.py client that runs the engine.
+
+Everything it needs comes in through the constructor (settings, store, engine, transport,
+trigger); nothing is read at import time. `setup_hook` does the start-up work that must happen
+once (cogs, persistent views, scheduler, planning and job rebuild, command sync); `on_ready` and
+`on_resumed` only catch up on history, because they fire again after every reconnect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.discord import preflight
+from bot.discord.cogs import load_cogs
+from bot.discord.sync import sync_commands
+from bot.discord.transport import DiscordTransport
+from bot.discord.tree import ChatCommandTree
+from bot.discord.upkeep import schedule_upkeep
+from bot.discord.views import RemindView
+from bot.engine import ChatEngine
+from bot.engine.triggers import SchedulerTrigger
+from bot.maintenance.heartbeat import INTERVAL, heartbeat_loop
+from bot.store import Store
+from bot.transport import Outgoing, TransportError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Rehearsal:
+    """`leadershipchat run --start-in SECONDS`: plan a one-off session that starts soon (for
+    rehearsals and end-to-end tests). Restarting reuses the session planned for that date."""
+
+    start_in: timedelta
+    chat: str | None = None
+
+
+def bot_intents() -> discord.Intents:
+    """Servers, their messages (with content), members (host roles, join dates) and reactions."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.message_content = True
+    intents.members = True
+    intents.guild_reactions = True
+    return intents
+
+
+class LeadershipBot(commands.Bot):
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        engine: ChatEngine,
+        *,
+        transport: DiscordTransport,
+        trigger: SchedulerTrigger,
+        clock: Clock | None = None,
+        rehearsal: Rehearsal | None = None,
+        heartbeat_interval: float = INTERVAL,
+        slowmode_check_interval: float = 5.0,
+        **options: Any,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=bot_intents(),
+            tree_cls=ChatCommandTree,
+            allowed_mentions=discord.AllowedMentions.none(),
+            **options,
+        )
+        self.settings = settings
+        self.store = store
+        self.engine = engine
+        self.transport = transport
+        self.trigger = trigger
+        self.clock = clock or SystemClock()
+        self.rehearsal = rehearsal
+        self.heartbeat_interval = heartbeat_interval
+        self.slowmode_check_interval = slowmode_check_interval
+        self._checked_setup = False
+        self._warned_content = False
+        self._heartbeat: asyncio.Task[None] | None = None
+        self._closing = False
+        transport.bind(self, lambda: RemindView(store))
+
+    # -- start-up -----------------------------------------------------------------------------
+
+    async def setup_hook(self) -> None:
+        self.add_view(RemindView(self.store))
+        await load_cogs(self)
+        self.trigger.start()
+        await self.engine.plan_all()
+        await self.engine.rebuild_jobs()
+        if self.rehearsal is not None:
+            await self._plan_rehearsal(self.rehearsal)
+        schedule_upkeep(self.trigger, self.settings, self.store, self.clock)
+        self._heartbeat = asyncio.create_task(
+            heartbeat_loop(
+                self.store, interval=self.heartbeat_interval, is_connected=self._connected
+            ),
+            name="heartbeat",
+        )
+        await sync_commands(self.tree, self.settings)
+
+    async def _plan_rehearsal(self, rehearsal: Rehearsal) -> None:
+        chat = self.settings.chat(rehearsal.chat)
+        start = self.clock.now() + rehearsal.start_in
+        session = await self.engine.plan_session(chat.name, start)
+        if session.start_at == start:
+            log.info("rehearsal: %s starts at %s (session %d)", chat.name, start, session.id)
+        else:
+            log.info(
+                "rehearsal: session %d of %s on %s already planned (starts %s); reusing it",
+                session.id,
+                chat.name,
+                session.chat_date,
+                session.start_at,
+            )
+
+    def _connected(self) -> bool:
+        return self.is_ready() and not self.is_closed()
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s (%s)", self.user, self.user.id if self.user else "?")
+        if not self._checked_setup:
+            self._checked_setup = True
+            await self.check_setup()
+        await self._backfill("ready")
+
+    async def on_resumed(self) -> None:
+        await self._backfill("resumed")
+
+    async def _backfill(self, why: str) -> None:
+        """Capture what members posted while we were away (idempotent: stored ids are skipped)."""
+        try:
+            count = await self.engine.capture.backfill()
+        except Exception:
+            log.exception("history backfill after %s failed", why)
+            return
+        log.info("history backfill after %s: %d message(s) captured", why, count)
+
+    async def check_setup(self) -> list[preflight.Problem]:
+        """Log every missing channel, role or permission with its fix; tell the hosts too."""
+        found: list[preflight.Problem] = []
+        for chat in self.settings.chats:
+            problems = preflight.check_chat(self.get_guild(chat.guild_id), chat)
+            for problem in problems:
+                log.warning("setup: %s", problem)
+            if problems and chat.channels.host is not None:
+                host_ok = not any(
+                    f"channels.host ({chat.channels.host})" in p.what for p in problems
+                )
+                if host_ok:
+                    try:
+                        await self.transport.post(
+                            Outgoing(chat.channels.host, preflight.report_text(problems))
+                        )
+                    except TransportError as exc:
+                        log.warning("could not report setup problems to the hosts: %s", exc)
+            found += problems
+        if not found:
+            log.info("setup: every channel, role and permission is in place")
+        return found
+
+    def note_empty_content(self) -> None:
+        """Called for member messages that arrive empty: the privileged intent is off."""
+        if not self._warned_content:
+            self._warned_content = True
+            log.error(
+                "member messages arrive without their text: turn on the Message Content intent "
+                "(Discord Developer Portal > your application > Bot > Privileged Gateway Intents)"
+            )
+
+    # -- shutdown -----------------------------------------------------------------------------
+
+    async def close(self) -> None:
+        """Stop the scheduler and the heartbeat (which clears it), then disconnect."""
+        if not self._closing:
+            self._closing = True
+            self.trigger.shutdown()
+            if self._heartbeat is not None:
+                self._heartbeat.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await self._heartbeat
+        await super().close()

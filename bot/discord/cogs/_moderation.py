@@ -1,0 +1,239 @@
+"""Moderation: carries out the verdicts of the pure `bot.moderation` rules (delete, warn once,
+time out), keeps the chat channel's slowmode for the chat hour, and gives hosts the "Hide from
+recap" message command. Every action is recorded in the store and the mod-log channel."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.config import ChatSettings
+from bot.discord.access import chat_channel_of, chat_for, is_host
+from bot.discord.replies import NoChatHere, NotHost, send_reply
+from bot.moderation import MessageFacts, Moderator, Verdict
+from bot.store.sessions import SessionRow, SessionStatus
+from bot.transport import Outgoing, TransportError
+
+if TYPE_CHECKING:
+    from bot.discord.client import LeadershipBot
+
+log = logging.getLogger(__name__)
+
+_RUNNING = (SessionStatus.RUNNING, SessionStatus.PAUSED)
+WARNINGS = {
+    "flood": "you're posting faster than the chat allows, so some messages were removed. "
+    "Take a breath: one message at a time keeps the chat readable.",
+    "duplicate": "the same message again was removed; once is enough.",
+    "blocked-word": "your message was removed because it contains a word this server blocks.",
+    "new-member-link": "links from new members are held back for a while; "
+    "your message with a link was removed. Please post it without the link.",
+}
+
+
+def _defused(text: str, limit: int = 200) -> str:
+    short = text if len(text) <= limit else text[: limit - 1] + "…"
+    return short.replace("@", "@\u200b").replace("`", "'")
+
+
+class ModerationCog(commands.Cog):
+    def __init__(self, bot: LeadershipBot) -> None:
+        self.bot = bot
+        self._moderators = {c.name: Moderator(c.moderation) for c in bot.settings.chats}
+        self._sessions: dict[str, int | None] = {}
+        self._slowmode: dict[int, int] = {}  # channel -> seconds we set
+        self._slowmode_task: asyncio.Task[None] | None = None
+        self.hide_menu: app_commands.ContextMenu = app_commands.ContextMenu(
+            name="Hide from recap", callback=self.hide_from_recap
+        )
+        self.hide_menu.guild_only = True
+        self.hide_menu.default_permissions = discord.Permissions(manage_messages=True)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.hide_menu)
+        if any(c.moderation.slowmode > timedelta(0) for c in self.bot.settings.chats):
+            self._slowmode_task = asyncio.create_task(self._slowmode_loop(), name="slowmode")
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.hide_menu.name, type=self.hide_menu.type)
+        if self._slowmode_task is not None:
+            self._slowmode_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._slowmode_task
+
+    async def _session(self, chat: ChatSettings) -> SessionRow | None:
+        session = await self.bot.engine.current_session(chat.name)
+        current = session.id if session is not None else None
+        if self._sessions.get(chat.name, current) != current:
+            self._moderators[chat.name].reset()  # warnings are per chat
+        self._sessions[chat.name] = current
+        return session
+
+    # -- message rules ------------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        author = message.author
+        if author.bot or not isinstance(author, discord.Member):
+            return
+        channel = message.channel
+        if not isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+            return
+        chat = chat_channel_of(self.bot.settings, channel)
+        if chat is None:
+            return
+        session = await self._session(chat)
+        running = session is not None and session.status in _RUNNING
+        facts = MessageFacts(
+            user_id=author.id,
+            text=message.content,
+            at=message.created_at,
+            joined_at=author.joined_at,
+            is_host=is_host(author, chat),
+        )
+        verdict = self._moderators[chat.name].check(facts, chat_running=running)
+        if verdict is not None:
+            await self._act(message, author, chat, session, verdict)
+
+    async def _act(
+        self,
+        message: discord.Message,
+        member: discord.Member,
+        chat: ChatSettings,
+        session: SessionRow | None,
+        verdict: Verdict,
+    ) -> None:
+        done = ["deleted"]
+        try:
+            await message.delete()
+        except discord.NotFound:
+            pass
+        except discord.HTTPException as exc:
+            done = [f"could not delete ({exc.status})"]
+        if verdict.warn:
+            done.append(await self._warn(message, member, verdict))
+        if verdict.timeout is not None:
+            try:
+                await member.timeout(verdict.timeout, reason=f"#LeadershipChat: {verdict.reason}")
+                done.append(f"timed out for {verdict.timeout}")
+            except discord.HTTPException as exc:
+                done.append(f"could not time out ({exc.status})")
+        reason = f"{verdict.reason}; {', '.join(done)}"
+        await self._log(chat, session, member, message, verdict.rule.value, reason)
+
+    async def _warn(
+        self, message: discord.Message, member: discord.Member, verdict: Verdict
+    ) -> str:
+        """A one-time warning: by DM, or a short notice in the channel when DMs are closed."""
+        text = WARNINGS.get(verdict.rule.value, verdict.reason)
+        try:
+            await member.send(f"About {message.channel.jump_url}: {text}")
+            return "warned by DM"
+        except discord.HTTPException:
+            pass
+        try:
+            await message.channel.send(
+                f"{discord.utils.escape_markdown(member.display_name)}, {text}",
+                delete_after=60,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+            return "warned in the channel"
+        except discord.HTTPException:
+            return "could not warn"
+
+    async def _log(
+        self,
+        chat: ChatSettings,
+        session: SessionRow | None,
+        member: discord.abc.User,
+        message: discord.Message | None,
+        action: str,
+        reason: str,
+    ) -> None:
+        """One row in the store's moderation log and one line in the mod-log channel."""
+        await self.bot.store.moderation.record(
+            user_id=member.id,
+            action=action,
+            reason=reason,
+            at=self.bot.clock.now(),
+            session_id=session.id if session is not None else None,
+            message_id=message.id if message is not None else None,
+        )
+        if chat.channels.mod_log is None:
+            return
+        where = f" in {message.jump_url}" if message is not None else ""
+        name = _defused(member.display_name, 80)
+        line = f"**{action}**: {name} (`{member.id}`){where}: {reason}"
+        if message is not None and message.content:
+            line += f"\n> {_defused(message.content)}"
+        try:
+            await self.bot.transport.post(Outgoing(chat.channels.mod_log, line[:2000]))
+        except TransportError as exc:
+            log.warning("could not write to the mod log: %s", exc)
+
+    # -- hide from recap ----------------------------------------------------------------------
+
+    async def hide_from_recap(
+        self, interaction: discord.Interaction, message: discord.Message
+    ) -> None:
+        """Message command for hosts: keep this message out of every recap and export."""
+        chat = chat_for(
+            self.bot.settings,
+            interaction.guild_id,
+            interaction.channel_id,
+            getattr(interaction.channel, "parent_id", None),
+        )
+        if chat is None:
+            raise NoChatHere("No chat is configured for this server.")
+        if not is_host(interaction.user, chat):
+            raise NotHost("Only the chat's hosts can hide messages from the recap.")
+        found = await self.bot.store.messages.set_hidden(message.id, True)
+        if not found:
+            await send_reply(interaction, "That message is not part of a chat I recorded.")
+            return
+        session = await self.bot.engine.current_session(chat.name)
+        by = f"hidden from the recap by {interaction.user.display_name}"
+        await self._log(chat, session, message.author, message, "hide-from-recap", by)
+        await send_reply(interaction, "Hidden: this message will not appear in the recap.")
+
+    # -- slowmode -----------------------------------------------------------------------------
+
+    async def _slowmode_loop(self) -> None:
+        await self.bot.wait_until_ready()
+        while True:
+            for chat in self.bot.settings.chats:
+                if chat.moderation.slowmode > timedelta(0):
+                    try:
+                        await self._apply_slowmode(chat)
+                    except Exception:
+                        log.exception("slowmode check for %s failed", chat.name)
+            await asyncio.sleep(self.bot.slowmode_check_interval)
+
+    async def _apply_slowmode(self, chat: ChatSettings) -> None:
+        """Slowmode on while the chat runs, back to none afterwards (only if it is still ours)."""
+        session = await self.bot.engine.current_session(chat.name)
+        running = session is not None and session.status in _RUNNING
+        wanted = int(chat.moderation.slowmode.total_seconds()) if running else 0
+        channel_id = chat.channels.chat
+        if channel_id not in self._slowmode:
+            channel = self.bot.get_channel(channel_id)
+            current = getattr(channel, "slowmode_delay", 0)
+            # after a restart: a slowmode equal to ours was set by us
+            self._slowmode[channel_id] = (
+                current if current == int(chat.moderation.slowmode.total_seconds()) else 0
+            )
+            if not running and self._slowmode[channel_id] == 0:
+                return
+        if self._slowmode[channel_id] == wanted:
+            return
+        await self.bot.http.edit_channel(
+            channel_id, reason=f"{chat.hashtag} chat hour", rate_limit_per_user=wanted
+        )
+        self._slowmode[channel_id] = wanted
+        log.info("slowmode in %s set to %ss", channel_id, wanted)

@@ -1,0 +1,129 @@
+"""Members' own commands: leave or rejoin recaps, DM reminders, their stats, erasure, help.
+
+Everything answers ephemerally: only the member sees what is stored about them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord import app_commands
+
+from bot.config import ChatSettings
+from bot.discord.commands._checks import AppCommand, chat_of
+from bot.discord.replies import send_reply
+from bot.discord.views import ConfirmView
+from bot.engine.render import stamp
+from bot.maintenance.forget import forget_member
+from bot.store import Store
+from bot.timeline import next_starts
+
+if TYPE_CHECKING:
+    from bot.discord.client import LeadershipBot
+
+
+def help_text(chat: ChatSettings, next_start_ts: str) -> str:
+    ros = chat.run_of_show
+    spacing = int(ros.spacing.total_seconds() // 60) or 1
+    return (
+        f"**How {chat.hashtag} works**\n"
+        f"Next chat: {next_start_ts} in <#{chat.channels.chat}>.\n"
+        f"I post a welcome, then a question about every {spacing} minutes: **Q1:**, **Q2:** ...\n"
+        f"Answer with **A1:**, **A2:** ... (or reply to the question) so your answer lands under "
+        f"the right question in the recap. Reply to each other freely; that's the fun part.\n"
+        f"Late answers still count for a while after the close; a recap follows in "
+        f"<#{chat.recap_channel}>.\n"
+        f"Your settings: `/chat remind on` (a DM before each chat), `/chat optout` (leave the "
+        f"recaps), `/chat mystats`, `/chat forgetme` (erase what is stored about you)."
+    )
+
+
+async def stats_text(store: Store, user: discord.abc.User) -> str:
+    member = await store.members.get(user.id)
+    if member is None:
+        return "Nothing is stored about you yet: join a chat and your stats start here."
+    sessions = (await store.members.history([user.id])).get(user.id, [])
+    messages = answers = 0
+    for session_id in sessions:
+        part = await store.members.participation(session_id, user.id)
+        if part is not None:
+            messages += part.messages
+            answers += part.answers
+    lines = [
+        f"**{discord.utils.escape_markdown(member.display_name)}**",
+        f"Chats joined: {len(sessions)}",
+        f"Messages: {messages} (answers: {answers})",
+    ]
+    if member.first_seen_at:
+        lines.append(f"First chat: {stamp(member.first_seen_at, 'D')}")
+    if member.last_seen_at:
+        lines.append(f"Last seen: {stamp(member.last_seen_at, 'R')}")
+    lines.append(f"DM reminders: {'on' if member.remind else 'off'}")
+    lines.append("In recaps: " + ("no (opted out)" if member.opted_out else "yes"))
+    return "\n".join(lines)
+
+
+def commands(bot: LeadershipBot) -> list[AppCommand]:
+    store = bot.store
+
+    @app_commands.command(
+        name="optout", description="Leave the recaps: your messages are no longer quoted"
+    )
+    async def optout(interaction: discord.Interaction) -> None:
+        user = interaction.user
+        await store.members.set_opted_out(user.id, user.display_name, True)
+        cleared = await store.messages.clear_author_text(user.id)
+        await send_reply(
+            interaction,
+            "You're out of the recaps from now on, and I removed the text of "
+            f"{cleared} stored message(s). `/chat optin` brings you back.",
+        )
+
+    @app_commands.command(name="optin", description="Rejoin the recaps")
+    async def optin(interaction: discord.Interaction) -> None:
+        user = interaction.user
+        await store.members.set_opted_out(user.id, user.display_name, False)
+        await send_reply(interaction, "Welcome back: your answers appear in recaps again.")
+
+    @app_commands.command(name="remind", description="A DM shortly before each chat")
+    @app_commands.describe(state="on or off")
+    async def remind(interaction: discord.Interaction, state: Literal["on", "off"]) -> None:
+        user = interaction.user
+        await store.members.set_remind(user.id, user.display_name, state == "on")
+        text = (
+            "Reminders on: I'll DM you shortly before each chat."
+            if state == "on"
+            else "Reminders off."
+        )
+        await send_reply(interaction, text)
+
+    @app_commands.command(
+        name="mystats", description="What the chat knows about you: chats, answers"
+    )
+    async def mystats(interaction: discord.Interaction) -> None:
+        await send_reply(interaction, await stats_text(store, interaction.user))
+
+    @app_commands.command(name="forgetme", description="Erase everything stored about you")
+    async def forgetme(interaction: discord.Interaction) -> None:
+        user_id = interaction.user.id
+
+        async def erase(_: discord.Interaction) -> str:
+            report = await forget_member(store, user_id)
+            return "\n".join(report.lines())[:2000]
+
+        view = ConfirmView(user_id, "Erase everything", erase)
+        await send_reply(
+            interaction,
+            "This erases your messages, reactions, stats and settings from the chat's records. "
+            "It cannot be undone. Recaps already published are not edited.",
+            view=view,
+        )
+
+    @app_commands.command(name="help", description="How the chat works")
+    async def help_(interaction: discord.Interaction) -> None:
+        chat = chat_of(bot, interaction)
+        start = next_starts(chat.schedule, bot.clock.now(), 1)[0]
+        await send_reply(interaction, help_text(chat, f"{stamp(start, 'F')} ({stamp(start, 'R')})"))
+
+    return [optout, optin, remind, mystats, forgetme, help_]

@@ -1,0 +1,236 @@
+"""Host commands for topic files: `/chat topic show|new|import` and `/chat draft`.
+
+New and imported topics are validated and written into the prompts folder (bot.discord.
+topic_files), then the planned session of that date picks them up (engine.refresh_topic), so
+hosts can plan weeks from Discord. Drafts come back as a YAML file to edit and import.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import date
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from bot.config import ChatSettings
+from bot.discord.commands._checks import AppCommand, chat_of, host_only
+from bot.discord.replies import UserError, reply_error, send_reply
+from bot.discord.topic_files import (
+    SavedTopic,
+    form_yaml,
+    list_topic_files,
+    read_topic,
+    save_topic,
+    slug,
+    taken_dates,
+)
+from bot.drafting import decode_source, detect_kind, draft_topic, render_draft_yaml
+from bot.store.sessions import SessionStatus
+from bot.timeline import chat_dates
+from bot.topics import Severity, check_topic
+
+if TYPE_CHECKING:
+    from bot.discord.client import LeadershipBot
+
+MAX_UPLOAD = 2_000_000
+UPCOMING = 60  # chat dates a draft may pick from
+
+
+async def _apply(bot: LeadershipBot, saved: SavedTopic) -> str:
+    """Make the planned session of that date run on the new file (if it has not started)."""
+    verb = "Replaced" if saved.replaced else "Saved"
+    text = f"{verb} `{saved.path.name}`: **{saved.topic.title}** for {saved.chat.name} on {saved.topic.date} ({len(saved.topic.questions)} questions)."
+    session = await bot.store.sessions.for_date(saved.chat.name, saved.topic.date)
+    if session is None:
+        await bot.engine.plan_all()
+        text += " It will be used when that chat is planned."
+    elif await bot.engine.refresh_topic(session.id):
+        text += " The planned chat now uses it."
+    elif session.status is not SessionStatus.PLANNED:
+        text += " That chat has already started, so it keeps its questions (`/chat edit-question` changes ones not posted yet)."
+    if saved.warnings:
+        text += "\nWarnings:\n" + "\n".join(saved.warnings[:10])
+    return text
+
+
+class TopicModal(discord.ui.Modal, title="New chat topic"):
+    day: discord.ui.TextInput[TopicModal] = discord.ui.TextInput(
+        label="Chat date (YYYY-MM-DD)", custom_id="topic-date", min_length=10, max_length=10
+    )
+    topic_title: discord.ui.TextInput[TopicModal] = discord.ui.TextInput(
+        label="Title", custom_id="topic-title", max_length=200
+    )
+    prep_post: discord.ui.TextInput[TopicModal] = discord.ui.TextInput(
+        label="Prep post URL (optional)", custom_id="topic-prep", required=False, max_length=400
+    )
+    hosts: discord.ui.TextInput[TopicModal] = discord.ui.TextInput(
+        label="Hosts, comma separated (optional)",
+        custom_id="topic-hosts",
+        required=False,
+        max_length=300,
+    )
+    questions: discord.ui.TextInput[TopicModal] = discord.ui.TextInput(
+        label="Questions, one per line",
+        custom_id="topic-questions",
+        style=discord.TextStyle.paragraph,
+        max_length=4000,
+    )
+
+    def __init__(
+        self, bot: LeadershipBot, chat: ChatSettings, default_day: date, replace: bool
+    ) -> None:
+        super().__init__(custom_id="leadershipchat:topic-new", timeout=900)
+        self.bot = bot
+        self.chat = chat
+        self.replace = replace
+        self.day.default = default_day.isoformat()
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        text = form_yaml(
+            self.chat,
+            self.bot.settings,
+            day=self.day.value,
+            title=self.topic_title.value,
+            prep_post=self.prep_post.value,
+            hosts=self.hosts.value,
+            questions=self.questions.value,
+        )
+        saved = await asyncio.to_thread(save_topic, text, self.bot.settings, replace=self.replace)
+        await send_reply(interaction, await _apply(self.bot, saved))
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
+        await reply_error(interaction, error)
+
+
+async def _read_upload(attachment: discord.Attachment) -> bytes:
+    if attachment.size > MAX_UPLOAD:
+        raise UserError(f"{attachment.filename} is larger than {MAX_UPLOAD // 1_000_000} MB.")
+    return await attachment.read()
+
+
+def _next_free_day(bot: LeadershipBot, chat: ChatSettings) -> date:
+    taken = taken_dates(bot.settings, chat)
+    days = chat_dates(chat.schedule, bot.clock.now(), UPCOMING)
+    return next((d for d in days if d not in taken), days[0])
+
+
+def _describe(bot: LeadershipBot, name: str) -> str:
+    topic = read_topic(bot.settings, name)
+    lines = [f"**{topic.title}** · {topic.date} · `{name}`"]
+    if topic.hosts:
+        lines.append("Hosts: " + ", ".join(topic.hosts))
+    if topic.prep_post:
+        lines.append(f"Prep post: <{topic.prep_post}>")
+    lines += [f"Q{i}: {q.text}" for i, q in enumerate(topic.questions, start=1)]
+    owner = bot.settings.chat(topic.chat) if topic.chat else bot.settings.chats[0]
+    for problem in check_topic(topic, owner):
+        level = "warning" if problem.severity is Severity.WARNING else "error"
+        lines.append(f"{level}: line {problem.line}: {problem.message}")
+    return "\n".join(lines)
+
+
+def commands(bot: LeadershipBot) -> list[AppCommand]:
+    hosts = host_only(bot)
+    topic = app_commands.Group(name="topic", description="Topic files: show, add, import")
+
+    @topic.command(name="show", description="Show a topic file and any problems in it")
+    @app_commands.describe(name="the topic file")
+    @hosts
+    async def show(interaction: discord.Interaction, name: str) -> None:
+        await send_reply(interaction, await asyncio.to_thread(_describe, bot, name))
+
+    @show.autocomplete("name")
+    async def topic_names(
+        interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        files = await asyncio.to_thread(list_topic_files, bot.settings)
+        wanted = current.lower()
+        return [
+            app_commands.Choice(name=p.name[:100], value=p.name)
+            for p in reversed(files)
+            if wanted in p.name.lower()
+        ][:25]
+
+    @topic.command(
+        name="new", description="Write a topic file: date, title, prep post, hosts, questions"
+    )
+    @app_commands.describe(replace="overwrite the topic already planned for that date")
+    @hosts
+    async def new(interaction: discord.Interaction, replace: bool = False) -> None:
+        chat = chat_of(bot, interaction)
+        day = await asyncio.to_thread(_next_free_day, bot, chat)
+        await interaction.response.send_modal(TopicModal(bot, chat, day, replace))
+
+    @topic.command(
+        name="import", description="Add a topic from a YAML file (as in the prompts folder)"
+    )
+    @app_commands.describe(
+        file="the topic .yaml file", replace="overwrite the topic already planned for that date"
+    )
+    @hosts
+    async def import_(
+        interaction: discord.Interaction, file: discord.Attachment, replace: bool = False
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await _read_upload(file)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise UserError(f"{file.filename} is not UTF-8 text.") from None
+        saved = await asyncio.to_thread(save_topic, text, bot.settings, replace=replace)
+        await send_reply(interaction, await _apply(bot, saved))
+
+    @app_commands.command(name="draft", description="Draft a topic file from a prep blog post")
+    @app_commands.describe(
+        file="the prep post (.txt, .md or .html)",
+        url="or the prep post's address",
+        day="the chat date, YYYY-MM-DD (default: from the post)",
+    )
+    @hosts
+    async def draft(
+        interaction: discord.Interaction,
+        file: discord.Attachment | None = None,
+        url: str | None = None,
+        day: str | None = None,
+    ) -> None:
+        chat = chat_of(bot, interaction)
+        if (file is None) == (url is None):
+            raise UserError("Attach the prep post as a file, or give its URL (one of the two).")
+        try:
+            override = date.fromisoformat(day) if day else None
+        except ValueError:
+            raise UserError(f"{day!r} is not a date like 2026-12-01.") from None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if file is not None:
+            text = decode_source(await _read_upload(file), file.filename)
+            kind = detect_kind(text, file.filename)
+        else:
+            from bot.drafting.fetch import fetch_source
+
+            assert url is not None
+            text = await fetch_source(url)
+            kind = detect_kind(text, url.split("?")[0].split("#")[0])
+        taken = await asyncio.to_thread(taken_dates, bot.settings, chat)
+        result = draft_topic(
+            text,
+            kind,
+            chat_dates=chat_dates(chat.schedule, bot.clock.now(), UPCOMING),
+            taken_dates=taken,
+            hashtag=chat.hashtag,
+            prep_url=url,
+            date_override=override,
+            chat_name=None if chat.name == bot.settings.chats[0].name else chat.name,
+        )
+        name = f"{result.date.isoformat()}-{slug(result.title)}.yaml"
+        upload = discord.File(io.BytesIO(render_draft_yaml(result).encode("utf-8")), filename=name)
+        summary = (
+            f"Draft for {result.date}: **{result.title}**, {len(result.questions)} question(s). "
+            "Check the lines marked `check`, then `/chat topic import` it."
+        )
+        await send_reply(interaction, summary, file=upload)
+
+    return [topic, draft]

@@ -1,0 +1,108 @@
+"""`leadershipchat run`: open the store, build transport, engine and bot, run until SIGTERM.
+
+The order matters on the way down: the bot closes first (scheduler stopped, heartbeat cleared,
+gateway closed), then the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+import yarl
+
+from bot.clock import SystemClock
+from bot.config import DiscordSettings, Settings
+from bot.discord.client import LeadershipBot, Rehearsal
+from bot.discord.transport import DiscordTransport
+from bot.engine import ChatEngine, RecapPublisher
+from bot.engine.engine import TopicSource
+from bot.engine.triggers import SchedulerTrigger
+from bot.maintenance.shutdown import stop_on_signals
+from bot.store import Store
+from bot.topics import TopicCatalog, load_catalog
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+class StartupError(Exception):
+    """The bot could not start for a reason the operator must fix (token, intents)."""
+
+
+def point_at(discord_settings: DiscordSettings) -> None:
+    """Use a REST proxy / test server when configured (at run time, never at import)."""
+    if discord_settings.api_base:
+        discord.http.Route.BASE = discord_settings.api_base.rstrip("/")
+    if discord_settings.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(discord_settings.gateway_url)
+
+
+def recap_publisher() -> RecapPublisher:
+    from bot.engine.recap_publisher import publish_recap
+
+    return publish_recap
+
+
+def topic_source(settings: Settings) -> TopicSource:
+    """Topic files are re-read whenever the engine plans, so new files need no restart."""
+
+    async def topics() -> TopicCatalog:
+        folder = settings.prompts_dir
+        if not folder.is_dir():
+            return TopicCatalog([], [])
+        return await asyncio.to_thread(load_catalog, [folder], settings)
+
+    return topics
+
+
+async def run_bot(settings: Settings, token: str, *, rehearsal: Rehearsal | None = None) -> int:
+    """Run until SIGTERM/SIGINT or a fatal start-up problem; returns the exit code."""
+    point_at(settings.discord)
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job otherwise
+    clock = SystemClock()
+    store = await Store.open(settings.database)
+    try:
+        trigger = SchedulerTrigger()
+        transport = DiscordTransport(settings)
+        engine = ChatEngine(
+            settings,
+            store,
+            transport,
+            trigger=trigger,
+            clock=clock,
+            topics=topic_source(settings),
+            recap=recap_publisher(),
+        )
+        bot = LeadershipBot(
+            settings,
+            store,
+            engine,
+            transport=transport,
+            trigger=trigger,
+            clock=clock,
+            rehearsal=rehearsal,
+        )
+        loop = asyncio.get_running_loop()
+        remove = stop_on_signals(loop, lambda: loop.create_task(bot.close()))
+        try:
+            async with bot:
+                await bot.start(token)
+        except discord.LoginFailure:
+            raise StartupError(
+                "Discord refused the token: check DISCORD_TOKEN (Developer Portal > Bot > Reset Token)"
+            ) from None
+        except discord.PrivilegedIntentsRequired:
+            raise StartupError(
+                "the Message Content and Server Members intents are not enabled: turn them on in "
+                "the Developer Portal (your application > Bot > Privileged Gateway Intents)"
+            ) from None
+        finally:
+            remove()
+    finally:
+        await store.close()
+    log.info("stopped cleanly")
+    return EXIT_OK

@@ -1,0 +1,246 @@
+"""DiscordTransport: the engine's ChatTransport on discord.py.
+
+Posts go through partial messageables (no cache needed, so steps due at start-up can be sent
+before the gateway is ready), always with a nonce when the engine gives one (discord.py then sets
+`enforce_nonce`, so a resend after a crash returns the first message) and with allowed_mentions
+that ping nobody except the notify role a reminder names. Every discord.py failure leaves as a
+TransportError.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+import discord
+
+from bot.config import ChatSettings, Settings
+from bot.discord.access import is_host
+from bot.discord.convert import message_created
+from bot.discord.errors import translated
+from bot.transport import EventSpec, MessageCreated, Outgoing, Posted, TransportError
+
+log = logging.getLogger(__name__)
+
+EVENT_STATUS = {"active": 2, "completed": 3, "cancelled": 4}
+EXTERNAL_EVENT, GUILD_ONLY = 3, 2
+HISTORY_WITHOUT_ANCHOR = 200  # no known message to start after: look at this many recent ones
+OWN_POSTS_LIMIT = 100
+
+
+def allowed_mentions(role_ids: Sequence[int] = ()) -> discord.AllowedMentions:
+    """Nobody is pinged (no @everyone/@here, users, replies) except the given roles."""
+    roles: list[discord.Object] | bool = [discord.Object(r) for r in role_ids] or False
+    return discord.AllowedMentions(everyone=False, users=False, roles=roles, replied_user=False)
+
+
+class DiscordTransport:
+    """Bound to the client after construction (`bind`), because the client needs the engine
+    and the engine needs the transport."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._client: discord.Client | None = None
+        self._remind_view: Callable[[], discord.ui.View] | None = None
+        self._guild_of: dict[int, int] = {}
+        self._chat_of: dict[int, ChatSettings] = {}
+        for chat in settings.chats:
+            ch = chat.channels
+            for cid in (ch.chat, ch.announce, ch.recap, ch.host, ch.mod_log):
+                if cid:
+                    self._guild_of[cid] = chat.guild_id
+            self._chat_of[ch.chat] = chat
+        self._parent_of: dict[int, int] = {}
+
+    def bind(self, client: discord.Client, remind_view: Callable[[], discord.ui.View]) -> None:
+        self._client = client
+        self._remind_view = remind_view
+
+    @property
+    def client(self) -> discord.Client:
+        if self._client is None:
+            raise TransportError("the Discord client is not set up yet")
+        return self._client
+
+    def _channel(self, channel_id: int) -> discord.PartialMessageable:
+        guild_id = self._guild_of.get(self._parent_of.get(channel_id, channel_id))
+        return self.client.get_partial_messageable(channel_id, guild_id=guild_id)
+
+    def _own_id(self) -> int | None:
+        user = self.client.user
+        return user.id if user is not None else None
+
+    # -- posting ------------------------------------------------------------------------------
+
+    async def post(self, message: Outgoing) -> Posted:
+        kwargs: dict[str, Any] = {
+            "allowed_mentions": allowed_mentions(message.mention_role_ids),
+        }
+        if message.content:
+            kwargs["content"] = message.content
+        if message.embeds:
+            kwargs["embeds"] = [discord.Embed.from_dict(dict(e)) for e in message.embeds]
+        if message.files:
+            kwargs["files"] = [
+                discord.File(io.BytesIO(f.data), filename=f.name) for f in message.files
+            ]
+        if message.nonce:
+            kwargs["nonce"] = message.nonce
+        if message.remind_button and self._remind_view is not None:
+            kwargs["view"] = self._remind_view()
+        with translated(f"post in channel {message.channel_id}"):
+            sent = await self._channel(message.channel_id).send(**kwargs)
+        return Posted(
+            message_id=sent.id,
+            channel_id=sent.channel.id,
+            created_at=sent.created_at,
+            content=sent.content,
+            jump_url=sent.jump_url,
+        )
+
+    async def edit(self, channel_id: int, message_id: int, content: str) -> None:
+        with translated(f"edit message {message_id}"):
+            await (
+                self._channel(channel_id)
+                .get_partial_message(message_id)
+                .edit(content=content, allowed_mentions=allowed_mentions())
+            )
+
+    async def create_thread(self, channel_id: int, message_id: int, name: str) -> int:
+        with translated(f"open a thread in channel {channel_id}"):
+            thread = await (
+                self._channel(channel_id)
+                .get_partial_message(message_id)
+                .create_thread(name=name[:100] or "thread", auto_archive_duration=1440)
+            )
+        self._parent_of[thread.id] = channel_id
+        return thread.id
+
+    async def pin(self, channel_id: int, message_id: int, pinned: bool) -> None:
+        message = self._channel(channel_id).get_partial_message(message_id)
+        with translated(f"{'pin' if pinned else 'unpin'} message {message_id}"):
+            await (message.pin() if pinned else message.unpin())
+
+    async def direct_message(self, user_id: int, content: str) -> bool:
+        """False when the member does not accept DMs from the server's members."""
+        try:
+            with translated(f"DM member {user_id}"):
+                user = self.client.get_user(user_id) or await self.client.fetch_user(user_id)
+                await user.send(content, allowed_mentions=allowed_mentions())
+        except TransportError as exc:
+            if exc.status == 403:
+                return False
+            raise
+        return True
+
+    # -- reading history ----------------------------------------------------------------------
+
+    async def _parent(self, channel_id: int) -> int:
+        """The text channel a thread lives in (the channel itself when it is not a thread)."""
+        if channel_id in self._chat_of:
+            return channel_id
+        known = self._parent_of.get(channel_id)
+        if known is not None:
+            return known
+        channel = self.client.get_channel(channel_id)
+        if channel is None:
+            with translated(f"look up channel {channel_id}"):
+                channel = await self.client.fetch_channel(channel_id)
+        parent = channel.parent_id if isinstance(channel, discord.Thread) else channel.id
+        if parent is not None:
+            self._parent_of[channel_id] = parent
+        return parent or channel_id
+
+    def _author_is_host(self, message: discord.Message, chat: ChatSettings | None) -> bool:
+        if chat is None:
+            return False
+        author: discord.abc.User = message.author
+        if not isinstance(author, discord.Member):
+            guild = self.client.get_guild(chat.guild_id)
+            member = guild.get_member(author.id) if guild is not None else None
+            if member is None:
+                return False
+            author = member
+        return is_host(author, chat)
+
+    async def history(self, channel_id: int, after_id: int | None) -> Sequence[MessageCreated]:
+        """Member messages after `after_id`, oldest first, as the live capture would see them."""
+        parent = await self._parent(channel_id)
+        chat = self._chat_of.get(parent)
+        own = self._own_id()
+        channel = self._channel(channel_id)
+        out: list[MessageCreated] = []
+        with translated(f"read the history of channel {channel_id}"):
+            if after_id is None:
+                found = [m async for m in channel.history(limit=HISTORY_WITHOUT_ANCHOR)]
+                found.reverse()
+            else:
+                found = [
+                    m
+                    async for m in channel.history(
+                        limit=None, after=discord.Object(after_id), oldest_first=True
+                    )
+                ]
+        for m in found:
+            if m.author.id == own:
+                continue
+            out.append(
+                message_created(m, chat_channel_id=parent, is_host=self._author_is_host(m, chat))
+            )
+        return out
+
+    async def recent_own_posts(self, channel_id: int, after: datetime) -> Sequence[Posted]:
+        own = self._own_id()
+        with translated(f"read the history of channel {channel_id}"):
+            found = [
+                m
+                async for m in self._channel(channel_id).history(
+                    limit=OWN_POSTS_LIMIT, after=after, oldest_first=True
+                )
+            ]
+        return [
+            Posted(m.id, m.channel.id, m.created_at, m.content, m.jump_url)
+            for m in found
+            if m.author.id == own
+        ]
+
+    # -- scheduled events ---------------------------------------------------------------------
+
+    def _event_payload(self, guild_id: int, spec: EventSpec) -> dict[str, Any]:
+        channel = self.client.get_channel(spec.channel_id)
+        name = getattr(channel, "name", None)
+        location = (
+            f"#{name}" if name else f"https://discord.com/channels/{guild_id}/{spec.channel_id}"
+        )
+        return {
+            "name": spec.name[:100],
+            "description": spec.description[:1000],
+            "scheduled_start_time": spec.start_at.isoformat(),
+            "scheduled_end_time": spec.end_at.isoformat(),
+            "privacy_level": GUILD_ONLY,
+            "entity_type": EXTERNAL_EVENT,  # a text channel is an "external" location
+            "entity_metadata": {"location": location[:100]},
+        }
+
+    async def create_event(self, guild_id: int, spec: EventSpec) -> int | None:
+        with translated(f"create a scheduled event in server {guild_id}"):
+            data = await self.client.http.create_guild_scheduled_event(
+                guild_id, **self._event_payload(guild_id, spec)
+            )
+        return int(data["id"])
+
+    async def update_event(self, guild_id: int, event_id: int, spec: EventSpec) -> None:
+        payload = self._event_payload(guild_id, spec)
+        payload.pop("privacy_level")
+        with translated(f"update scheduled event {event_id}"):
+            await self.client.http.edit_scheduled_event(guild_id, event_id, **payload)
+
+    async def set_event_status(self, guild_id: int, event_id: int, status: str) -> None:
+        code = EVENT_STATUS.get(status)
+        if code is None:
+            raise TransportError(f"unknown event status {status!r}", retryable=False)
+        with translated(f"set scheduled event {event_id} {status}"):
+            await self.client.http.edit_scheduled_event(guild_id, event_id, status=code)

@@ -1,0 +1,184 @@
+"""The bot's start-up and its transport, through the fake Discord server with real discord.py."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.discord.views import REMIND_ID
+from bot.transport import EventSpec, Outgoing, OutgoingFile, TransportError
+from tests.fakediscord import Perm
+from tests.test_discord_harness import TIMEOUT, answer_of, bot_running, slash, world
+
+
+async def test_start_up_syncs_guild_commands_and_finds_no_problems(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    async with world(tmp_path) as w:
+        settings = w.settings()
+        async with bot_running(w, settings) as h:
+            sync = await w.fake.wait_for_commands("chat", timeout=TIMEOUT)
+            assert sync.guild_id == w.guild.id
+            names = {c["name"] for c in sync.commands}
+            assert names == {"chat", "Hide from recap"}
+            chat = next(c for c in sync.commands if c["name"] == "chat")
+            subs = {o["name"] for o in chat["options"]}
+            assert {
+                "start",
+                "pause",
+                "next",
+                "topic",
+                "draft",
+                "optout",
+                "forgetme",
+                "help",
+            } <= subs
+            assert not w.fake.commands(None), "no global sync on start"
+            assert await h.bot.check_setup() == []
+            assert not [p for p in w.fake.posts if p.channel_id == w.ch("hosts")]
+    assert "every channel, role and permission is in place" in caplog.text
+
+
+async def test_missing_permissions_and_roles_are_reported_to_hosts(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with world(tmp_path) as w:
+        await w.fake.set_overwrite(w.ch("chat"), w.guild.bot_role_id, deny=Perm.EMBED_LINKS)
+        settings = w.settings(notify_role_id=123456789)
+        async with bot_running(w, settings):
+            report = await w.fake.wait_for_post(lambda p: p.channel_id == w.ch("hosts"), TIMEOUT)
+    assert "Embed Links in #chat" in report.content
+    assert "give the bot's role Embed Links" in report.content
+    assert "notify_role_id 123456789 is not a role" in report.content
+    assert report.allowed_mentions == {"parse": []}
+    assert "Embed Links" in caplog.text
+
+
+async def test_post_sends_nonce_safe_mentions_embeds_files_and_the_remind_button(
+    tmp_path: Path,
+) -> None:
+    async with world(tmp_path) as w:
+        settings = w.settings()
+        async with bot_running(w, settings) as h:
+            out = Outgoing(
+                w.ch("announce"),
+                f"<@&{w.guild.role('notify')}> @everyone chat soon",
+                embeds=({"title": "Topic", "description": "Serving first"},),
+                files=(OutgoingFile("notes.md", b"# notes"),),
+                nonce="abc123",
+                mention_role_ids=(w.guild.role("notify"),),
+                remind_button=True,
+            )
+            first = await h.bot.transport.post(out)
+            again = await h.bot.transport.post(out)  # a resend after a crash: same message
+            assert again.message_id == first.message_id
+            record = next(p for p in w.fake.posts if p.message_id == first.message_id)
+            assert record.duplicates == 1 and len(w.fake.posts) == 1
+            assert record.nonce == "abc123" and record.payload["enforce_nonce"] is True
+            assert record.allowed_mentions == {"parse": [], "roles": [w.guild.role("notify")]}
+            message = w.fake.message(first.message_id)
+            assert message.mention_role_ids == [w.guild.role("notify")]
+            assert not message.mention_everyone
+            assert record.embeds[0]["title"] == "Topic"
+            assert record.attachments[0].filename == "notes.md"
+            assert record.attachments[0].content == b"# notes"
+            button = record.components[0]["components"][0]
+            assert button["custom_id"] == REMIND_ID
+
+
+async def test_failures_become_transport_errors(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        settings = w.settings()
+        async with bot_running(w, settings) as h:
+            await w.fake.forbid_sends("lounge")
+            with pytest.raises(TransportError) as forbidden:
+                await h.bot.transport.post(Outgoing(w.ch("lounge"), "hello"))
+            assert forbidden.value.status == 403 and not forbidden.value.retryable
+            w.fake.fail_next("POST", "/channels/*/messages", 503)
+            with pytest.raises(TransportError) as unavailable:
+                await h.bot.transport.post(Outgoing(w.ch("chat"), "hello"))
+            assert unavailable.value.status == 503 and unavailable.value.retryable
+            with pytest.raises(TransportError) as missing:
+                await h.bot.transport.edit(w.ch("chat"), 42, "nope")
+            assert missing.value.status == 404 and not missing.value.retryable
+
+
+async def test_history_threads_events_and_dms(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        settings = w.settings()
+        async with bot_running(w, settings) as h:
+            t = h.bot.transport
+            question = await t.post(Outgoing(w.ch("chat"), "Q1: what? #LeadershipChat"))
+            thread = await t.create_thread(w.ch("chat"), question.message_id, "Q1 answers")
+            intro = await w.fake.post("alice", "chat", "hi, alice here")
+            reply = await w.fake.post("hana", "chat", "A1: listening", reply_to=question.message_id)
+            in_thread = await w.fake.post("bob", "chat", "A1 in the thread", thread=thread)
+            chat_history = await t.history(w.ch("chat"), question.message_id)
+            assert [m.message_id for m in chat_history] == [intro.id, reply.id]
+            assert chat_history[1].reply_to == question.message_id
+            assert chat_history[1].author_is_host and not chat_history[0].author_is_host
+            thread_history = await t.history(thread, None)
+            assert [(m.channel_id, m.thread_id) for m in thread_history] == [(w.ch("chat"), thread)]
+            assert thread_history[0].message_id == in_thread.id
+            since = datetime.now(UTC) - timedelta(minutes=1)
+            own = await t.recent_own_posts(w.ch("chat"), since)
+            assert [p.message_id for p in own] == [question.message_id]
+
+            start = datetime.now(UTC) + timedelta(hours=1)
+            spec = EventSpec(
+                "#LeadershipChat", "Serving", start, start + timedelta(hours=1), w.ch("chat")
+            )
+            event_id = await t.create_event(w.guild.id, spec)
+            assert event_id is not None
+            await t.update_event(w.guild.id, event_id, spec)
+            await t.set_event_status(w.guild.id, event_id, "active")
+            await t.set_event_status(w.guild.id, event_id, "completed")
+            (event,) = w.fake.scheduled_events(w.guild.id)
+            assert event["status"] == 3 and event["entity_metadata"]["location"] == "#chat"
+
+            assert await t.direct_message(w.guild.member("cara"), "see you at 8 @everyone")
+            dm = w.fake.posts[-1]
+            assert dm.dm_recipient_id == w.guild.member("cara")
+            assert dm.allowed_mentions == {"parse": []}
+
+
+async def test_remind_button_toggles_and_keeps_working_after_a_restart(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        settings = w.settings()
+        async with bot_running(w, settings) as h:
+            posted = await h.bot.transport.post(
+                Outgoing(w.ch("announce"), "soon", remind_button=True)
+            )
+            click = await w.fake.click_button(posted.message_id, REMIND_ID, user="alice")
+            answer = await answer_of(w.fake, click.id)
+            assert answer.ephemeral and "Reminders on" in answer.content
+            member = await h.store.members.get(w.guild.member("alice"))
+            assert member is not None and member.remind
+        async with bot_running(w, settings) as h:  # a new process: the view comes from add_view
+            click = await w.fake.click_button(posted.message_id, REMIND_ID, user="alice")
+            answer = await answer_of(w.fake, click.id)
+            assert answer.ephemeral and "Reminders off" in answer.content
+            member = await h.store.members.get(w.guild.member("alice"))
+            assert member is not None and not member.remind
+
+
+async def test_missing_message_content_intent_is_logged_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with world(tmp_path) as w:
+        settings = w.settings()
+        async with bot_running(w, settings) as h:
+            # as if the intent were off: Discord then blanks member messages
+            h.bot._connection._intents.message_content = False
+            await w.fake.invalidate_session()
+            await w.fake.wait_for_gateway("IDENTIFY", count=2, timeout=TIMEOUT)
+            await w.fake.wait_for_gateway("READY", count=2, timeout=TIMEOUT)
+            for text in ("one", "two"):
+                await w.fake.post("alice", "chat", text)
+            await slash(w.fake, "chat help", user="bob")  # handled after the two messages
+    warnings = [r for r in caplog.records if "Message Content intent" in r.getMessage()]
+    assert len(warnings) == 1
