@@ -47,7 +47,7 @@ def test_escape_discord_makes_markdown_literal_but_keeps_links() -> None:
         "\\*\\*bold\\*\\* \\_it\\_ \\`code\\` \\|\\|spoiler\\|\\| \\[x\\](y) see https://ex.org/a_b*c"
     )
     assert escape_discord("> quote\n# heading\n- item\n1. first") == (
-        "\\> quote\n\\# heading\n\\- item\n\\1. first"
+        "\\> quote\n\\# heading\n\\- item\n1\\. first"
     )
 
 

@@ -9,7 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli.common import CliError, load_config
-from bot.recap.trends import Contributor, Trends, build_trends, load_trend_rows, render_trend_png
+from bot.recap.trends import (
+    TrendRows,
+    build_trends,
+    format_trends,
+    load_trend_rows,
+    render_trend_png,
+)
 from bot.store import Store
 
 
@@ -42,43 +48,6 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _load(path: Path, chat: str | None) -> Any:
+async def _load(path: Path, chat: str | None) -> TrendRows:
     async with await Store.open(path) as store:
         return await load_trend_rows(store, chat)
-
-
-def _people(title: str, people: tuple[Contributor, ...]) -> list[str]:
-    lines = [f"\n{title}"]
-    if not people:
-        return [*lines, "  nobody yet"]
-    for i, c in enumerate(people, start=1):
-        lines.append(
-            f"  {i:>2}. {c.name:<24} {c.answers:>5} answers {c.messages:>6} messages"
-            f" {c.sessions:>4} chats"
-        )
-    return lines
-
-
-def format_trends(trends: Trends) -> str:
-    """The table the CLI prints (and a Discord command can put in a code block)."""
-    lines = [
-        f"{'date':<11} {'chat':<16} {'people':>6} {'new':>4} {'returning':>9} {'came back':>9}"
-        f" {'answers':>7}  title"
-    ]
-    for w in trends.weeks:
-        back = f"{w.retained:.0%}" if w.retained is not None else "-"
-        lines.append(
-            f"{w.chat_date.isoformat():<11} {w.chat:<16} {w.participants:>6} {w.newcomers:>4}"
-            f" {w.returning_rate:>9.0%} {back:>9} {w.answers:>7}  {w.title}"
-        )
-    if not trends.weeks:
-        lines.append("no chats yet")
-    else:
-        people = sum(w.participants for w in trends.weeks)
-        returning = sum(w.returning for w in trends.weeks)
-        lines.append(
-            f"\nreturning rate over these chats: {returning / people:.0%}" if people else ""
-        )
-    lines += _people(f"Top contributors in {trends.month:%B %Y}", trends.top_month)
-    lines += _people("Top contributors of all time", trends.top_all_time)
-    return "\n".join(lines)

@@ -28,6 +28,7 @@ from bot.recap.model import (
 )
 from bot.recap.text import resolve_mentions
 from bot.store.messages import MessageRow
+from bot.store.sessions import SessionQuestion
 from bot.store.steps import StepRow
 
 TOP_ANSWERS = 3
@@ -157,9 +158,9 @@ def _question_posts(inp: RecapInput, excluded: set[int]) -> dict[int, _Posted]:
     return posted
 
 
-def _question_text(questions: Sequence[object], n: int) -> str:
+def _question_text(questions: Sequence[SessionQuestion], n: int) -> str:
     if 1 <= n <= len(questions):
-        return str(getattr(questions[n - 1], "text", "")) or f"Question {n}"
+        return questions[n - 1].text or f"Question {n}"
     return f"Question {n}"
 
 

@@ -11,17 +11,17 @@ from collections.abc import Iterator
 
 from bot.recap.display import clock, names_list, plural, span
 from bot.recap.model import Recap, RecapMessage, RecapQuestion, Thread
-from bot.recap.text import safe_url
+from bot.recap.text import escape_line_start, safe_url
 
 _INLINE = re.compile(r"([\\`*_\[\]<>|])")
-_LINE_START = re.compile(r"(?m)^([ \t]*)([#>+\-=]|\d+(?=[.)]))")
+_LINE_START = re.compile(r"(?m)^([ \t]*)([>#\-+=])|^([ \t]*\d+)([.)])")
 _ENTITY = re.compile(r"&(?=#?\w+;)")  # only an "&" that would start an HTML entity
 
 
 def md_text(text: str) -> str:
     """User text for a Markdown blog: emphasis kept, HTML/links/headings neutralised."""
     text = _ENTITY.sub("&amp;", text).replace("<", "&lt;").replace("[", "\\[").replace("]", "\\]")
-    return _LINE_START.sub(lambda m: m[1] + "\\" + m[2], text)
+    return _LINE_START.sub(escape_line_start, text)
 
 
 def md_name(name: str) -> str:

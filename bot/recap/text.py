@@ -23,7 +23,7 @@ _URL = re.compile(r"https?://[^\s<>]+")
 # Inline markdown that Discord renders anywhere in a line.
 _INLINE = re.compile(r"([\\*_~`|\[\]])")
 # Block markdown that Discord renders at the start of a line: quotes, headings, lists, subtext.
-_LINE_START = re.compile(r"(?m)^([ \t]*)(>|#|-|\+|\d+(?=[.)]))")
+_LINE_START = re.compile(r"(?m)^([ \t]*)([>#\-+])|^([ \t]*\d+)([.)])")
 _PINGS = re.compile(r"@(everyone|here)", re.IGNORECASE)
 _RAW_MENTION = re.compile(r"<(?=[@#])")
 
@@ -76,7 +76,12 @@ def escape_discord(text: str) -> str:
 
 def _escape_plain(text: str) -> str:
     text = _INLINE.sub(r"\\\1", text)
-    return _LINE_START.sub(lambda m: m[1] + "\\" + m[2], text)
+    return _LINE_START.sub(escape_line_start, text)
+
+
+def escape_line_start(m: re.Match[str]) -> str:
+    """`# x` -> `\\# x`; `1. x` -> `1\\. x` (a backslash before a digit would show)."""
+    return f"{m[1]}\\{m[2]}" if m[2] else f"{m[3]}\\{m[4]}"
 
 
 def dlen(text: str) -> int:
