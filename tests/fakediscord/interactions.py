@@ -90,9 +90,17 @@ class InteractionBuilder:
     # --- application commands ---------------------------------------------------------------
 
     def slash(
-        self, name: str, options: dict[str, Any], *, user_id: int, channel: Channel
+        self,
+        name: str,
+        options: dict[str, Any],
+        *,
+        user_id: int,
+        channel: Channel,
+        focused: str | None = None,
     ) -> Interaction:
-        """``name`` may be ``"cmd"``, ``"cmd sub"`` or ``"cmd group sub"``."""
+        """``name`` may be ``"cmd"``, ``"cmd sub"`` or ``"cmd group sub"``. With ``focused`` (an
+        option name) it is an autocomplete request (type 4) while that option is being typed:
+        required options may still be missing."""
         root, *path = name.split()
         guild_id = channel.guild_id
         command = self.state.find_command(root, CHAT_INPUT, guild_id)
@@ -109,7 +117,10 @@ class InteractionBuilder:
             defs = sub.get("options") or []
         if any(d["type"] in (SUB_COMMAND, SUB_COMMAND_GROUP) for d in defs):
             raise ValueError(f"{name!r} needs a subcommand")
-        built = self._options(defs, options, channel, resolved)
+        built = self._options(defs, options, channel, resolved, partial=focused is not None)
+        for option in built:
+            if option["name"] == focused:
+                option["focused"] = True
         for part, kind in reversed(nested):
             built = [{"name": part, "type": kind, "options": built}]
         data: dict[str, Any] = {
@@ -122,7 +133,7 @@ class InteractionBuilder:
             data["guild_id"] = command["guild_id"]
         if resolved:
             data["resolved"] = resolved
-        return self.send(2, data, user_id=user_id, channel=channel)
+        return self.send(2 if focused is None else 4, data, user_id=user_id, channel=channel)
 
     def message_command(
         self, name: str, target: Message, *, user_id: int, channel: Channel
@@ -174,13 +185,15 @@ class InteractionBuilder:
         given: dict[str, Any],
         channel: Channel,
         resolved: dict[str, dict[str, Any]],
+        *,
+        partial: bool = False,
     ) -> list[dict[str, Any]]:
         by_name = {d["name"]: d for d in defs}
         unknown_names = set(given) - set(by_name)
         if unknown_names:
             raise ValueError(f"unknown options {sorted(unknown_names)}; defined: {sorted(by_name)}")
         missing = [d["name"] for d in defs if d.get("required") and d["name"] not in given]
-        if missing:
+        if missing and not partial:
             raise ValueError(f"missing required options {missing}")
         out = []
         for name, value in given.items():

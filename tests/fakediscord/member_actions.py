@@ -121,6 +121,26 @@ class MemberActionsMixin(SetupMixin):
             channel=self._default_channel(channel),
         )
 
+    async def invoke_autocomplete(
+        self,
+        name: str,
+        options: dict[str, Any],
+        focused: str,
+        *,
+        user: Ref | None = None,
+        channel: Ref | None = None,
+    ) -> Interaction:
+        """A member is typing option ``focused`` of ``/name`` (its value in ``options`` is the text
+        so far): an autocomplete interaction; the bot's choices are in the type-8 callback's
+        ``payload["choices"]``."""
+        return self._interactions.slash(
+            name,
+            options,
+            user_id=self._default_user(user),
+            channel=self._default_channel(channel),
+            focused=focused,
+        )
+
     async def invoke_message_command(
         self, name: str, message_id: int, *, user: Ref | None = None
     ) -> Interaction:
