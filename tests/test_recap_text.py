@@ -46,8 +46,13 @@ def test_escape_discord_makes_markdown_literal_but_keeps_links() -> None:
     assert escape_discord(text) == (
         "\\*\\*bold\\*\\* \\_it\\_ \\`code\\` \\|\\|spoiler\\|\\| \\[x\\](y) see https://ex.org/a_b*c"
     )
-    assert escape_discord("> quote\n# heading\n- item\n1. first") == (
-        "\\> quote\n\\# heading\n\\- item\n1\\. first"
+    assert escape_discord("> quote\n# heading\n- item\n1. first\n-# small") == (
+        "\\> quote\n\\# heading\n\\- item\n1\\. first\n\\-# small"
+    )
+    # Only what Discord would render as a block is escaped: no stray backslashes elsewhere.
+    assert (
+        escape_discord("#LeadershipChat -5 degrees 3.5 >_>")
+        == "#LeadershipChat -5 degrees 3.5 >\\_>"
     )
 
 

@@ -23,7 +23,9 @@ _URL = re.compile(r"https?://[^\s<>]+")
 # Inline markdown that Discord renders anywhere in a line.
 _INLINE = re.compile(r"([\\*_~`|\[\]])")
 # Block markdown that Discord renders at the start of a line: quotes, headings, lists, subtext.
-_LINE_START = re.compile(r"(?m)^([ \t]*)([>#\-+])|^([ \t]*\d+)([.)])")
+_LINE_START = re.compile(
+    r"(?m)^([ \t]*)(>(?=\s)|#(?=#{0,2}\s)|-(?=[\s#])|\+(?=\s))|^([ \t]*\d+)([.)])(?=\s)"
+)
 _PINGS = re.compile(r"@(everyone|here)", re.IGNORECASE)
 _RAW_MENTION = re.compile(r"<(?=[@#])")
 
