@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -34,6 +35,8 @@ from bot.store import Store
 from bot.transport import Outgoing, TransportError
 
 log = logging.getLogger(__name__)
+
+DRAIN_TIMEOUT = 10.0  # seconds a shutdown waits for a post in flight to be recorded
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,9 @@ class LeadershipBot(commands.Bot):
         self._warned_content = False
         self._heartbeat: asyncio.Task[None] | None = None
         self._closing = False
+        self._inflight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
         transport.bind(self, lambda: RemindView(store))
 
     # -- start-up -----------------------------------------------------------------------------
@@ -184,10 +190,46 @@ class LeadershipBot(commands.Bot):
 
     # -- shutdown -----------------------------------------------------------------------------
 
+    @property
+    def closing(self) -> bool:
+        return self._closing
+
+    @contextlib.asynccontextmanager
+    async def working(self) -> AsyncIterator[None]:
+        """Mark event handling that uses the database, so a shutdown lets it finish first."""
+        self._inflight += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._inflight -= 1
+            if self._inflight == 0:
+                self._idle.set()
+
+    async def _drain(self) -> None:
+        """Let a step being posted get recorded, and event handlers finish, before closing."""
+
+        async def settle() -> None:
+            for session in await self.store.sessions.active():
+                async with self.engine.lock(session.id):
+                    pass
+            await self._idle.wait()
+
+        try:
+            await asyncio.wait_for(settle(), DRAIN_TIMEOUT)
+        except TimeoutError:
+            log.warning("stopping with work still in flight after %ss", DRAIN_TIMEOUT)
+        except Exception:
+            log.exception("could not wait for work in flight")
+
     async def close(self) -> None:
-        """Stop the scheduler and the heartbeat (which clears it), then disconnect."""
+        """Stop the scheduler (after the step in flight), the heartbeat (which clears it), then
+        disconnect. The database is closed by whoever opened it, after this."""
         if not self._closing:
             self._closing = True
+            if self.trigger.scheduler.running:
+                self.trigger.scheduler.pause()
+            await self._drain()
             self.trigger.shutdown()
             if self._heartbeat is not None:
                 self._heartbeat.cancel()

@@ -223,6 +223,7 @@ class InteractionBuilder:
             att_id = self.state.new_id()
             url = f"{self.ctx.base_url()}/attachments/{channel.id}/{att_id}/{filename}"
             att = Attachment(id=att_id, filename=filename, content=content, url=url)
+            self.state.option_attachments[att_id] = att  # so the bot can download it
             resolved.setdefault("attachments", {})[str(att_id)] = attachment_json(att)
             return str(att_id)
         target = int(value)

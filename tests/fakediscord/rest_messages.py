@@ -249,7 +249,8 @@ class MessageRoutes:
             for a in m.attachments
         )
         wanted = snowflake(request, "attachment_id")
-        for att in message_atts:
+        option_att = self.state.option_attachments.get(wanted)
+        for att in [option_att] if option_att is not None else message_atts:
             if att.id == wanted:
                 ctype = att.content_type or "application/octet-stream"
                 return web.Response(body=att.content, headers={"Content-Type": ctype})

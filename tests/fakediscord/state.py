@@ -13,6 +13,7 @@ from typing import Any
 from .errors import DiscordError, missing_access, unknown
 from .ids import SnowflakeGenerator
 from .model import (
+    Attachment,
     Channel,
     ChannelType,
     Guild,
@@ -66,6 +67,8 @@ class FakeState:
         self.global_commands: list[dict[str, Any]] = []
         self.guild_commands: dict[int, list[dict[str, Any]]] = {}
         self.interactions: dict[int, Interaction] = {}
+        #: files members attached to slash command options (not in any message), by id
+        self.option_attachments: dict[int, Attachment] = {}
         self._nonces: dict[tuple[int, str], tuple[int, float]] = {}
         self.bot = self.add_user(bot_name, bot=True)
         self.application_id = self.bot.id

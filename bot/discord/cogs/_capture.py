@@ -30,7 +30,10 @@ class CaptureCog(commands.Cog):
         return self.bot.user is not None and user_id == self.bot.user.id
 
     async def _forward(self, event: IncomingEvent) -> None:
-        await self.bot.engine.capture.handle(event)
+        if self.bot.closing:
+            return  # the next start's history backfill picks it up
+        async with self.bot.working():
+            await self.bot.engine.capture.handle(event)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

@@ -80,7 +80,7 @@ class ModerationCog(commands.Cog):
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         author = message.author
-        if author.bot or not isinstance(author, discord.Member):
+        if author.bot or not isinstance(author, discord.Member) or self.bot.closing:
             return
         channel = message.channel
         if not isinstance(channel, discord.abc.GuildChannel | discord.Thread):
@@ -88,6 +88,12 @@ class ModerationCog(commands.Cog):
         chat = chat_channel_of(self.bot.settings, channel)
         if chat is None:
             return
+        async with self.bot.working():
+            await self._moderate(message, author, chat)
+
+    async def _moderate(
+        self, message: discord.Message, author: discord.Member, chat: ChatSettings
+    ) -> None:
         session = await self._session(chat)
         running = session is not None and session.status in _RUNNING
         facts = MessageFacts(

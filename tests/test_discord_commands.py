@@ -1,0 +1,315 @@
+"""/chat commands and the "Hide from recap" menu through the fake server: permission checks,
+host controls, topic files, drafts, members' own commands, and the error handler."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.discord.replies import GENERIC
+from bot.store.messages import Attributed, MessageRow
+from bot.store.sessions import SessionRow, SessionStatus
+from bot.store.steps import StepStatus
+from tests.fakediscord import InteractionResponseRecord
+from tests.test_discord_harness import (
+    TIMEOUT,
+    Harness,
+    World,
+    answer_of,
+    bot_running,
+    chat_day,
+    slash,
+    starts_with,
+    world,
+    write_topic,
+)
+
+REFUSAL = "Only #LeadershipChat hosts can do that"
+PREP_POST = b"""# Serving first
+
+Leaders who serve first build trust. Join us Tuesday for the chat.
+
+What does it mean to serve the people you lead? How do you notice what your team needs?
+When did a leader put you first, and what changed for you?
+"""
+
+HOST_COMMANDS: list[tuple[str, dict[str, Any]]] = [
+    ("chat preview", {}),
+    ("chat status", {}),
+    ("chat edit-question", {"number": 2, "text": "Who served you best?"}),
+    ("chat skip", {"number": 3}),
+    ("chat extend", {"minutes": 5}),
+    ("chat pause", {}),
+    ("chat resume", {}),
+    ("chat start", {}),
+    ("chat next", {}),
+    ("chat end", {}),
+    ("chat recap", {}),
+    ("chat cancel", {}),
+    ("chat topic show", {"name": "nothing.yaml"}),
+    ("chat topic import", {"file": ("t.yaml", b"title: x\n")}),
+    ("chat draft", {"file": ("post.md", PREP_POST)}),
+    ("chat topic new", {}),
+]
+
+
+async def plan_soon(h: Harness, *, in_: timedelta = timedelta(hours=1)) -> SessionRow:
+    return await h.engine.plan_session(h.chat.name, datetime.now(UTC) + in_)
+
+
+async def modal_or_answer(w: World, interaction_id: int) -> InteractionResponseRecord:
+    return await w.fake.wait_for_action(
+        lambda r: r.interaction_id == interaction_id and (bool(r.content) or r.callback_type == 9),
+        kind=InteractionResponseRecord,
+        timeout=TIMEOUT,
+    )
+
+
+async def test_every_host_command_is_refused_for_a_member_and_accepted_for_a_host(
+    tmp_path: Path,
+) -> None:
+    async with world(tmp_path) as w, bot_running(w, w.settings()) as h:
+        await plan_soon(h)
+        for name, options in HOST_COMMANDS:
+            refused = await slash(w.fake, name, options, user="alice")
+            assert refused.ephemeral and refused.content.startswith(REFUSAL), name
+        for name, options in HOST_COMMANDS:
+            i = await w.fake.invoke_slash_command(name, options, user="hana", channel="chat")
+            accepted = await modal_or_answer(w, i.id)
+            assert accepted.ephemeral or accepted.callback_type == 9, name
+            assert not (accepted.content or "").startswith(REFUSAL), name
+            assert (accepted.content or "") != GENERIC, name
+        question = await w.fake.post("alice", "chat", "A1: serve first")
+        member = await w.fake.invoke_message_command("Hide from recap", question.id, user="bob")
+        assert "Only the chat's hosts" in (await answer_of(w.fake, member.id)).content
+        host = await w.fake.invoke_message_command("Hide from recap", question.id, user="hana")
+        assert (await answer_of(w.fake, host.id)).ephemeral
+    sync = next(s for s in w.fake.command_syncs if s.guild_id == w.guild.id)
+    menu = next(c for c in sync.commands if c["name"] == "Hide from recap")
+    assert int(menu["default_member_permissions"]) == 1 << 13  # Manage Messages
+
+
+async def test_host_controls_drive_the_session(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        settings = w.settings()
+        start = datetime.now(UTC) + timedelta(hours=1)
+        write_topic(settings.prompts_dir, chat_day(settings.chats[0], start))
+        async with bot_running(w, settings) as h:
+            session = await h.engine.plan_session(h.chat.name, start)
+            edited = await slash(
+                w.fake,
+                "chat edit-question",
+                {"number": 2, "text": "Who served you best?"},
+                user="hana",
+            )
+            assert edited.content == "Q2 will be: Who served you best?"
+            assert (
+                await slash(w.fake, "chat skip", {"number": 3}, user="hana")
+            ).content == "Q3 will not be posted."
+            preview = await slash(w.fake, "chat preview", user="hana")
+            assert (
+                "**Q2:** Who served you best?" in preview.content and "(skipped)" in preview.content
+            )
+            assert "<t:" in preview.content and ":R>" in preview.content
+            started = await slash(w.fake, "chat start", user="hana")
+            assert started.content.startswith("Starting now")
+            await w.fake.wait_for_post(starts_with(w.ch("chat"), "Welcome"), TIMEOUT)
+            paused = await slash(w.fake, "chat pause", user="hana")
+            assert paused.content.startswith("Paused")
+            again = await slash(w.fake, "chat pause", user="hana")
+            assert again.content == "the chat is already paused"  # a ControlError, told kindly
+            assert (await slash(w.fake, "chat resume", user="hana")).content.startswith("Resumed")
+            nxt = await slash(w.fake, "chat next", user="hana")
+            assert nxt.content.startswith("Posting Q1 now")
+            await w.fake.wait_for_post(starts_with(w.ch("chat"), "Q1: "), TIMEOUT)
+            extended = await slash(w.fake, "chat extend", {"minutes": 5}, user="hana")
+            assert extended.content.startswith("Extended by 5 minutes")
+            status = await slash(w.fake, "chat status", user="hana")
+            assert "Status: **running**" in status.content and "Serving first" in status.content
+            assert (await slash(w.fake, "chat end", user="hana")).content.startswith("Closing now")
+            await w.fake.wait_for_post(starts_with(w.ch("chat"), "That's a wrap"), TIMEOUT)
+            ledger = {s.key: s for s in await h.store.steps.for_session(session.id)}
+            assert ledger["q3"].status is StepStatus.SKIPPED
+            assert (
+                ledger["q1"].status is StepStatus.SENT and ledger["q2"].status is StepStatus.SKIPPED
+            )
+            actions = [a for a in await h.store.host_actions.for_session(session.id)]
+            assert [a.action for a in actions] == [
+                "edit-question",
+                "skip",
+                "start",
+                "pause",
+                "resume",
+                "next",
+                "extend",
+                "end",
+            ]
+            assert all("hana" in a.actor for a in actions)
+
+
+async def test_cancel_tells_members_and_an_unexpected_error_is_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with world(tmp_path) as w, bot_running(w, w.settings()) as h:
+        session = await plan_soon(h)
+        cancelled = await slash(w.fake, "chat cancel", user="hana")
+        assert "cancelled" in cancelled.content
+        notice = await w.fake.wait_for_post(lambda p: p.channel_id == w.ch("announce"), TIMEOUT)
+        assert "is cancelled" in notice.content and notice.nonce
+        row = await h.store.sessions.get(session.id)
+        assert row is not None and row.status is SessionStatus.CANCELLED
+
+        async def broken(chat: str) -> SessionRow:
+            raise RuntimeError("database on fire")
+
+        monkeypatch.setattr(h.engine, "current_session", broken)
+        failed = await slash(w.fake, "chat pause", user="hana")
+        assert failed.content == GENERIC and failed.ephemeral
+    assert "database on fire" in caplog.text
+
+
+async def test_topic_new_writes_the_file_and_the_planned_chat_uses_it(tmp_path: Path) -> None:
+    async with world(tmp_path) as w, bot_running(w, w.settings()) as h:
+        session = await plan_soon(h)
+        assert session.topic.open_discussion
+        opened = await w.fake.invoke_slash_command(
+            "chat topic new", {}, user="hana", channel="hosts"
+        )
+        modal = await modal_or_answer(w, opened.id)
+        assert modal.callback_type == 9 and modal.payload["custom_id"] == "leadershipchat:topic-new"
+        submitted = await w.fake.submit_modal(
+            "leadershipchat:topic-new",
+            {
+                "topic-date": session.chat_date.isoformat(),
+                "topic-title": "Leading when tired",
+                "topic-prep": "https://example.org/tired",
+                "topic-hosts": "Hana H, Jo",
+                "topic-questions": "Q1: How do you notice you are tired?\n\n2. Who covers for you?\n- What helps?",
+            },
+        )
+        answer = await answer_of(w.fake, submitted.id)
+        assert answer.content.startswith("Saved `") and "now uses it" in answer.content
+        refreshed = await h.store.sessions.get(session.id)
+        assert refreshed is not None and refreshed.topic.title == "Leading when tired"
+        assert [q.text for q in refreshed.topic.questions] == [
+            "How do you notice you are tired?",
+            "Who covers for you?",
+            "What helps?",
+        ]
+        (path,) = h.settings.prompts_dir.glob("*.yaml")
+        data = yaml.safe_load(path.read_text())
+        assert (
+            data["hosts"] == ["Hana H", "Jo"] and data["prep_post"] == "https://example.org/tired"
+        )
+
+
+async def test_topic_import_validates_and_refuses_to_overwrite_unless_asked(tmp_path: Path) -> None:
+    async with world(tmp_path) as w, bot_running(w, w.settings()) as h:
+        session = await plan_soon(h)
+        day = session.chat_date.isoformat()
+        bad = f"title: Broken\ndate: {day}\nquestions: []\n".encode()
+        refused = await slash(w.fake, "chat topic import", {"file": ("bad.yaml", bad)}, user="hana")
+        assert "not saved" in refused.content and "line 3" in refused.content
+        good = f"title: Trust\ndate: {day}\nquestions:\n  - Who do you trust?\n".encode()
+        saved = await slash(w.fake, "chat topic import", {"file": ("t.yaml", good)}, user="hana")
+        assert saved.content.startswith("Saved") and "now uses it" in saved.content
+        again = await slash(w.fake, "chat topic import", {"file": ("t.yaml", good)}, user="hana")
+        assert "already has a topic" in again.content
+        other = good.replace(b"Trust", b"Trust, again")
+        replaced = await slash(
+            w.fake, "chat topic import", {"file": ("t.yaml", other), "replace": True}, user="hana"
+        )
+        assert replaced.content.startswith("Replaced")
+        assert len(list(h.settings.prompts_dir.glob("*.yaml"))) == 1
+        row = await h.store.sessions.get(session.id)
+        assert row is not None and row.topic.title == "Trust, again"
+
+        typing = await w.fake.invoke_autocomplete(
+            "chat topic show", {"name": "tru"}, "name", user="hana", channel="chat"
+        )
+        choices = await w.fake.wait_for_action(
+            lambda r: r.interaction_id == typing.id, kind=InteractionResponseRecord, timeout=TIMEOUT
+        )
+        (choice,) = choices.payload["choices"]
+        shown = await slash(w.fake, "chat topic show", {"name": choice["value"]}, user="hana")
+        assert "**Trust, again**" in shown.content and "Q1: Who do you trust?" in shown.content
+
+
+async def test_draft_answers_with_a_yaml_file(tmp_path: Path) -> None:
+    async with world(tmp_path) as w, bot_running(w, w.settings()):
+        answer = await slash(w.fake, "chat draft", {"file": ("serving.md", PREP_POST)}, user="hana")
+        assert answer.ephemeral and answer.content.startswith("Draft for")
+        (attachment,) = answer.attachments or []
+        assert attachment.filename.endswith("-serving-first.yaml")
+        draft = yaml.safe_load(attachment.content)
+        assert draft["title"] == "Serving first"
+        assert "What does it mean to serve the people you lead?" in draft["questions"]
+        neither = await slash(w.fake, "chat draft", {}, user="hana")
+        assert neither.content.startswith("Attach the prep post")
+
+
+async def test_member_commands(tmp_path: Path) -> None:
+    async with world(tmp_path) as w, bot_running(w, w.settings()) as h:
+        alice = w.guild.member("alice")
+        session = await plan_soon(h)
+        await h.store.members.record_message(
+            session.id, alice, "alice", datetime.now(UTC), answer=True
+        )
+        await h.store.messages.add(
+            MessageRow(
+                id=1,
+                session_id=session.id,
+                channel_id=w.ch("chat"),
+                author_id=alice,
+                author_name="alice",
+                content="A1: my words",
+                created_at=datetime.now(UTC),
+                attribution=Attributed("answer", (1,)),
+            )
+        )
+        stats = await slash(w.fake, "chat mystats", user="alice")
+        assert "Chats joined: 1" in stats.content and "answers: 1" in stats.content
+        out = await slash(w.fake, "chat optout", user="alice")
+        assert "removed the text of 1 stored message" in out.content
+        stored = await h.store.messages.get(1)
+        assert stored is not None and stored.content is None
+        assert "appear in recaps again" in (await slash(w.fake, "chat optin", user="alice")).content
+        on = await slash(w.fake, "chat remind", {"state": "on"}, user="alice")
+        assert on.content.startswith("Reminders on")
+        member = await h.store.members.get(alice)
+        assert member is not None and member.remind and not member.opted_out
+        helped = await slash(w.fake, "chat help", user="bob")
+        assert "A1:" in helped.content and "<t:" in helped.content
+
+        asked = await slash(w.fake, "chat forgetme", user="alice")
+        buttons = asked.components[0]["components"] if asked.components else []
+        confirm = next(b["custom_id"] for b in buttons if b["label"] == "Erase everything")
+        assert asked.message_id is not None
+        stranger = await w.fake.click_button(asked.message_id, confirm, user="bob")
+        assert "not for you" in (await answer_of(w.fake, stranger.id)).content
+        yes = await w.fake.click_button(asked.message_id, confirm, user="alice")
+        done = await answer_of(w.fake, yes.id)
+        assert done.action == "callback" and done.callback_type == 7
+        assert done.content.startswith(f"Erased everything stored about member {alice}")
+        assert await h.store.members.get(alice) is None and await h.store.messages.get(1) is None
+
+
+async def test_commands_act_on_the_chat_of_the_channel_they_are_used_in(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        lounge = w.ch("lounge")
+        base = w.settings().model_dump(mode="json")
+        second = dict(base["chats"][0], name="evening", hashtag="#EveningChat")
+        second["channels"] = {"chat": lounge}
+        base["chats"].append(second)
+        from bot.config import Settings
+
+        settings = Settings.model_validate(base)
+        async with bot_running(w, settings):
+            here = await slash(w.fake, "chat status", user="hana", channel="lounge")
+            assert "#EveningChat" in here.content
+            default = await slash(w.fake, "chat status", user="hana", channel="hosts")
+            assert "#LeadershipChat" in default.content
