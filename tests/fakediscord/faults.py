@@ -88,7 +88,9 @@ class FaultInjector:
 def rate_limit_headers(
     limit: int, remaining: int, reset_after: float, bucket: str
 ) -> dict[str, str]:
-    """``X-RateLimit-*`` headers as Discord sends them (plus ``Via``, which discord.py checks)."""
+    """``X-RateLimit-*`` headers as Discord sends them (plus ``Via``, which discord.py checks).
+    Times are rounded *up* to the millisecond so a client never wakes before the window ends."""
+    reset_after = math.ceil(reset_after * 1000) / 1000
     return {
         "X-RateLimit-Limit": str(limit),
         "X-RateLimit-Remaining": str(remaining),
@@ -103,6 +105,7 @@ def rate_limited(
     retry_after: float, *, bucket: str, limit: int = 5, is_global: bool = False
 ) -> web.Response:
     """Discord's 429: JSON body with ``retry_after``/``global`` and the rate-limit headers."""
+    retry_after = math.ceil(retry_after * 1000) / 1000
     body = {
         "message": "You are being rate limited.",
         "retry_after": retry_after,
