@@ -22,7 +22,7 @@ from discord.ext import commands
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.discord import preflight
-from bot.discord.cogs import load_cogs
+from bot.discord.cogs import CaptureCog, load_cogs
 from bot.discord.sync import sync_commands
 from bot.discord.transport import DiscordTransport
 from bot.discord.tree import ChatCommandTree
@@ -210,6 +210,9 @@ class LeadershipBot(commands.Bot):
         """Let a step being posted get recorded, and event handlers finish, before closing."""
 
         async def settle() -> None:
+            capture = self.get_cog("CaptureCog")
+            if isinstance(capture, CaptureCog):
+                await capture.drain()
             for session in await self.store.sessions.active():
                 async with self.engine.lock(session.id):
                     pass

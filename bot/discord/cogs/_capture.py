@@ -1,9 +1,16 @@
 """Capture: member messages, edits, deletions and reactions in a chat channel and its threads go
 to `engine.capture.handle`. Raw events are used for edits, deletions and reactions so messages
-that are not in discord.py's cache (posted before a restart) still count."""
+that are not in discord.py's cache (posted before a restart) still count.
+
+discord.py runs every handler as its own task, so a quick edit or reaction could overtake the
+message it belongs to. Each handler therefore only queues its event (synchronously, in gateway
+order) and one worker hands them to the engine one by one.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -20,20 +27,56 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+Queued = tuple[IncomingEvent, str | None]  # the event, and the chat to settle first
+
 
 class CaptureCog(commands.Cog):
     def __init__(self, bot: LeadershipBot) -> None:
         self.bot = bot
         self._guilds = {c.guild_id for c in bot.settings.chats}
+        self._queue: asyncio.Queue[Queued] = asyncio.Queue()
+        self._worker: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        self._worker = asyncio.create_task(self._work(), name="capture")
+
+    async def cog_unload(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+
+    async def drain(self) -> None:
+        """Wait until every queued event has been handled (shutdown)."""
+        await self._queue.join()
 
     def _mine(self, user_id: int) -> bool:
         return self.bot.user is not None and user_id == self.bot.user.id
 
-    async def _forward(self, event: IncomingEvent) -> None:
-        if self.bot.closing:
-            return  # the next start's history backfill picks it up
-        async with self.bot.working():
-            await self.bot.engine.capture.handle(event)
+    def _enqueue(self, event: IncomingEvent, settle: str | None = None) -> None:
+        if not self.bot.closing:  # otherwise the next start's history backfill picks it up
+            self._queue.put_nowait((event, settle))
+
+    async def _work(self) -> None:
+        while True:
+            event, settle = await self._queue.get()
+            try:
+                async with self.bot.working():
+                    if settle is not None:
+                        await self._settled(settle)
+                    await self.bot.engine.capture.handle(event)
+            except Exception:
+                log.exception("could not capture %s", type(event).__name__)
+            finally:
+                self._queue.task_done()
+
+    async def _settled(self, chat_name: str) -> None:
+        """Wait while a step of the chat's session is being posted and recorded: a member who
+        answers Q2 the instant it appears must see Q2 counted as posted."""
+        session = await self.bot.engine.current_session(chat_name)
+        if session is not None:
+            async with self.bot.engine.lock(session.id):
+                pass
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -48,9 +91,8 @@ class CaptureCog(commands.Cog):
         if looks_content_stripped(message):
             self.bot.note_empty_content()
         host = is_host(message.author, chat)
-        await self._forward(
-            message_created(message, chat_channel_id=chat.channels.chat, is_host=host)
-        )
+        event = message_created(message, chat_channel_id=chat.channels.chat, is_host=host)
+        self._enqueue(event, chat.name)
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
@@ -60,33 +102,30 @@ class CaptureCog(commands.Cog):
             return
         raw_edited = payload.data.get("edited_timestamp")
         edited_at = datetime.fromisoformat(raw_edited) if raw_edited else self.bot.clock.now()
-        await self._forward(
-            MessageEdited(payload.message_id, str(payload.data.get("content") or ""), edited_at)
-        )
+        content = str(payload.data.get("content") or "")
+        self._enqueue(MessageEdited(payload.message_id, content, edited_at))
 
     @commands.Cog.listener()
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         if payload.guild_id in self._guilds:
-            await self._forward(MessageDeleted(payload.message_id, self.bot.clock.now()))
+            self._enqueue(MessageDeleted(payload.message_id, self.bot.clock.now()))
 
     @commands.Cog.listener()
     async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
         if payload.guild_id in self._guilds:
             now = self.bot.clock.now()
             for message_id in sorted(payload.message_ids):
-                await self._forward(MessageDeleted(message_id, now))
+                self._enqueue(MessageDeleted(message_id, now))
 
-    async def _reaction(self, payload: discord.RawReactionActionEvent, added: bool) -> None:
-        if payload.guild_id not in self._guilds or self._mine(payload.user_id):
-            return
-        await self._forward(
-            ReactionChanged(payload.message_id, payload.user_id, str(payload.emoji), added)
-        )
+    def _reaction(self, payload: discord.RawReactionActionEvent, added: bool) -> None:
+        if payload.guild_id in self._guilds and not self._mine(payload.user_id):
+            emoji = str(payload.emoji)
+            self._enqueue(ReactionChanged(payload.message_id, payload.user_id, emoji, added))
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
-        await self._reaction(payload, True)
+        self._reaction(payload, True)
 
     @commands.Cog.listener()
     async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
-        await self._reaction(payload, False)
+        self._reaction(payload, False)

@@ -1,0 +1,121 @@
+"""Capture through the fake server: a short chat with intros, labelled answers, replies, thread
+answers, an edit, a delete and reactions, checked against what the engine stored.
+
+Members act on the bot's cues like people do, a moment after a post rather than the instant it
+appears: they answer a question once the hosts' heads-up for the next one has gone out, and post
+late once the server's event is marked completed. Nothing here sleeps.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.store import Store
+from bot.store.sessions import SessionStatus
+from tests.fakediscord import ScheduledEventRecord, ThreadRecord
+from tests.test_discord_harness import (
+    TIMEOUT,
+    bot_running,
+    chat_day,
+    starts_with,
+    world,
+    write_topic,
+)
+
+RUN_OF_SHOW: dict[str, Any] = {
+    "reminders": [],
+    "welcome": "0s",
+    "first_question": "2s",
+    "spacing": "2s",
+    "last_call": "7s",
+    "close": "8s",
+    "late_window": "2s",
+    "host_heads_up": "1s",
+    "newcomer_grouping": "1s",
+}
+START_IN = timedelta(seconds=2)
+
+
+def ended(record: ScheduledEventRecord) -> bool:
+    """The scheduled event is marked completed once the close is recorded."""
+    return record.event.get("status") == 3
+
+
+async def test_a_chat_is_captured_with_threads_edits_deletes_reactions_and_late_answers(
+    tmp_path: Path,
+) -> None:
+    async with world(tmp_path) as w:
+        settings = w.settings(run_of_show=RUN_OF_SHOW, answers_in_threads=True)
+        chat = settings.chats[0]
+        write_topic(settings.prompts_dir, chat_day(chat, datetime.now(UTC) + START_IN))
+        fake, chat_id, hosts = w.fake, w.ch("chat"), w.ch("hosts")
+        role, bob_id = w.guild.role("notify"), w.guild.member("bob")
+        async with bot_running(w, settings, rehearsal=START_IN) as h:
+            await fake.wait_for_post(starts_with(chat_id, "Welcome"), TIMEOUT)
+            await fake.wait_for_post(starts_with(hosts, "Heads-up: Q1"), TIMEOUT)
+            intro = await fake.post("alice", "chat", "Hi! Alice, joining from Lisbon")
+            q1 = await fake.wait_for_post(starts_with(chat_id, "Q1: "), TIMEOUT)
+            thread = await fake.wait_for_action(
+                lambda t: t.message_id == q1.message_id, kind=ThreadRecord, timeout=TIMEOUT
+            )
+            await fake.wait_for_post(starts_with(hosts, "Heads-up: Q2"), TIMEOUT)
+            typo = await fake.post("bob", "chat", "A1 listening fisrt")
+            by_reply = await fake.post("cara", "chat", "Removing obstacles", reply_to=q1.message_id)
+            in_thread = await fake.post(
+                "alice", "chat", "Serving is asking", thread=thread.thread_id
+            )
+            pinged = await fake.post(
+                "dan", "chat", f"A1: @everyone @here <@&{role}> <@{bob_id}> listen to people"
+            )
+            oops = await fake.post("dan", "chat", "A1: wrong window")
+            talk = await fake.post("bob", "chat", "so true", reply_to=by_reply.id)
+            by_host = await fake.post("hana", "chat", "Great answers, everyone!")
+            await fake.edit(typo.id, "A1: listening first")
+            await fake.delete(oops.id)
+            await fake.react("alice", typo.id, "👍")
+            await fake.react("cara", typo.id, "🔥")
+            await fake.unreact("cara", typo.id, "🔥")
+            await fake.wait_for_post(starts_with(hosts, "Heads-up: Q3"), TIMEOUT)
+            second = await fake.post("cara", "chat", "A2: my first manager")
+            await fake.wait_for_post(starts_with(chat_id, "That's a wrap"), TIMEOUT)
+            await fake.wait_for_action(ended, kind=ScheduledEventRecord, timeout=TIMEOUT)
+            late = await fake.post("bob", "chat", "A3: late, but: ask more")
+            recap = await fake.wait_for_post(lambda p: p.channel_id == w.ch("recaps"), TIMEOUT * 2)
+
+            assert h.bot.is_ready()
+        # closing waits for the recap in flight, so the store is final now
+        async with await Store.open(settings.database) as store:
+            (session,) = await store.sessions.recent(chat.name, 1)
+            assert session.status is SessionStatus.RECAPPED
+            stored = {
+                m.id: m for m in await store.messages.for_session(session.id, include_deleted=True)
+            }
+
+    def kind(message_id: int) -> tuple[str, tuple[int, ...]]:
+        a = stored[message_id].attribution
+        return a.kind, a.questions
+
+    assert kind(intro.id) == ("intro", ())
+    assert kind(typo.id) == ("answer", (1,))
+    assert stored[typo.id].content == "A1: listening first" and stored[typo.id].edited_at
+    assert kind(by_reply.id)[1] == (1,)
+    assert kind(in_thread.id)[1] == (1,)
+    assert stored[in_thread.id].thread_id == thread.thread_id
+    assert stored[in_thread.id].channel_id == chat_id
+    assert kind(pinged.id) == ("answer", (1,))
+    assert stored[oops.id].deleted_at is not None and stored[oops.id].content is None
+    assert kind(talk.id) == ("discussion", (1,))
+    assert stored[by_host.id].author_is_host and not stored[typo.id].author_is_host
+    assert stored[typo.id].reactions == 1
+    assert kind(second.id) == ("answer", (2,))
+    assert stored[late.id].attribution.late
+    assert stored[intro.id].jump_url and str(intro.id) in stored[intro.id].jump_url
+    # the recap quotes the pings without pinging anyone
+    everything = [p for p in fake.posts if p.received_at >= recap.received_at]
+    assert all(p.allowed_mentions == {"parse": []} for p in everything)
+    for post in everything:
+        message = fake.message(post.message_id)
+        assert not message.mention_everyone and not message.mention_ids
+        assert not message.mention_role_ids
