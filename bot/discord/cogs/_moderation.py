@@ -16,6 +16,7 @@ from discord.ext import commands
 
 from bot.config import ChatSettings
 from bot.discord.access import chat_channel_of, chat_for, is_host
+from bot.discord.cogs._capture import CaptureCog
 from bot.discord.replies import NoChatHere, NotHost, send_reply
 from bot.moderation import MessageFacts, Moderator, Verdict
 from bot.store.sessions import SessionRow, SessionStatus
@@ -199,6 +200,10 @@ class ModerationCog(commands.Cog):
             raise NoChatHere("No chat is configured for this server.")
         if not is_host(interaction.user, chat):
             raise NotHost("Only the chat's hosts can hide messages from the recap.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        capture = self.bot.get_cog("CaptureCog")
+        if isinstance(capture, CaptureCog):
+            await capture.drain()  # a message posted a moment ago is stored first
         found = await self.bot.store.messages.set_hidden(message.id, True)
         if not found:
             await send_reply(interaction, "That message is not part of a chat I recorded.")

@@ -1,0 +1,136 @@
+"""Moderation through the fake server: the cog carries out bot.moderation's verdicts (delete,
+one warning, time out), logs each action in the store and the mod-log channel, keeps slowmode on
+for the chat hour, and lets hosts hide a message from the recap."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tests.fakediscord import (
+    ChannelUpdateRecord,
+    DeleteRecord,
+    MemberUpdateRecord,
+    ScheduledEventRecord,
+)
+from tests.test_discord_harness import (
+    TIMEOUT,
+    Harness,
+    World,
+    answer_of,
+    bot_running,
+    slash,
+    starts_with,
+    world,
+)
+
+
+def status_is(code: int) -> Any:
+    return lambda r: r.event.get("status") == code
+
+
+async def start_chat(h: Harness, w: World) -> None:
+    """Plan a chat an hour out and start it now; the event turning active means it is running."""
+    await h.engine.plan_session(h.chat.name, datetime.now(UTC) + timedelta(hours=1))
+    await slash(w.fake, "chat start", user="hana")
+    await w.fake.wait_for_post(starts_with(w.ch("chat"), "Welcome"), TIMEOUT)
+    await w.fake.wait_for_action(status_is(2), kind=ScheduledEventRecord, timeout=TIMEOUT)
+
+
+async def test_flood_is_deleted_warned_once_then_timed_out_and_slowmode_follows_the_chat(
+    tmp_path: Path,
+) -> None:
+    moderation = {
+        "flood": {"messages": 2, "seconds": "1s", "timeout": "60s"},
+        "slowmode": "5s",
+    }
+    async with world(tmp_path) as w:
+        settings = w.settings(moderation=moderation)
+        dan = w.guild.member("dan")
+        async with bot_running(w, settings) as h:
+            await start_chat(h, w)
+            on = await w.fake.wait_for_action(
+                lambda r: r.changes.get("rate_limit_per_user") == 5,
+                kind=ChannelUpdateRecord,
+                timeout=TIMEOUT,
+            )
+            assert on.channel_id == w.ch("chat")
+            burst = [await w.fake.post("dan", "chat", f"message {i}") for i in range(4)]
+            for message in burst[2:]:
+                await w.fake.wait_for_action(
+                    lambda d, m=message.id: d.message_id == m, kind=DeleteRecord, timeout=TIMEOUT
+                )
+            warning = await w.fake.wait_for_post(lambda p: p.dm_recipient_id == dan, TIMEOUT)
+            assert "faster than the chat allows" in warning.content
+            # a second burst once the warning had time to be read (the Q1 heads-up is 2 s later)
+            await w.fake.wait_for_post(starts_with(w.ch("hosts"), "Heads-up: Q1"), TIMEOUT)
+            for i in range(3):
+                await w.fake.post("dan", "chat", f"again {i}")
+            timeout = await w.fake.wait_for_action(kind=MemberUpdateRecord, timeout=TIMEOUT)
+            assert timeout.user_id == dan and timeout.changes["communication_disabled_until"]
+            await slash(w.fake, "chat end", user="hana")
+            off = await w.fake.wait_for_action(
+                lambda r: r.changes.get("rate_limit_per_user") == 0,
+                kind=ChannelUpdateRecord,
+                timeout=TIMEOUT,
+            )
+            assert off.channel_id == w.ch("chat")
+            logged = await h.store.moderation.for_user(dan)
+        kept = {m.id for m in w.fake.messages("chat")}
+        assert {burst[0].id, burst[1].id} <= kept and not {m.id for m in burst[2:]} & kept
+        assert [p for p in w.fake.posts if p.dm_recipient_id == dan] == [warning]
+        assert [a.action for a in logged] == ["flood"] * len(logged) and len(logged) >= 3
+        assert any("timed out" in a.reason for a in logged)
+        mod_log = [p for p in w.fake.posts if p.channel_id == w.ch("modlog")]
+        assert len(mod_log) == len(logged) and all(
+            p.allowed_mentions == {"parse": []} for p in mod_log
+        )
+
+
+async def test_blocked_words_links_duplicates_and_hide_from_recap(tmp_path: Path) -> None:
+    moderation = {
+        "blocked_words": ["casino"],
+        "new_member_link_hours": 24,
+        "duplicate_spam": True,
+    }
+    async with world(tmp_path) as w:
+        settings = w.settings(moderation=moderation)
+        async with bot_running(w, settings) as h:
+            word = await w.fake.post("alice", "chat", "Best CASINO in town")  # before the chat too
+            await w.fake.wait_for_action(
+                lambda d: d.message_id == word.id, kind=DeleteRecord, timeout=TIMEOUT
+            )
+            await start_chat(h, w)
+            link = await w.fake.post("bob", "chat", "my blog: https://example.com/me")
+            await w.fake.wait_for_action(
+                lambda d: d.message_id == link.id, kind=DeleteRecord, timeout=TIMEOUT
+            )
+            hosts_link = await w.fake.post("hana", "chat", "prep post: https://example.com/prep")
+            text = "Follow me for daily leadership tips!"
+            first = await w.fake.post("cara", "chat", text)
+            again = await w.fake.post("cara", "chat", text)
+            await w.fake.wait_for_action(
+                lambda d: d.message_id == again.id, kind=DeleteRecord, timeout=TIMEOUT
+            )
+            await w.fake.wait_for_post(starts_with(w.ch("hosts"), "Heads-up: Q1"), TIMEOUT)
+            keep = await w.fake.post("dan", "chat", "A1: something off-topic")
+            hide = await w.fake.invoke_message_command("Hide from recap", keep.id, user="hana")
+            assert (await answer_of(w.fake, hide.id)).content.startswith("Hidden")
+            stored = await h.store.messages.get(keep.id)
+            actions = {
+                name: [a.action for a in await h.store.moderation.for_user(w.guild.member(name))]
+                for name in ("alice", "bob", "cara", "dan")
+            }
+        assert stored is not None and stored.hidden
+        assert actions == {
+            "alice": ["blocked-word"],
+            "bob": ["new-member-link"],
+            "cara": ["duplicate"],
+            "dan": ["hide-from-recap"],
+        }
+        live = {m.id for m in w.fake.messages("chat")}
+        assert {hosts_link.id, first.id, keep.id} <= live
+        assert not {word.id, link.id, again.id} & live
+        mod_log = [p.content for p in w.fake.posts if p.channel_id == w.ch("modlog")]
+        assert len(mod_log) == 4 and "**blocked-word**" in mod_log[0]
