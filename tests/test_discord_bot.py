@@ -114,6 +114,8 @@ async def test_history_threads_events_and_dms(tmp_path: Path) -> None:
             t = h.bot.transport
             question = await t.post(Outgoing(w.ch("chat"), "Q1: what? #LeadershipChat"))
             thread = await t.create_thread(w.ch("chat"), question.message_id, "Q1 answers")
+            # again after a crash: Discord says it exists; its id is the message's
+            assert await t.create_thread(w.ch("chat"), question.message_id, "Q1 answers") == thread
             intro = await w.fake.post("alice", "chat", "hi, alice here")
             reply = await w.fake.post("hana", "chat", "A1: listening", reply_to=question.message_id)
             in_thread = await w.fake.post("bob", "chat", "A1 in the thread", thread=thread)

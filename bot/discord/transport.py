@@ -29,6 +29,7 @@ EVENT_STATUS = {"active": 2, "completed": 3, "cancelled": 4}
 EXTERNAL_EVENT, GUILD_ONLY = 3, 2
 HISTORY_WITHOUT_ANCHOR = 200  # no known message to start after: look at this many recent ones
 OWN_POSTS_LIMIT = 100
+THREAD_EXISTS = 160004  # "A thread has already been created for this message"
 
 
 def allowed_mentions(role_ids: Sequence[int] = ()) -> discord.AllowedMentions:
@@ -110,14 +111,22 @@ class DiscordTransport:
             )
 
     async def create_thread(self, channel_id: int, message_id: int, name: str) -> int:
-        with translated(f"open a thread in channel {channel_id}"):
-            thread = await (
-                self._channel(channel_id)
-                .get_partial_message(message_id)
-                .create_thread(name=name[:100] or "thread", auto_archive_duration=1440)
-            )
-        self._parent_of[thread.id] = channel_id
-        return thread.id
+        """A thread under a message. If it exists already (made before a crash), its id: a
+        thread started from a message has the message's id."""
+        message = self._channel(channel_id).get_partial_message(message_id)
+        try:
+            with translated(f"open a thread in channel {channel_id}"):
+                thread = await message.create_thread(
+                    name=name[:100] or "thread", auto_archive_duration=1440
+                )
+            thread_id = thread.id
+        except TransportError as exc:
+            cause = exc.__cause__
+            if not (isinstance(cause, discord.HTTPException) and cause.code == THREAD_EXISTS):
+                raise
+            thread_id = message_id
+        self._parent_of[thread_id] = channel_id
+        return thread_id
 
     async def pin(self, channel_id: int, message_id: int, pinned: bool) -> None:
         message = self._channel(channel_id).get_partial_message(message_id)
