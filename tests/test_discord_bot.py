@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.config import BackupSettings
 from bot.discord.views import REMIND_ID
+from bot.maintenance.heartbeat import check_health
 from bot.transport import EventSpec, Outgoing, OutgoingFile, TransportError
 from tests.fakediscord import Perm
 from tests.test_discord_harness import TIMEOUT, answer_of, bot_running, slash, world
@@ -19,7 +21,9 @@ async def test_start_up_syncs_guild_commands_and_finds_no_problems(
 ) -> None:
     caplog.set_level(logging.INFO)
     async with world(tmp_path) as w:
-        settings = w.settings()
+        settings = w.settings().model_copy(
+            update={"backup": BackupSettings(dir=tmp_path / "backups", nightly_at=time(3, 30))}
+        )
         async with bot_running(w, settings) as h:
             sync = await w.fake.wait_for_commands("chat", timeout=TIMEOUT)
             assert sync.guild_id == w.guild.id
@@ -40,6 +44,9 @@ async def test_start_up_syncs_guild_commands_and_finds_no_problems(
             assert not w.fake.commands(None), "no global sync on start"
             assert await h.bot.check_setup() == []
             assert not [p for p in w.fake.posts if p.channel_id == w.ch("hosts")]
+            jobs = {job.id for job in h.bot.trigger.scheduler.get_jobs()}
+            assert {"planner", "upkeep:retention-purge", "upkeep:nightly-backup"} <= jobs
+            assert check_health(settings.database, datetime.now(UTC)).ok  # beat on connect
     assert "every channel, role and permission is in place" in caplog.text
 
 

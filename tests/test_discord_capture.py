@@ -19,6 +19,7 @@ from tests.test_discord_harness import (
     TIMEOUT,
     bot_running,
     chat_day,
+    slash,
     starts_with,
     world,
     write_topic,
@@ -119,3 +120,41 @@ async def test_a_chat_is_captured_with_threads_edits_deletes_reactions_and_late_
         message = fake.message(post.message_id)
         assert not message.mention_everyone and not message.mention_ids
         assert not message.mention_role_ids
+
+
+async def test_reconnects_catch_up_on_missed_messages_without_counting_twice(
+    tmp_path: Path,
+) -> None:
+    async with world(tmp_path) as w:
+        settings = w.settings()
+        async with bot_running(w, settings) as h:
+            fake = w.fake
+            session = await h.engine.plan_session(
+                h.chat.name, datetime.now(UTC) + timedelta(hours=1)
+            )
+            await slash(fake, "chat start", user="hana")
+            await fake.wait_for_action(status_is(2), kind=ScheduledEventRecord, timeout=TIMEOUT)
+            alice, bob = w.guild.member("alice"), w.guild.member("bob")
+            # resumable: the missed events are replayed, and the backfill after RESUMED overlaps them
+            async with fake.gateway_held():
+                await fake.drop_websocket(resumable=True)
+                await fake.wait_for_gateway("CONNECT", count=2, timeout=TIMEOUT)
+                replayed = await fake.post("alice", "chat", "Hi, Alice, while you reconnect")
+            await fake.wait_for_gateway("RESUMED", timeout=TIMEOUT)
+            # not resumable: a fresh IDENTIFY, READY again, and only the backfill finds it
+            async with fake.gateway_held():
+                await fake.drop_websocket(resumable=False)
+                await fake.wait_for_gateway("CONNECT", count=3, timeout=TIMEOUT)
+                missed = await fake.post("bob", "chat", "Bob here, posted while you were gone")
+            await fake.wait_for_gateway("READY", count=2, timeout=TIMEOUT)
+            await slash(fake, "chat status", user="hana")
+        async with await Store.open(settings.database) as store:
+            stored = {m.id: m for m in await store.messages.for_session(session.id)}
+            counts = {p.user_id: p.messages for p in await store.members.for_session(session.id)}
+    assert {replayed.id, missed.id} <= set(stored)
+    assert stored[missed.id].attribution.kind == "intro"
+    assert counts == {alice: 1, bob: 1}
+
+
+def status_is(code: int) -> Any:
+    return lambda r: r.event.get("status") == code

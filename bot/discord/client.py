@@ -30,7 +30,7 @@ from bot.discord.upkeep import schedule_upkeep
 from bot.discord.views import RemindView
 from bot.engine import ChatEngine
 from bot.engine.triggers import SchedulerTrigger
-from bot.maintenance.heartbeat import INTERVAL, heartbeat_loop
+from bot.maintenance.heartbeat import INTERVAL, beat_once, heartbeat_loop
 from bot.store import Store
 from bot.transport import Outgoing, TransportError
 
@@ -149,11 +149,15 @@ class LeadershipBot(commands.Bot):
 
     async def _backfill(self, why: str) -> None:
         """Capture what members posted while we were away (idempotent: stored ids are skipped)."""
-        try:
-            count = await self.engine.capture.backfill()
-        except Exception:
-            log.exception("history backfill after %s failed", why)
+        if self._closing:
             return
+        async with self.working():
+            try:
+                await beat_once(self.store, self.clock.now())  # healthy from the first minute
+                count = await self.engine.capture.backfill()
+            except Exception:
+                log.exception("history backfill after %s failed", why)
+                return
         log.info("history backfill after %s: %d message(s) captured", why, count)
 
     async def check_setup(self) -> list[preflight.Problem]:
