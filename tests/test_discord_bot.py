@@ -55,12 +55,18 @@ async def test_missing_permissions_and_roles_are_reported_to_hosts(
 ) -> None:
     async with world(tmp_path) as w:
         await w.fake.set_overwrite(w.ch("chat"), w.guild.bot_role_id, deny=Perm.EMBED_LINKS)
-        settings = w.settings(notify_role_id=123456789)
+        channels = {
+            "chat": w.ch("chat"),
+            "host": w.ch("hosts"),
+            "mod_log": 987654321,
+        }
+        settings = w.settings(notify_role_id=123456789, channels=channels)
         async with bot_running(w, settings):
             report = await w.fake.wait_for_post(lambda p: p.channel_id == w.ch("hosts"), TIMEOUT)
     assert "Embed Links in #chat" in report.content
     assert "give the bot's role Embed Links" in report.content
     assert "notify_role_id 123456789 is not a role" in report.content
+    assert "channels.mod_log (987654321) does not exist" in report.content
     assert report.allowed_mentions == {"parse": []}
     assert "Embed Links" in caplog.text
 

@@ -167,17 +167,14 @@ class LeadershipBot(commands.Bot):
             problems = preflight.check_chat(self.get_guild(chat.guild_id), chat)
             for problem in problems:
                 log.warning("setup: %s", problem)
-            if problems and chat.channels.host is not None:
-                host_ok = not any(
-                    f"channels.host ({chat.channels.host})" in p.what for p in problems
-                )
-                if host_ok:
-                    try:
-                        await self.transport.post(
-                            Outgoing(chat.channels.host, preflight.report_text(problems))
-                        )
-                    except TransportError as exc:
-                        log.warning("could not report setup problems to the hosts: %s", exc)
+            reachable = not any(p.channel == "host" for p in problems)
+            if problems and chat.channels.host is not None and reachable:
+                try:
+                    await self.transport.post(
+                        Outgoing(chat.channels.host, preflight.report_text(problems))
+                    )
+                except TransportError as exc:
+                    log.warning("could not report setup problems to the hosts: %s", exc)
             found += problems
         if not found:
             log.info("setup: every channel, role and permission is in place")

@@ -38,6 +38,7 @@ THREADS = ("create_public_threads", "send_messages_in_threads")
 class Problem:
     what: str
     fix: str
+    channel: str | None = None  # the config field of the channel it is about, if any
 
     def __str__(self) -> str:
         return f"{self.what} Fix: {self.fix}"
@@ -95,6 +96,7 @@ def check_chat(guild: discord.Guild | None, chat: ChatSettings) -> list[Problem]
                     f"{chat.name}: channels.{field} ({channel_id}) does not exist or the bot "
                     "cannot see it.",
                     f"correct channels.{field} in the config, or let the bot's role view it.",
+                    field,
                 )
             )
             continue
@@ -106,6 +108,7 @@ def check_chat(guild: discord.Guild | None, chat: ChatSettings) -> list[Problem]
                     f"{chat.name}: missing {_names(missing)} in #{channel.name} (channels.{field}).",
                     f"give the bot's role {_names(missing)} in #{channel.name} "
                     "(Edit Channel > Permissions).",
+                    field,
                 )
             )
     for field, role_id in (
