@@ -26,3 +26,27 @@ class ManualClock:
 
     def set(self, when: datetime) -> None:
         self._now = when
+
+
+class ScaledClock:
+    """Virtual time that runs `speed` times faster than the system clock, from `start`.
+
+    The demo runs a real one-hour run of show in about 30 s this way: every timestamp (posts,
+    member messages, the recap) reads like the real hour.
+    """
+
+    def __init__(self, start: datetime, speed: float, real: Clock | None = None) -> None:
+        self._real = real or SystemClock()
+        self._real_origin = self._real.now()
+        self._origin = start
+        self.speed = speed
+
+    def now(self) -> datetime:
+        return self._origin + (self._real.now() - self._real_origin) * self.speed
+
+    def to_real(self, virtual: datetime) -> datetime:
+        """When, on the system clock, virtual time `virtual` arrives."""
+        return self._real_origin + (virtual - self._origin) / self.speed
+
+    def real_seconds_until(self, virtual: datetime) -> float:
+        return max(0.0, (virtual - self.now()).total_seconds() / self.speed)

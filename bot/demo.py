@@ -1,87 +1,115 @@
 """`leadershipchat demo`: a complete chat, compressed, with scripted members and no Discord.
 
 The real engine, store and recap code run against the in-memory transport and the real
-APScheduler trigger; only the clock is sped up (by compressing the run of show) and the members
-are played from `bot.demo_script`. It prints the chat as it happens and writes the recap files.
+APScheduler trigger. Time is virtual: a ScaledClock runs `speed` times faster than the wall
+clock, so the default one-hour run of show takes about 30 s while every timestamp (posts, answers,
+the recap and its chart) reads like the real evening. Members are played from `bot.demo_script`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import sys
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from bot.clock import SystemClock
-from bot.config import Settings
-from bot.engine import ChatEngine
-from bot.engine.recap_publisher import publish_recap
-from bot.engine.triggers import SchedulerTrigger
-from bot.memory_transport import MemoryTransport
-from bot.store import Store
-from bot.store.sessions import SessionStatus
-from bot.store.steps import StepStatus
+from bot.clock import ScaledClock
+from bot.config import ChatSettings, Settings
 from bot.demo_script import CAST, SCRIPT, Line, Member
-from bot.timeline import local_date
+from bot.engine import ChatEngine
+from bot.engine.planner import snapshot
+from bot.engine.recap_publisher import publish_recap
+from bot.engine.triggers import ScaledTrigger, SchedulerTrigger
+from bot.memory_transport import MemoryTransport
+from bot.recap.posts import RecapPost
+from bot.store import Store
+from bot.store.sessions import SessionRow, SessionStatus
+from bot.timeline import start_for_date
 from bot.topics import Topic, TopicCatalog
 from bot.transport import MessageCreated, Outgoing, Posted
 
 CHAT, ANNOUNCE, RECAP, HOST, GUILD = 9001, 9002, 9003, 9004, 9000
-LEAD = 5.0  # seconds of real time before the chat starts (the last reminder goes out first)
+CHANNEL_NAMES = {CHAT: "#chat", ANNOUNCE: "#announce", RECAP: "#recap", HOST: "#hosts"}
+LEAD = timedelta(
+    minutes=10, seconds=30
+)  # virtual time before the start: the 10-minute reminder first
+_STAMP = re.compile(r"<t:(\d+):([FRf])>")
 
 
-def demo_settings(out: Path, speed: float, hashtag: str = "#LeadershipChat") -> Settings:
-    """One chat whose hour lasts 3600/speed seconds; reminders and late window shortened too."""
-
-    def scaled(minutes: float) -> str:
-        return f"{minutes * 60 / speed:.3f}s"
-
+def demo_settings(out: Path, hashtag: str = "#LeadershipChat") -> Settings:
+    """The default run of show, with only the 10-minute reminder and a 10-minute late window."""
     chat = {
         "name": "leadershipchat",
         "hashtag": hashtag,
         "guild_id": GUILD,
         "channels": {"chat": CHAT, "announce": ANNOUNCE, "recap": RECAP, "host": HOST},
         "host_role_id": 1,
-        "schedule": {"weekday": "tuesday", "time": "20:00", "timezone": "America/New_York", "duration": scaled(60)},
-        "run_of_show": {
-            "reminders": [f"{LEAD - 1:.3f}s"],
-            "first_question": scaled(5),
-            "spacing": scaled(9),
-            "last_call": scaled(55),
-            "late_window": scaled(10),
-            "host_heads_up": scaled(1),
-            "newcomer_grouping": scaled(1),
-        },
+        "run_of_show": {"reminders": ["10m"], "late_window": "10m"},
     }
     return Settings.model_validate(
-        {"database": str(out / "demo.db"), "recap_dir": str(out), "prompts_dir": str(out), "chats": [chat]}
+        {
+            "database": str(out / "demo.db"),
+            "recap_dir": str(out),
+            "prompts_dir": str(out),
+            "chats": [chat],
+        }
     )
 
 
 class PrintingTransport(MemoryTransport):
     """The in-memory transport, printing every post as a chat client would show it."""
 
-    def __init__(self, out: TextIO) -> None:
-        super().__init__(SystemClock())
+    def __init__(self, clock: ScaledClock, zone: str, out: TextIO) -> None:
+        super().__init__(clock)
         self.out = out
-        self._t0 = self.clock.now()
+        from zoneinfo import ZoneInfo
 
-    def _show(self, who: str, channel: int, text: str) -> None:
-        where = {CHAT: "#chat", ANNOUNCE: "#announce", RECAP: "#recap", HOST: "#hosts"}.get(channel, "#thread")
-        elapsed = (self.clock.now() - self._t0).total_seconds()
-        first, *rest = (text or "(embeds and files)").splitlines() or [""]
-        print(f"[{elapsed:5.1f}s] {where:<9} {who:>14}: {first}", file=self.out)
-        for line in rest[:6]:
-            print(f"{'':>42}{line}", file=self.out)
-        if len(rest) > 6:
-            print(f"{'':>42}...", file=self.out)
+        self.zone = ZoneInfo(zone)
+
+    def _local(self, at: datetime) -> str:
+        return at.astimezone(self.zone).strftime("%H:%M")
+
+    def _stamp(self, match: re.Match[str]) -> str:
+        at = datetime.fromtimestamp(int(match[1]), self.zone)
+        if match[2] == "R":
+            minutes = round((at - self.clock.now()).total_seconds() / 60)
+            return (
+                f"in {minutes} minutes"
+                if minutes > 0
+                else f"{-minutes} minutes ago"
+                if minutes < 0
+                else "now"
+            )
+        return self._local(at)
+
+    def show(self, who: str, channel: int, text: str) -> None:
+        """Print one line the way a reader sees it (timestamps in local time, channel names)."""
+        text = _STAMP.sub(self._stamp, text)
+        text = re.sub(r"<#(\d+)>", lambda m: CHANNEL_NAMES.get(int(m[1]), "#channel"), text)
+        first, *rest = text.splitlines() or [""]
+        print(
+            f"{self._local(self.clock.now())} {CHANNEL_NAMES.get(channel, '#thread'):<9} {who:>14}: {first}",
+            file=self.out,
+        )
+        for line in rest[:4]:
+            print(f"{'':>41}{line}", file=self.out)
+        if len(rest) > 4:
+            print(f"{'':>41}...", file=self.out)
         self.out.flush()
 
     async def post(self, message: Outgoing) -> Posted:
         posted = await super().post(message)
-        self._show("leadershipchat", message.channel_id, message.content)
+        titles = [str(e.get("title", "")) for e in message.embeds if e.get("title")]
+        text = message.content or ""
+        if titles:
+            text += ("\n" if text else "") + "\n".join(f"[embed] {t}" for t in titles)
+        if message.files:
+            text += "\n[files] " + ", ".join(f.name for f in message.files)
+        self.show("leadershipchat", message.channel_id, text)
         return posted
 
     async def member_post(
@@ -97,115 +125,154 @@ class PrintingTransport(MemoryTransport):
         deliver: bool = True,
     ) -> MessageCreated:
         msg = await super().member_post(
-            author_id, author_name, content, channel_id=channel_id, thread_id=thread_id,
-            reply_to=reply_to, is_host=is_host, deliver=deliver,
+            author_id,
+            author_name,
+            content,
+            channel_id=channel_id,
+            thread_id=thread_id,
+            reply_to=reply_to,
+            is_host=is_host,
+            deliver=deliver,
         )
-        arrow = " ↩" if msg.reply_to else ""
-        self._show(author_name, msg.channel_id, content + arrow)
+        self.show(author_name, msg.channel_id, content + (" ↩ (reply)" if msg.reply_to else ""))
         return msg
 
 
 async def _seed_last_week(store: Store, settings: Settings, start: datetime, topic: Topic) -> None:
     """Returning members took part last week, so only the real newcomers get welcomed."""
-    from bot.engine.planner import snapshot
-
     chat = settings.chats[0]
     last = start - timedelta(days=7)
-    session = await store.sessions.create(chat.name, local_date(chat.schedule, last), last, snapshot(topic), last)
+    session = await store.sessions.create(
+        chat.name, (topic.date - timedelta(days=7)), last, snapshot(topic), last
+    )
     await store.sessions.set_status(session.id, SessionStatus.RECAPPED)
     for member in CAST:
         if member.returning:
-            await store.members.record_message(session.id, member.user_id, member.name, last, answer=True)
+            await store.members.record_message(
+                session.id, member.user_id, member.name, last, answer=True
+            )
 
 
-async def _play(transport: PrintingTransport, start: datetime, speed: float) -> None:
-    """Members act at their scripted minute (scaled); question posts are looked up by number."""
+async def _play(transport: PrintingTransport, clock: ScaledClock, start: datetime) -> None:
+    """Members act at their scripted minute; replies to questions find the question's post."""
     by_tag: dict[str, MessageCreated] = {}
     cast = {m.user_id: m for m in CAST}
     for line in SCRIPT:
-        due = start + timedelta(seconds=line.minute * 60 / speed)
-        delay = (due - transport.clock.now()).total_seconds()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        await asyncio.sleep(clock.real_seconds_until(start + timedelta(minutes=line.minute)))
         await _act(transport, line, cast[line.who], by_tag)
 
 
-def _question_post(transport: PrintingTransport, label: str) -> int | None:
-    return next((p.message_id for p in transport.posts_in(CHAT) if p.content.startswith(label + ":")), None)
-
-
-async def _act(transport: PrintingTransport, line: Line, member: Member, by_tag: dict[str, MessageCreated]) -> None:
-    name = member.name
+async def _act(
+    transport: PrintingTransport, line: Line, member: Member, by_tag: dict[str, MessageCreated]
+) -> None:
     if line.react:
-        target = by_tag.get(line.react)
-        if target is not None:
+        if (target := by_tag.get(line.react)) is not None:
             await transport.member_react(target.message_id, line.who, "👍")
         return
     if line.delete:
-        target = by_tag.pop(line.delete, None)
-        if target is not None:
+        if (target := by_tag.pop(line.delete, None)) is not None:
             await transport.member_delete(target)
-            transport._show(name, CHAT, "(deleted a message)")
+            transport.show(member.name, CHAT, "(deleted their message)")
         return
     if line.edit:
-        target = by_tag.get(line.edit)
-        if target is not None:
+        if (target := by_tag.get(line.edit)) is not None:
             await transport.member_edit(target, line.text)
-            transport._show(name, CHAT, f"(edited) {line.text}")
+            transport.show(member.name, CHAT, f"(edited) {line.text}")
         return
     reply_to = None
     if line.reply_to.startswith("Q"):
-        reply_to = _question_post(transport, line.reply_to)
+        reply_to = next(
+            (
+                p.message_id
+                for p in transport.posts_in(CHAT)
+                if p.content.startswith(line.reply_to + ":")
+            ),
+            None,
+        )
     elif line.reply_to in by_tag:
         reply_to = by_tag[line.reply_to].message_id
     msg = await transport.member_post(
-        line.who, name, line.text, channel_id=CHAT, reply_to=reply_to, is_host=member.host
+        line.who, member.name, line.text, channel_id=CHAT, reply_to=reply_to, is_host=member.host
     )
     if line.tag:
         by_tag[line.tag] = msg
 
 
-async def run_demo(topic: Topic, out: Path, speed: float, stream: TextIO = sys.stdout) -> list[Path]:
-    """Run one compressed session end to end; returns the recap files written."""
-    if out.exists():
-        for name in ("demo.db", "demo.db-wal", "demo.db-shm"):
-            (out / name).unlink(missing_ok=True)
+def _prepare(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    settings = demo_settings(out, speed)
-    transport = PrintingTransport(out=stream)
-    clock = transport.clock
-    start = clock.now() + timedelta(seconds=LEAD)
+    for name in ("demo.db", "demo.db-wal", "demo.db-shm"):
+        (out / name).unlink(missing_ok=True)
+
+
+def _collect(made: Path, out: Path) -> list[Path]:
+    """Copy the session's recap files up into `out`, where the user looks for them."""
+    files = [out / p.name for p in sorted(made.iterdir()) if p.is_file()]
+    for path in files:
+        shutil.copy2(made / path.name, path)
+    return files
+
+
+async def run_demo(
+    topic: Topic,
+    out: Path,
+    speed: float,
+    *,
+    upcoming: Sequence[Topic] = (),
+    stream: TextIO = sys.stdout,
+) -> list[Path]:
+    """Run one compressed session end to end; returns the recap files written to `out`.
+
+    `upcoming` topics (later dates) let the close announce next week's topic.
+    """
+    await asyncio.to_thread(_prepare, out)
+    settings = demo_settings(out)
     chat = settings.chats[0]
-    topic = Topic(**{**topic.__dict__, "date": local_date(chat.schedule, start), "chat": None, "path": None})
-    catalog = TopicCatalog([topic], [])
+    start = start_for_date(chat.schedule, topic.date)
+    clock = ScaledClock(start - LEAD, speed)
+    transport = PrintingTransport(clock, chat.schedule.timezone, stream)
+    topics_known = [Topic(**{**t.__dict__, "chat": None, "path": None}) for t in (topic, *upcoming)]
+    catalog = TopicCatalog(topics_known, [])
+    published = asyncio.Event()
+
+    async def recap(
+        store: Store, session: SessionRow, chat: ChatSettings, out_dir: Path
+    ) -> Sequence[RecapPost]:
+        posts = await publish_recap(store, session, chat, out_dir)
+        published.set()
+        return posts
 
     async def topics() -> TopicCatalog:
         return catalog
 
-    trigger = SchedulerTrigger()
+    scheduler = SchedulerTrigger()
     async with await Store.open(settings.database) as store:
         await _seed_last_week(store, settings, start, topic)
-        engine = ChatEngine(settings, store, transport, trigger=trigger, clock=clock, topics=topics, recap=publish_recap)
+        engine = ChatEngine(
+            settings,
+            store,
+            transport,
+            trigger=ScaledTrigger(scheduler, clock),
+            clock=clock,
+            topics=topics,
+            recap=recap,
+        )
         transport.handler = engine.capture.handle
-        trigger.start()
+        scheduler.start()
         try:
             session = await engine.plan_session(chat.name, start)
-            print(f"{chat.hashtag} demo: '{topic.title}' with {len(CAST)} members, the hour compressed to {3600 / speed:.0f} s\n", file=stream)
-            players = asyncio.create_task(_play(transport, start, speed))
-            while True:
-                recap = await store.steps.get(session.id, "recap")
-                if recap is None or recap.status is not StepStatus.PENDING:
-                    break
-                await asyncio.sleep(0.2)
+            print(
+                f"{chat.hashtag} demo: '{topic.title}', {start.astimezone(chat.schedule.zone):%A %B %d, %H:%M %Z}, "
+                f"{len(CAST)} members; the evening runs {speed:g}x faster than real time.\n",
+                file=stream,
+            )
+            players = asyncio.create_task(_play(transport, clock, start))
+            await published.wait()
+            async with engine.lock(session.id):  # the recap step holds it until every post is out
+                pass
             await players
             done = await store.sessions.get(session.id)
         finally:
-            trigger.shutdown()
+            scheduler.shutdown()
     if done is None or done.recap_dir is None:
         raise RuntimeError("the demo session ended without a recap; see the log above")
-    files = sorted(p for p in Path(done.recap_dir).iterdir() if p.is_file())
-    if out.resolve() != Path(done.recap_dir).resolve():
-        for f in files:
-            shutil.copy2(f, out / f.name)
-        files = sorted(out / f.name for f in files)
-    return files
+    return await asyncio.to_thread(_collect, Path(done.recap_dir), out)

@@ -18,19 +18,35 @@ def register(sub: Any) -> None:
         description="Runs the real engine, store and recap code with scripted members and an in-memory "
         "Discord stand-in. No token, no network.",
     )
-    parser.add_argument("--out", type=Path, default=Path("demo-out"), help="where recap files go (default ./demo-out)")
     parser.add_argument(
-        "--speed", type=float, default=120.0, help="how much faster than real time (default 120: the hour in 30 s)"
+        "--out",
+        type=Path,
+        default=Path("demo-out"),
+        help="where recap files go (default ./demo-out)",
     )
-    parser.add_argument("--topic", type=Path, default=None, help="topic file to run (default: the first in prompts_dir)")
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=120.0,
+        help="how much faster than real time (default 120: the evening in about 40 s)",
+    )
+    parser.add_argument(
+        "--topic",
+        type=Path,
+        default=None,
+        help="topic file to run (default: the first in prompts_dir)",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    if not 10 <= args.speed <= 3600:
-        raise CliError("--speed must be between 10 (6 minutes) and 3600 (1 second)")
+    if not 10 <= args.speed <= 1200:
+        raise CliError(
+            "--speed must be between 10 (the evening in 8 minutes) and 1200 (in 4 seconds)"
+        )
+    upcoming = []
     if args.topic is not None:
         try:
             topic = load_topic_file(args.topic)
@@ -41,8 +57,8 @@ def run(args: argparse.Namespace) -> int:
         catalog = load_catalog([settings.prompts_dir], settings)
         if not catalog.topics:
             raise CliError(f"no topic files in {settings.prompts_dir}; pass one with --topic FILE")
-        topic = catalog.topics[0]
-    files = asyncio.run(run_demo(topic, args.out, args.speed))
+        topic, *upcoming = catalog.topics
+    files = asyncio.run(run_demo(topic, args.out, args.speed, upcoming=upcoming))
     print("\nRecap files:")
     for path in files:
         print(f"  {path}")

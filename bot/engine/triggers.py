@@ -11,12 +11,12 @@ import heapq
 import itertools
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.clock import ManualClock
+from bot.clock import ManualClock, ScaledClock
 
 log = logging.getLogger(__name__)
 
@@ -98,3 +98,19 @@ class ManualTrigger:
             await job()
         if until > self.clock.now():
             self.clock.set(until)
+
+
+class ScaledTrigger:
+    """Wraps a real trigger for a ScaledClock: a job due at virtual time T runs when T arrives."""
+
+    _SLACK = timedelta(milliseconds=5)  # never fire a hair before the virtual due time
+
+    def __init__(self, inner: SchedulerTrigger, clock: ScaledClock) -> None:
+        self.inner = inner
+        self.clock = clock
+
+    def at(self, job_id: str, when: datetime, job: Job) -> None:
+        self.inner.at(job_id, self.clock.to_real(when) + self._SLACK, job)
+
+    def cancel(self, job_id: str) -> None:
+        self.inner.cancel(job_id)
