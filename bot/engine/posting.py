@@ -203,7 +203,9 @@ async def _publish_recap(engine: ChatEngine, session: SessionRow, step: StepRow)
         first = first or posted
         if post.thread_name:
             made = await engine._safely(
-                engine.transport.create_thread(chat.recap_channel, posted.message_id, post.thread_name),
+                engine.transport.create_thread(
+                    chat.recap_channel, posted.message_id, post.thread_name
+                ),
                 "open the recap thread",
             )
             thread = made if isinstance(made, int) else None

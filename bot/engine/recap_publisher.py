@@ -28,7 +28,9 @@ def _render(recap: Recap, out_dir: Path) -> list[RecapPost]:
     return discord_posts(recap, files=attached or None)
 
 
-async def publish_recap(store: Store, session: SessionRow, chat: ChatSettings, out_dir: Path) -> Sequence[RecapPost]:
+async def publish_recap(
+    store: Store, session: SessionRow, chat: ChatSettings, out_dir: Path
+) -> Sequence[RecapPost]:
     """Write recap.md/.html/.json, messages.csv and activity.png to `out_dir`; return the posts."""
     recap = build_recap(await load_recap_input(store, session.id, chat))
     return await asyncio.to_thread(_render, recap, out_dir)
