@@ -517,3 +517,22 @@ async def test_topic_added_later_replaces_open_discussion_before_start(tmp_path:
 async def test_transport_error_type_is_plain() -> None:
     err = TransportError("x", retryable=False, status=403)
     assert not err.retryable and err.status == 403
+
+
+async def test_step_times_come_from_the_platform_so_quick_answers_land_after_their_question(
+    harness: Harness,
+) -> None:
+    """Discord stamps a post when it accepts it; the bot records it a moment later. A member who
+    answers in between must still count as answering the question just posted."""
+    session = await plan(harness)
+    await harness.run_until(START + timedelta(seconds=5))  # Q1 posted at START+5s
+    assert harness.store is not None
+    q1 = await harness.store.steps.get(session.id, "q1")
+    assert q1 is not None and q1.sent_at is not None
+    # The platform's stamp is what counts: recorded as the post's own created_at.
+    post = next(p for p in harness.transport.posts if p.message_id == q1.message_id)
+    assert q1.sent_at == post.created_at
+    harness.clock.set(post.created_at + timedelta(milliseconds=1))
+    quick = await harness.transport.member_post(BOB, "Bob", "A1: first!", channel_id=CHAT)
+    stored = await harness.store.messages.get(quick.message_id)
+    assert stored is not None and stored.attribution.kind == "answer"

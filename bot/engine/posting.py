@@ -57,7 +57,7 @@ async def _record(
         step.key,
         message_id=posted.message_id if posted else None,
         channel_id=posted.channel_id if posted else None,
-        sent_at=engine.clock.now(),
+        sent_at=posted.created_at if posted else engine.clock.now(),
     )
 
 
