@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -13,14 +13,14 @@ import pytest_asyncio
 from bot.clock import ManualClock
 from bot.config import ChatSettings, Settings
 from bot.engine import ChatEngine, ControlError
-from bot.recap.posts import RecapPost
 from bot.engine.triggers import ManualTrigger
 from bot.memory_transport import MemoryTransport
+from bot.recap.posts import RecapPost
 from bot.store import Store
 from bot.store.sessions import SessionRow, SessionStatus
 from bot.store.steps import StepStatus
 from bot.topics import Question, Topic, TopicCatalog
-from bot.transport import TransportError
+from bot.transport import Outgoing, Posted, TransportError
 
 START = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)  # Tuesday 2026-12-01 20:00 America/New_York
 CHAT, ANNOUNCE, RECAP, HOST = 20, 30, 40, 50
@@ -322,7 +322,6 @@ async def test_crash_between_send_and_record_does_not_post_twice(harness: Harnes
     await harness.run_until(START + timedelta(seconds=4))
     # The welcome went out; simulate a crash after Q1's post reached Discord but before it was recorded.
     await harness.store.steps.begin_attempt(session.id, "q1")
-    from bot.transport import Outgoing
 
     await harness.transport.post(Outgoing(CHAT, "Q1: What does serving mean? #LeadershipChat"))
     await harness.crash()
@@ -519,20 +518,30 @@ async def test_transport_error_type_is_plain() -> None:
     assert not err.retryable and err.status == 403
 
 
+class SlowAckTransport(MemoryTransport):
+    """Discord accepts (and stamps) a post half a second before the bot hears back."""
+
+    async def post(self, message: Outgoing) -> Posted:
+        posted = await super().post(message)
+        return replace(posted, created_at=posted.created_at - timedelta(milliseconds=500))
+
+
 async def test_step_times_come_from_the_platform_so_quick_answers_land_after_their_question(
     harness: Harness,
 ) -> None:
-    """Discord stamps a post when it accepts it; the bot records it a moment later. A member who
-    answers in between must still count as answering the question just posted."""
+    """A member who answers between Discord accepting Q1 and the bot recording it still answers Q1."""
+    harness.transport = SlowAckTransport(harness.clock)
     session = await plan(harness)
-    await harness.run_until(START + timedelta(seconds=5))  # Q1 posted at START+5s
+    await harness.run_until(START + timedelta(seconds=5))  # Q1 goes out at START+5s
     assert harness.store is not None
     q1 = await harness.store.steps.get(session.id, "q1")
-    assert q1 is not None and q1.sent_at is not None
-    # The platform's stamp is what counts: recorded as the post's own created_at.
-    post = next(p for p in harness.transport.posts if p.message_id == q1.message_id)
-    assert q1.sent_at == post.created_at
-    harness.clock.set(post.created_at + timedelta(milliseconds=1))
+    assert q1 is not None and q1.sent_at == START + timedelta(seconds=5) - timedelta(
+        milliseconds=500
+    )
+    harness.clock.set(START + timedelta(seconds=5) - timedelta(milliseconds=200))
     quick = await harness.transport.member_post(BOB, "Bob", "A1: first!", channel_id=CHAT)
     stored = await harness.store.messages.get(quick.message_id)
-    assert stored is not None and stored.attribution.kind == "answer"
+    assert stored is not None and (stored.attribution.kind, stored.attribution.questions) == (
+        "answer",
+        (1,),
+    )
