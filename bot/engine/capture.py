@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.answers import Attribution, ChatClock, Incoming, Kind, ReplyTarget, attribute
@@ -76,19 +77,35 @@ class Capture:
     def __init__(self, engine: ChatEngine) -> None:
         self.engine = engine
         self._views: dict[int, SessionView] = {}
+        # chat name -> the session capturing its messages (None: none), valid until the next
+        # forget_clock: every session status change happens in a step or a host control, and
+        # both call it. Saves a sessions query on every message.
+        self._capturing: dict[str, int | None] = {}
+        # session id -> due time of its pending newcomers step, so a burst of newcomer messages
+        # does not read the ledger once per message
+        self._newcomers_due: dict[int, datetime] = {}
         self._chat_by_channel = {c.channels.chat: c for c in engine.settings.chats}
 
     def forget_clock(self, session_id: int) -> None:
-        """A step was sent or moved: the session's timeline changed."""
+        """A step was sent or moved, or a session changed status: the timeline changed."""
         self._views.pop(session_id, None)
+        self._newcomers_due.pop(session_id, None)
+        self._capturing.clear()
 
     async def _view_for(self, chat: ChatSettings) -> SessionView | None:
+        if chat.name in self._capturing:
+            known = self._capturing[chat.name]
+            if known is None:
+                return None
+            if (cached := self._views.get(known)) is not None:
+                return cached
         sessions = [
             s
             for s in await self.engine.store.sessions.active()
             if s.chat == chat.name and s.status in _CAPTURING
         ]
         if not sessions:
+            self._capturing[chat.name] = None
             return None
         session = sessions[-1]
         view = self._views.get(session.id)
@@ -97,6 +114,7 @@ class Capture:
             if view is None:
                 return None
             self._views[session.id] = view
+        self._capturing[chat.name] = session.id
         return view
 
     async def handle(self, event: IncomingEvent) -> None:
@@ -147,7 +165,12 @@ class Capture:
         )
 
     async def on_message(self, msg: MessageCreated) -> bool:
-        """Store a member message if it belongs to a running session; True when stored."""
+        """Store a member message if it belongs to a running session; True when stored.
+
+        The hot path: with the session view cached this is three statements (the message, the
+        member, the participation count), each committed on its own (WAL, synchronous=NORMAL).
+        Whether the author opted out only changes what is stored, so it is decided in the
+        insert itself rather than read first."""
         if msg.author_is_bot:
             return False
         chat = self._chat_by_channel.get(msg.channel_id)
@@ -156,10 +179,8 @@ class Capture:
         view = await self._view_for(chat)
         if view is None:
             return False
-        store = self.engine.store
-        member = await store.members.get(msg.author_id)
-        opted_out = bool(member and member.opted_out)
-        result = await self._attribute(view, msg, msg.content, opted_out)
+        # opting out sets Attribution.excluded, which is not stored; the kind is the same
+        result = await self._attribute(view, msg, msg.content, opted_out=False)
         if result.kind is Kind.OUTSIDE:
             return False
         row = MessageRow(
@@ -170,13 +191,15 @@ class Capture:
             author_id=msg.author_id,
             author_name=msg.author_name,
             author_is_host=msg.author_is_host,
-            content=None if opted_out else msg.content,
+            content=msg.content,
             created_at=msg.created_at,
             attribution=stored_attribution(result),
             reply_to=msg.reply_to,
             jump_url=msg.jump_url,
         )
-        if not await store.messages.add(row):
+        store = self.engine.store
+        added = await store.messages.add_member_message(row)
+        if added is None:
             return False  # already captured (history backfill overlaps live events)
         part = await store.members.record_message(
             view.session.id,
@@ -188,7 +211,7 @@ class Capture:
         if (
             part.newcomer
             and not part.welcomed
-            and not opted_out
+            and not added.opted_out
             and chat.welcome_newcomers
             and not msg.author_is_host
         ):
@@ -230,14 +253,21 @@ class Capture:
 
     async def _queue_newcomer_welcome(self, session: SessionRow, chat: ChatSettings) -> None:
         """Newcomers arriving close together are welcomed in one message (a ledger step)."""
+        now = self.engine.clock.now()
+        due = self._newcomers_due.get(session.id)
+        if due is not None and now < due:
+            return  # still pending: it cannot run before it is due, and moving it forgets this
         ledger = await self.engine.store.steps.for_session(session.id)
         batches = [s for s in ledger if s.kind == StepKind.NEWCOMERS.value]
-        if any(s.status is StepStatus.PENDING for s in batches):
+        pending = [s for s in batches if s.status is StepStatus.PENDING]
+        if pending:
+            self._newcomers_due[session.id] = pending[0].due_at
             return
         key = f"newcomers-{len(batches) + 1}"
-        due = self.engine.clock.now() + chat.run_of_show.newcomer_grouping
+        due = now + chat.run_of_show.newcomer_grouping
         await self.engine.store.steps.add(session.id, [NewStep(key, StepKind.NEWCOMERS.value, due)])
         self.engine.schedule_step(session.id, key, due)
+        self._newcomers_due[session.id] = due
 
     async def backfill(self) -> int:
         """After (re)connecting: fetch what members posted while we were away. Returns messages stored."""

@@ -61,8 +61,10 @@ class Members:
         self._conn = conn
 
     async def get(self, user_id: int) -> MemberRow | None:
-        async with self._conn.execute("SELECT * FROM members WHERE user_id = ?", (user_id,)) as cur:
-            r = await cur.fetchone()
+        rows = await self._conn.execute_fetchall(
+            "SELECT * FROM members WHERE user_id = ?", (user_id,)
+        )
+        r = next(iter(rows), None)  # one round trip (a cursor would take three)
         return _member(r) if r else None
 
     async def many(self, user_ids: list[int]) -> dict[int, MemberRow]:
@@ -88,7 +90,10 @@ class Members:
         self, session_id: int, user_id: int, display_name: str, at: datetime, *, answer: bool
     ) -> Participation:
         """Count a message towards a member's participation; the first one in a session decides
-        whether they are a newcomer (never seen in an earlier session)."""
+        whether they are a newcomer (never seen in an earlier session).
+
+        Two statements per message (three for a member's first in a session): this runs for
+        every captured message, and each statement is a round trip to the database thread."""
         await self._conn.execute(
             "INSERT INTO members (user_id, display_name, first_seen_at, last_seen_at, first_session_id)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
@@ -97,29 +102,30 @@ class Members:
             " first_session_id = COALESCE(members.first_session_id, excluded.first_session_id)",
             (user_id, display_name, to_db(at), to_db(at), session_id),
         )
-        cur = await self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             "INSERT INTO session_members (session_id, user_id, messages, answers, newcomer)"
             " SELECT ?, ?, 1, ?, (first_session_id = ?) FROM members WHERE user_id = ?"
             " ON CONFLICT (session_id, user_id) DO UPDATE SET messages = messages + 1,"
-            " answers = answers + excluded.answers",
+            " answers = answers + excluded.answers RETURNING *",
             (session_id, user_id, int(answer), session_id, user_id),
         )
-        del cur
-        await self._conn.execute(
-            "UPDATE members SET sessions_count ="
-            " (SELECT COUNT(*) FROM session_members WHERE user_id = ?) WHERE user_id = ?",
-            (user_id, user_id),
-        )
-        found = await self.participation(session_id, user_id)
+        found = next(iter(rows), None)
         assert found is not None
-        return found
+        part = _participation(found)
+        if part.messages == 1:  # a new session for this member
+            await self._conn.execute(
+                "UPDATE members SET sessions_count ="
+                " (SELECT COUNT(*) FROM session_members WHERE user_id = ?) WHERE user_id = ?",
+                (user_id, user_id),
+            )
+        return part
 
     async def participation(self, session_id: int, user_id: int) -> Participation | None:
-        async with self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             "SELECT * FROM session_members WHERE session_id = ? AND user_id = ?",
             (session_id, user_id),
-        ) as cur:
-            r = await cur.fetchone()
+        )
+        r = next(iter(rows), None)
         return _participation(r) if r else None
 
     async def for_session(self, session_id: int) -> list[Participation]:

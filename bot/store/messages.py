@@ -87,6 +87,26 @@ _INSERT = (
     " ON CONFLICT (id) DO NOTHING"
 )
 
+# The live capture write: one statement that also withholds the text of an opted-out author and
+# tells whether the row was new, so a member message costs one round trip to the database thread.
+_CAPTURE = (
+    "INSERT INTO messages (id, session_id, channel_id, thread_id, author_id, author_name,"
+    " author_is_bot, author_is_host, content, created_at, edited_at, reply_to, kind, questions,"
+    " labels, unmatched_labels, late, jump_url)"
+    " SELECT ?, ?, ?, ?, ?, ?, ?, ?,"
+    " CASE WHEN EXISTS (SELECT 1 FROM members WHERE user_id = ? AND opted_out) THEN NULL ELSE ? END,"
+    " ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE true"
+    " ON CONFLICT (id) DO NOTHING"
+    " RETURNING COALESCE((SELECT opted_out FROM members WHERE user_id = author_id), 0)"
+)
+
+
+@dataclass(frozen=True)
+class Added:
+    """A member message newly stored by `Messages.add_member_message`."""
+
+    opted_out: bool  # its author had opted out, so it was stored without its text
+
 
 def _params(m: MessageRow) -> tuple[object, ...]:
     a = m.attribution
@@ -121,6 +141,16 @@ class Messages:
         cur = await self._conn.execute(_INSERT, _params(message))
         return cur.rowcount > 0
 
+    async def add_member_message(self, message: MessageRow) -> Added | None:
+        """Store a live member message in one statement; its text is withheld (NULL) when the
+        author has opted out, decided in the same statement. None when it was already stored."""
+        p = _params(message)
+        params = (*p[:8], message.author_id, *p[8:])
+        rows = await self._conn.execute_fetchall(_CAPTURE, params)
+        for (opted_out,) in rows:
+            return Added(opted_out=bool(opted_out))
+        return None
+
     async def add_many(self, messages: Sequence[MessageRow]) -> None:
         """Store a batch in one transaction (the capture write path under load)."""
         await self._conn.execute("BEGIN")
@@ -132,8 +162,10 @@ class Messages:
         await self._conn.execute("COMMIT")
 
     async def get(self, message_id: int) -> MessageRow | None:
-        async with self._conn.execute("SELECT * FROM messages WHERE id = ?", (message_id,)) as cur:
-            r = await cur.fetchone()
+        rows = await self._conn.execute_fetchall(
+            "SELECT * FROM messages WHERE id = ?", (message_id,)
+        )
+        r = next(iter(rows), None)  # one round trip (a cursor would take three)
         return _row(r) if r else None
 
     async def for_session(
