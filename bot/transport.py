@@ -120,11 +120,9 @@ class ChatTransport(Protocol):
 
     async def history(self, channel_id: int, after_id: int | None) -> Sequence[MessageCreated]:
         """Member messages in a channel or thread after `after_id` (all, oldest first)."""
-        ...
 
     async def recent_own_posts(self, channel_id: int, after: datetime) -> Sequence[Posted]:
         """The bot's own posts since `after`, to avoid a second copy after an outage."""
-        ...
 
     async def create_event(self, guild_id: int, spec: EventSpec) -> int | None: ...
 
@@ -132,7 +130,6 @@ class ChatTransport(Protocol):
 
     async def set_event_status(self, guild_id: int, event_id: int, status: str) -> None:
         """status: active | completed | cancelled."""
-        ...
 
     async def pin(self, channel_id: int, message_id: int, pinned: bool) -> None: ...
 

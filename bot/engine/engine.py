@@ -40,7 +40,6 @@ class RecapPublisher(Protocol):
         self, store: Store, session: SessionRow, chat: ChatSettings, out_dir: Path
     ) -> Sequence[RecapPost]:
         """Write the recap files to `out_dir` and return the messages to post."""
-        ...
 
 
 TopicSource = Callable[[], Awaitable[TopicCatalog]]

@@ -26,7 +26,6 @@ Job = Callable[[], Awaitable[None]]
 class Trigger(Protocol):
     def at(self, job_id: str, when: datetime, job: Job) -> None:
         """Run `job` at `when` (now if past); an existing job with this id is replaced."""
-        ...
 
     def cancel(self, job_id: str) -> None: ...
 
