@@ -13,9 +13,9 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.discord.topic_files import TopicRejected
 from bot.drafting import DraftError
 from bot.engine import ControlError
+from bot.topic_writer import TopicRejected
 from bot.topics import TopicFileError
 from bot.transport import TransportError
 

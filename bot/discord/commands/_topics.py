@@ -18,7 +18,10 @@ from discord import app_commands
 from bot.config import ChatSettings
 from bot.discord.commands._checks import AppCommand, chat_of, host_only
 from bot.discord.replies import UserError, reply_error, send_reply
-from bot.discord.topic_files import (
+from bot.drafting import decode_source, detect_kind, draft_topic, render_draft_yaml
+from bot.store.sessions import SessionStatus
+from bot.timeline import chat_dates
+from bot.topic_writer import (
     SavedTopic,
     form_yaml,
     list_topic_files,
@@ -27,9 +30,6 @@ from bot.discord.topic_files import (
     slug,
     taken_dates,
 )
-from bot.drafting import decode_source, detect_kind, draft_topic, render_draft_yaml
-from bot.store.sessions import SessionStatus
-from bot.timeline import chat_dates
 from bot.topics import Severity, check_topic
 
 if TYPE_CHECKING:
