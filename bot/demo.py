@@ -30,7 +30,7 @@ from bot.store import Store
 from bot.store.sessions import SessionRow, SessionStatus
 from bot.timeline import start_for_date
 from bot.topics import Topic, TopicCatalog
-from bot.transport import MessageCreated, Outgoing, Posted
+from bot.transport import IncomingEvent, MessageCreated, Outgoing, Posted
 
 CHAT, ANNOUNCE, RECAP, HOST, GUILD = 9001, 9002, 9003, 9004, 9000
 CHANNEL_NAMES = {CHAT: "#chat", ANNOUNCE: "#announce", RECAP: "#recap", HOST: "#hosts"}
@@ -112,30 +112,14 @@ class PrintingTransport(MemoryTransport):
         self.show("leadershipchat", message.channel_id, text)
         return posted
 
-    async def member_post(
-        self,
-        author_id: int,
-        author_name: str,
-        content: str,
-        *,
-        channel_id: int,
-        thread_id: int | None = None,
-        reply_to: int | None = None,
-        is_host: bool = False,
-        deliver: bool = True,
-    ) -> MessageCreated:
-        msg = await super().member_post(
-            author_id,
-            author_name,
-            content,
-            channel_id=channel_id,
-            thread_id=thread_id,
-            reply_to=reply_to,
-            is_host=is_host,
-            deliver=deliver,
-        )
-        self.show(author_name, msg.channel_id, content + (" ↩ (reply)" if msg.reply_to else ""))
-        return msg
+    async def _emit(self, event: IncomingEvent) -> None:
+        if isinstance(event, MessageCreated):
+            self.show(
+                event.author_name,
+                event.channel_id,
+                event.content + (" ↩ (reply)" if event.reply_to else ""),
+            )
+        await super()._emit(event)
 
 
 async def _seed_last_week(store: Store, settings: Settings, start: datetime, topic: Topic) -> None:

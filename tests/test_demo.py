@@ -1,0 +1,49 @@
+"""The demo: a complete chat, offline, leaving every recap file behind."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from bot.cli.main import main
+from bot.demo import run_demo
+from bot.demo_script import CAST
+from bot.topics import load_topic_file
+
+REPO = Path(__file__).resolve().parent.parent
+TOPIC = REPO / "prompts" / "2026-12-01-serving-leadership.yaml"
+NEXT = REPO / "prompts" / "2026-12-08-getting-others-to-follow.yaml"
+
+
+async def test_demo_runs_a_whole_chat_and_writes_every_recap_file(tmp_path: Path) -> None:
+    out = io.StringIO()
+    topic = load_topic_file(TOPIC)
+    files = await run_demo(
+        topic, tmp_path, speed=1200, upcoming=[load_topic_file(NEXT)], stream=out
+    )
+    names = {f.name for f in files}
+    assert {"recap.md", "recap.html", "recap.json", "messages.csv", "activity.png"} <= names
+    printed = out.getvalue()
+    # The chat as it happened: reminder, welcome, every question, close with next week's topic, recap.
+    assert "#announce" in printed and "starts in 10 minutes" in printed
+    for n, q in enumerate(topic.questions, start=1):
+        assert f"Q{n}: {q.text} #LeadershipChat" in printed
+    assert "Next week 20:00: **Getting others to follow your lead**" in printed
+    assert "A warm welcome to **Chen Wei**" in printed  # the one newcomer during the hour, by name
+    assert "#recap" in printed
+    recap = json.loads((tmp_path / "recap.json").read_text(encoding="utf-8"))
+    by_text = {m["text"]: m for m in recap["messages"]}
+    assert not [t for t in by_text if "oops wrong channel" in t]  # the deleted message is gone
+    edited = next(
+        m for t, m in by_text.items() if "I hold that line" in t
+    )  # the edit is what shows
+    assert edited["edited"] and edited["questions"] == [1]
+    late = next(m for t, m in by_text.items() if "Late from Nairobi" in t)
+    assert late["late"] and late["questions"] == [6]
+    assert recap["stats"]["participants"] == len(CAST)
+    assert recap["stats"]["newcomers"] == sum(not m.returning for m in CAST)
+
+
+def test_demo_command_rejects_a_silly_speed(capsys: object) -> None:
+    assert main(["demo", "--speed", "5"]) == 2  # a clear message, not a 12-minute wait
