@@ -1,0 +1,78 @@
+"""How big and how often: the full benchmark (`python -m bench`) and the smoke run (`--quick`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.world import RunOfShow, SeededDatabase, World
+
+
+@dataclass(frozen=True)
+class Plan:
+    runs: int  # repetitions of every timed measurement (figures are medians)
+    members: int  # community size (flood control would need ~1 member per 2 messages/s)
+    burst: int  # messages pushed at full speed: ceiling vs bot
+    ab: int  # messages pushed at full speed: naive vs tuned write path
+    paced: int  # messages at the offered rate (latency, posting under load, memory)
+    rate: float  # offered load, messages/s
+    recap_sizes: tuple[int, int, int]
+    start_in: float  # seconds from the bot's start-up to the rehearsal's welcome
+    idle_show: RunOfShow = field(default_factory=lambda: RunOfShow(first=1.0, spacing=0.5))
+    burst_show: RunOfShow = field(default_factory=lambda: RunOfShow(first=2.0, spacing=30.0))
+    overlap_recap: bool = False  # run the recap subprocesses beside the rest (smoke run only)
+
+    def paced_show(self) -> RunOfShow:
+        """Twelve questions spread over the paced load (which starts at the welcome)."""
+        seconds = self.paced / self.rate
+        spacing = round(max(seconds - 1.0, 2.4) / 11, 2)
+        return RunOfShow(first=1.0, spacing=spacing, late_window=min(2.0, 2 * spacing))
+
+    @property
+    def label(self) -> str:
+        return "quick" if self.runs == 1 else "full"
+
+
+FULL = Plan(
+    runs=3,
+    members=1000,
+    burst=20_000,
+    ab=5_000,
+    paced=10_000,
+    rate=500.0,
+    recap_sizes=(1_000, 10_000, 100_000),
+    start_in=3.0,
+)
+QUICK = Plan(
+    runs=1,
+    members=200,
+    burst=600,
+    ab=600,
+    paced=600,
+    rate=500.0,
+    recap_sizes=(100, 1_000, 2_000),
+    start_in=1.0,
+    idle_show=RunOfShow(first=0.5, spacing=0.15, late_window=0.5),
+    burst_show=RunOfShow(first=1.0, spacing=5.0),
+    overlap_recap=True,
+)
+
+
+@dataclass
+class Ctx:
+    """Shared by the benchmark modules during one `python -m bench` run."""
+
+    plan: Plan
+    world: World
+    seeded: SeededDatabase
+    tmp: Path
+    raw: dict[str, Any] = field(default_factory=dict)
+    _runs: int = 0
+
+    def folder(self, name: str) -> Path:
+        """A fresh folder for one measured run."""
+        self._runs += 1
+        path = self.tmp / f"{self._runs:02d}-{name}"
+        path.mkdir(parents=True)
+        return path

@@ -1,0 +1,85 @@
+"""Benchmark 3, recap scale: load from the store, build, and render every format (recap.md, the
+transcript, recap.html with its chart, recap.json, messages.csv, activity.png, the Discord posts)
+for sessions of three sizes, each in a fresh process (`bench.recapproc`) so its peak memory is
+its own. Seconds are medians of the plan's runs; peak memory is the process's peak RSS above its
+RSS before loading (the seeded store and imports)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.plan import Ctx
+from bench.report import Row, median
+from bench.world import spawn
+
+GOAL_10K_S = 2.0
+GROWTH_GOAL = 15.0  # "about 10x, not 100x" for ten times the messages
+
+
+async def _one(ctx: Ctx, messages: int, breakdown: bool) -> dict[str, Any]:
+    folder = ctx.folder(f"recap-{messages}")
+    args = ["--messages", str(messages)] + (["--breakdown"] if breakdown else [])
+    child = await spawn("bench.recapproc", args, folder / "recap.json", {})
+    try:
+        return await child.stop(timeout=10, grace=300)
+    except BaseException:
+        await child.kill()
+        raise
+
+
+async def measure(ctx: Ctx) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for size in ctx.plan.recap_sizes:
+        out[str(size)] = [await _one(ctx, size, breakdown=i == 0) for i in range(ctx.plan.runs)]
+    ctx.raw["recap"] = out
+    return out
+
+
+def _k(n: int) -> str:
+    return f"{n // 1000}k" if n >= 1000 else str(n)
+
+
+def rows(ctx: Ctx) -> list[Row]:
+    data = ctx.raw["recap"]
+    sizes = ctx.plan.recap_sizes
+    seconds = {n: median([r["total"] for r in data[str(n)]]) for n in sizes}
+    peak = {
+        n: median([(r["peak_kb"] - r["rss_before_kb"]) / 1024 for r in data[str(n)]]) for n in sizes
+    }
+    out: list[Row] = []
+    for i, n in enumerate(sizes):
+        goal, ok = ("", None)
+        if i == 1:
+            goal, ok = (
+                (f"< {GOAL_10K_S:g} s", seconds[n] < GOAL_10K_S) if n == 10_000 else ("", None)
+            )
+        out.append(
+            Row("recap", f"{_k(n)} messages: load + build + all formats", seconds[n], "s", goal, ok)
+        )
+        out.append(Row("recap", f"{_k(n)} messages: peak memory above start", peak[n], "MB"))
+    mid, big = sizes[1], sizes[2]
+    factor = big / mid
+    t_growth = seconds[big] / seconds[mid] if seconds[mid] else float("nan")
+    m_growth = peak[big] / peak[mid] if peak[mid] else float("nan")
+    want = f"~{factor:g}x (<= {GROWTH_GOAL * factor / 10:g}x)"
+    out.append(
+        Row(
+            "recap",
+            f"time growth {_k(mid)} -> {_k(big)}",
+            t_growth,
+            "x",
+            want,
+            t_growth <= GROWTH_GOAL * factor / 10,
+        )
+    )
+    out.append(
+        Row(
+            "recap",
+            f"memory growth {_k(mid)} -> {_k(big)}",
+            m_growth,
+            "x",
+            want,
+            m_growth <= GROWTH_GOAL * factor / 10,
+        )
+    )
+    return out

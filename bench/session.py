@@ -1,0 +1,170 @@
+"""One measured run of the real bot: start it, wait for the rehearsal session's welcome, push member
+load, wait until every message is committed (and the session has ended, when asked), then read
+commit times, the step ledger and the process's memory."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from bench.load import Mix, Push, push
+from bench.world import RunOfShow, SeededDatabase, World, proc_status, spawn
+from bot.store import Store
+from bot.store.steps import StepStatus
+
+READY_SETTLE = 0.5  # seconds after READY before the idle memory reading
+
+
+@dataclass(frozen=True)
+class StepDelay:
+    key: str
+    due_at: float
+    received_at: float
+
+    @property
+    def delay(self) -> float:
+        return self.received_at - self.due_at
+
+
+@dataclass
+class BotRun:
+    push: Push
+    commits: dict[int, float] = field(default_factory=dict)
+    delays: list[StepDelay] = field(default_factory=list)
+    recap_delay: float | None = None
+    rss_idle_kb: int = 0
+    rss_end_kb: int = 0
+    peak_kb: int = 0
+    wall: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def latencies(self) -> list[float]:
+        """Gateway hand-off to commit, in seconds, for each pushed message that was committed."""
+        return [self.commits[i] - t for i, t in self.push.sent.items() if i in self.commits]
+
+    @property
+    def missing(self) -> int:
+        return sum(1 for i in self.push.sent if i not in self.commits)
+
+    def throughput(self) -> float:
+        """Committed messages per second, first gateway send to last commit."""
+        done = [self.commits[i] for i in self.push.sent if i in self.commits]
+        if not done:
+            return 0.0
+        return len(done) / max(max(done) - self.push.first_at, 1e-9)
+
+
+def _count_messages(db: Path) -> int:
+    """Rows committed so far (read-only, WAL lets it read beside the bot)."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5.0) as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0])
+
+
+async def _wait_committed(db: Path, count: int, timeout: float) -> None:  # noqa: ASYNC109
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await asyncio.to_thread(_count_messages, db) >= count:
+            return
+        await asyncio.sleep(0.1)
+
+
+async def _step_delays(db: Path, w: World) -> tuple[list[StepDelay], float | None]:
+    by_id = {p.message_id: p.received_at for p in w.fake.posts}
+    out: list[StepDelay] = []
+    recap: float | None = None
+    async with await Store.open(db) as store:
+        for session in await store.sessions.recent(limit=5):
+            for step in await store.steps.for_session(session.id):
+                if step.status is not StepStatus.SENT or step.message_id not in by_id:
+                    continue
+                d = StepDelay(step.key, _ts(step.due_at), by_id[step.message_id])
+                if step.key == "recap":
+                    recap = d.delay
+                else:
+                    out.append(d)
+    return out, recap
+
+
+def _ts(at: datetime) -> float:
+    return at.timestamp()
+
+
+async def bot_run(
+    w: World,
+    seeded: SeededDatabase,
+    folder: Path,
+    show: RunOfShow,
+    *,
+    count: int,
+    rate: float | None,
+    naive: bool = False,
+    what_if: bool = False,
+    start_in: float = 4.0,
+    until_closed: bool = False,
+    until_recap: bool = False,
+    max_seconds: float = 180.0,
+    on_load: Callable[[int], None] | None = None,
+) -> BotRun:
+    """Run the bot through one rehearsal session with `count` member messages at `rate`/s (None:
+    as fast as possible). Every wait is bounded by `max_seconds` in total."""
+    began = time.monotonic()
+    config = await seeded.fresh(folder, show)
+    db = folder / "chat.db"
+    fake = w.fake
+    posts_before = len(fake.posts)
+    args = ["--config", str(config), "--start-in", str(start_in)]
+    if naive:
+        args.append("--naive")
+    if what_if:
+        args.append("--what-if-cached-sessions")
+    child = await spawn("bench.botproc", args, folder / "bot.json", {"DISCORD_TOKEN": fake.token})
+    try:
+        await child.wait_ready()
+        t_ready = time.monotonic() - began
+        await asyncio.sleep(READY_SETTLE)
+        idle = proc_status(child.pid)
+        await fake.wait_for_post(
+            lambda p: p.channel_id == w.chat_id and p.content.startswith("Welcome"),
+            timeout=start_in + 30,
+            after=posts_before,
+        )
+        t_welcome = time.monotonic() - began
+        mix = Mix(fake, w.chat_id, w.members)
+        if on_load is not None:
+            on_load(child.pid)
+        pushed = await push(mix, count, rate=rate, max_seconds=max_seconds / 2)
+        left = max_seconds - (time.monotonic() - began)
+        await _wait_committed(db, pushed.count, left)
+        if until_closed or until_recap:
+            want = "recaps" if until_recap else "chat"
+            channel = w.guild.channel(want)
+            left = max(max_seconds - (time.monotonic() - began), 1.0)
+            await fake.wait_for_post(
+                lambda p: (
+                    p.channel_id == channel
+                    and (until_recap or p.content.startswith("That's a wrap"))
+                ),
+                timeout=left,
+                after=posts_before,
+            )
+        end = proc_status(child.pid)
+        t_done = time.monotonic() - began
+        result = await child.stop()
+    except BaseException:
+        await child.kill()
+        raise
+    run = BotRun(push=pushed)
+    run.commits = {int(i): float(t) for i, t in result["commits"]}
+    run.delays, run.recap_delay = await _step_delays(db, w)
+    run.rss_idle_kb = idle.get("VmRSS", 0)
+    run.rss_end_kb = end.get("VmRSS", 0)
+    run.peak_kb = end.get("VmHWM", 0)
+    run.wall = time.monotonic() - began
+    run.phases = {"ready": t_ready, "welcome": t_welcome, "done": t_done, "stopped": run.wall}
+    return run
