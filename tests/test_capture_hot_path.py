@@ -140,3 +140,35 @@ async def test_a_burst_of_newcomers_reads_the_ledger_once_and_is_welcomed_once(
     await harness.run_until(START + timedelta(seconds=20))
     welcomes = [p.content for p in t.posts_in(CHAT) if "first time" in p.content]
     assert len(welcomes) == 1 and "**New0**" in welcomes[0] and "**New19**" in welcomes[0]
+
+
+async def test_for_session_reads_the_same_rows_as_get(harness: Harness) -> None:
+    """The bulk reader (recaps, exports) unpacks columns by position and shares equal
+    attributions; each row must still equal the one `get` returns."""
+    session = await plan(harness)
+    store = harness.store
+    assert store is not None
+    rows = [
+        row(1, session.id, ALICE, "A1: yes"),
+        row(2, session.id, BOB, "A1: same attribution"),
+        MessageRow(
+            id=3,
+            session_id=session.id,
+            channel_id=CHAT,
+            thread_id=77,
+            author_id=BOB,
+            author_name="Bob",
+            content="A2/A9: both",
+            created_at=START + timedelta(minutes=1),
+            attribution=Attributed("answer", (2,), ("A2", "A9"), ("A9",), late=True),
+            author_is_host=True,
+            reply_to=1,
+            jump_url="https://discord.test/3",
+        ),
+    ]
+    await store.messages.add_many(rows)
+    await store.messages.delete(2, START + timedelta(minutes=2))
+    await store.messages.set_hidden(3, True)
+    listed = await store.messages.for_session(session.id, include_deleted=True)
+    assert listed == [await store.messages.get(m.id) for m in rows]
+    assert [m.id for m in await store.messages.for_session(session.id)] == [1, 3]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import aiosqlite
 
@@ -77,6 +78,53 @@ def _row(r: aiosqlite.Row) -> MessageRow:
         reactions=r["reactions"],
         jump_url=r["jump_url"],
     )
+
+
+# Reading many rows (a recap, an export): named columns in a fixed order, unpacked by position
+# (sqlite3.Row looks each name up), and one Attributed per distinct attribution.
+_COLUMNS = (
+    "id, session_id, channel_id, thread_id, author_id, author_name, author_is_bot,"
+    " author_is_host, content, created_at, edited_at, deleted_at, reply_to, kind, questions,"
+    " labels, unmatched_labels, late, hidden, reactions, jump_url"
+)
+
+
+def _rows(found: Iterable[Sequence[Any]]) -> list[MessageRow]:
+    attributions: dict[tuple[Any, ...], Attributed] = {}
+    out = []
+    for r in found:
+        key = (r[13], r[14], r[15], r[16], r[17])
+        a = attributions.get(key)
+        if a is None:
+            a = attributions[key] = Attributed(
+                kind=r[13],
+                questions=split_ints(r[14]),
+                labels=split_texts(r[15]),
+                unmatched_labels=split_texts(r[16]),
+                late=bool(r[17]),
+            )
+        out.append(
+            MessageRow(
+                id=r[0],
+                session_id=r[1],
+                channel_id=r[2],
+                thread_id=r[3],
+                author_id=r[4],
+                author_name=r[5],
+                author_is_bot=bool(r[6]),
+                author_is_host=bool(r[7]),
+                content=r[8],
+                created_at=required_time(r[9]),
+                edited_at=from_db(r[10]),
+                deleted_at=from_db(r[11]),
+                reply_to=r[12],
+                attribution=a,
+                hidden=bool(r[18]),
+                reactions=r[19],
+                jump_url=r[20],
+            )
+        )
+    return out
 
 
 _INSERT = (
@@ -172,11 +220,11 @@ class Messages:
         self, session_id: int, *, include_deleted: bool = False
     ) -> list[MessageRow]:
         """A session's messages in posting order."""
-        sql = "SELECT * FROM messages WHERE session_id = ?"
+        sql = f"SELECT {_COLUMNS} FROM messages WHERE session_id = ?"
         if not include_deleted:
             sql += " AND deleted_at IS NULL"
-        async with self._conn.execute(sql + " ORDER BY created_at, id", (session_id,)) as cur:
-            return [_row(r) for r in await cur.fetchall()]
+        found = await self._conn.execute_fetchall(sql + " ORDER BY created_at, id", (session_id,))
+        return _rows(found)
 
     async def last_id(self, channel_ids: Sequence[int]) -> int | None:
         """Newest stored message id in these channels/threads (history backfill starts after it)."""
