@@ -57,6 +57,7 @@ async def burst_run(ctx: Ctx, count: int, *, naive: bool = False, what_if: bool 
         naive=naive,
         what_if=what_if,
         start_in=plan.start_in,
+        commit_within=plan.burst_within,
     )
 
 
@@ -91,6 +92,7 @@ def summarize_run(run: BotRun) -> dict[str, Any]:
         "max_ms": max(lat, default=float("nan")) * 1000,
         "kinds": run.push.kinds,
         "wall": run.wall,
+        "complete": run.complete,
     }
 
 
@@ -107,7 +109,7 @@ async def measure(ctx: Ctx) -> dict[str, Any]:
                 "bare_push_rate": _push_rate(pushed),
                 "bot": summarize_run(bot),
                 "ratio": bot.throughput() / bare if bare else float("nan"),
-                "steps": [(d.key, d.delay) for d in bot.delays],
+                "steps": [(d.key, d.delay, d.posted) for d in bot.delays],
                 "peak_kb": bot.peak_kb,
             }
         )
@@ -123,7 +125,7 @@ async def measure(ctx: Ctx) -> dict[str, Any]:
         out["paced"].append(
             {
                 **summarize_run(run),
-                "steps": [(d.key, d.delay) for d in run.delays],
+                "steps": [(d.key, d.delay, d.posted) for d in run.delays],
                 "recap_delay": run.recap_delay,
                 "rss_idle_kb": run.rss_idle_kb,
                 "rss_end_kb": run.rss_end_kb,
@@ -150,11 +152,13 @@ def rows(ctx: Ctx) -> list[Row]:
     what_if = median([r["throughput"] for r in data["what_if"]])
     p99 = median([r["p99_ms"] for r in paced])
     bound = bare >= 0.9 * fake
+    cut = sum(not p["bot"]["complete"] for p in pairs)
     return [
         Row("capture", f"ceiling: bare client, {n} at full speed", bare, "msg/s",
             note="fake-bound: b/a is an upper bound" if bound else "client-bound"),
         Row("capture", "fake gateway send rate (same runs)", fake, "msg/s"),
-        Row("capture", f"bot in a live session, {n} at full speed", median([p["bot"]["throughput"] for p in pairs]), "msg/s"),
+        Row("capture", f"bot in a live session, {n} at full speed", median([p["bot"]["throughput"] for p in pairs]), "msg/s",
+            note=f"{cut}/{len(pairs)} runs cut at {plan.burst_within:g} s" if cut else ""),
         Row("capture", "ratio bot/ceiling (within each run)", ratio, "ratio", f">= {RATIO_GOAL}", ratio >= RATIO_GOAL),
         Row("capture", f"naive write path, {_k(plan.ab)} at full speed", naive, "msg/s"),
         Row("capture", f"tuned write path, {_k(plan.ab)} at full speed", tuned, "msg/s"),

@@ -19,7 +19,10 @@ class Plan:
     rate: float  # offered load, messages/s
     recap_sizes: tuple[int, int, int]
     start_in: float  # seconds from the bot's start-up to the rehearsal's welcome
-    idle_show: RunOfShow = field(default_factory=lambda: RunOfShow(first=1.0, spacing=0.5))
+    burst_within: float  # a full-speed run stops waiting for commits this long after its start
+    idle_show: RunOfShow = field(
+        default_factory=lambda: RunOfShow(first=1.0, spacing=0.3, late_window=0.5)
+    )
     burst_show: RunOfShow = field(default_factory=lambda: RunOfShow(first=2.0, spacing=30.0))
     overlap_recap: bool = False  # run the recap subprocesses beside the rest (smoke run only)
 
@@ -38,11 +41,12 @@ FULL = Plan(
     runs=3,
     members=1000,
     burst=20_000,
-    ab=5_000,
+    ab=2_000,
     paced=10_000,
     rate=500.0,
     recap_sizes=(1_000, 10_000, 100_000),
     start_in=3.0,
+    burst_within=55.0,
 )
 QUICK = Plan(
     runs=1,
@@ -53,6 +57,7 @@ QUICK = Plan(
     rate=500.0,
     recap_sizes=(100, 1_000, 2_000),
     start_in=1.0,
+    burst_within=20.0,
     idle_show=RunOfShow(first=0.5, spacing=0.15, late_window=0.5),
     burst_show=RunOfShow(first=1.0, spacing=5.0),
     overlap_recap=True,

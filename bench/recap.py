@@ -1,8 +1,9 @@
 """Benchmark 3, recap scale: load from the store, build, and render every format (recap.md, the
 transcript, recap.html with its chart, recap.json, messages.csv, activity.png, the Discord posts)
 for sessions of three sizes, each in a fresh process (`bench.recapproc`) so its peak memory is
-its own. Seconds are medians of the plan's runs; peak memory is the process's peak RSS above its
-RSS before loading (the seeded store and imports)."""
+its own. Each size is seeded once (`--seed`), then measured `runs` times. Seconds are medians;
+peak memory is the process's peak RSS above its RSS before loading (after the imports), so it
+covers the loaded rows, the recap and every rendering."""
 
 from __future__ import annotations
 
@@ -16,9 +17,8 @@ GOAL_10K_S = 2.0
 GROWTH_GOAL = 15.0  # "about 10x, not 100x" for ten times the messages
 
 
-async def _one(ctx: Ctx, messages: int, breakdown: bool) -> dict[str, Any]:
-    folder = ctx.folder(f"recap-{messages}")
-    args = ["--messages", str(messages)] + (["--breakdown"] if breakdown else [])
+async def _child(ctx: Ctx, name: str, args: list[str]) -> dict[str, Any]:
+    folder = ctx.folder(name)
     child = await spawn("bench.recapproc", args, folder / "recap.json", {})
     try:
         return await child.stop(timeout=10, grace=300)
@@ -28,9 +28,19 @@ async def _one(ctx: Ctx, messages: int, breakdown: bool) -> dict[str, Any]:
 
 
 async def measure(ctx: Ctx) -> dict[str, list[dict[str, Any]]]:
+    """Seed each size once, then measure it `runs` times, each in a new process (the middle
+    size's first run also times each format alone)."""
     out: dict[str, list[dict[str, Any]]] = {}
-    for size in ctx.plan.recap_sizes:
-        out[str(size)] = [await _one(ctx, size, breakdown=i == 0) for i in range(ctx.plan.runs)]
+    for n, size in enumerate(ctx.plan.recap_sizes):
+        db = ctx.tmp / f"recap-{size}.db"
+        seeded = await _child(ctx, f"seed-{size}", ["--seed", str(db), "--messages", str(size)])
+        args = ["--db", str(db), "--session", str(seeded["session_id"])]
+        out[str(size)] = [
+            await _child(
+                ctx, f"recap-{size}", args + (["--breakdown"] if i == 0 and n == 1 else [])
+            )
+            for i in range(ctx.plan.runs)
+        ]
     ctx.raw["recap"] = out
     return out
 

@@ -1,8 +1,9 @@
 """One recap-scale measurement in a fresh process (subprocess entry point), so its peak memory is
-its own: a store holding a session of `--messages` member messages (12 questions, answers,
-replies, intros, late answers, reactions, three earlier sessions for streaks) is loaded, built and
-rendered in every format, as the recap step does. Writes phase times and memory to `--result`.
-Usage: `python -m bench.recapproc --messages N --result FILE`.
+its own. `--seed DB --messages N` first writes a store holding a session of N member messages (12
+questions, answers, replies, intros, late answers, reactions, three earlier sessions for
+streaks); `--db DB` then loads that session, builds it and renders every format, as the recap
+step does, and writes phase times and memory to `--result`.
+Usage: `python -m bench.recapproc (--seed DB --messages N | --db DB) --result FILE`.
 """
 
 from __future__ import annotations
@@ -149,14 +150,19 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - t, out
 
 
-async def measure(messages: int, breakdown: bool) -> dict[str, Any]:
+async def seed_db(db: Path, messages: int) -> dict[str, Any]:
+    async with await Store.open(db) as store:
+        session_id = await seed(store, messages, random.Random(messages))
+    return {"session_id": session_id, "messages": messages}
+
+
+async def measure(db: Path, session_id: int, breakdown: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-recap-") as tmp:
         folder = Path(tmp)
         s = settings(folder)
-        async with await Store.open(s.database) as store:
-            session_id = await seed(store, messages, random.Random(messages))
-            base = proc_status(os.getpid())
-            t0 = time.perf_counter()
+        base = proc_status(os.getpid())
+        t0 = time.perf_counter()
+        async with await Store.open(db) as store:
             inp = await load_recap_input(store, session_id, s.chats[0])
         load = time.perf_counter() - t0
         build, recap = _timed(lambda: build_recap(inp))
@@ -170,7 +176,7 @@ async def measure(messages: int, breakdown: bool) -> dict[str, Any]:
         posts_s, posts = _timed(lambda: discord_posts(recap, files=attached))
         peak = proc_status(os.getpid())
         result: dict[str, Any] = {
-            "messages": messages,
+            "messages": len(inp.messages),
             "shown": len(recap.messages),
             "load": load,
             "build": build,
@@ -198,10 +204,16 @@ async def measure(messages: int, breakdown: bool) -> dict[str, Any]:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--messages", type=int, required=True)
+    parser.add_argument("--seed", type=Path, help="write a store with a session to this file")
+    parser.add_argument("--messages", type=int, default=1000)
+    parser.add_argument("--db", type=Path, help="measure the recap of the session seeded here")
+    parser.add_argument("--session", type=int, default=4)
     parser.add_argument("--breakdown", action="store_true", help="also time each format alone")
     parser.add_argument("--result", required=True)
     args = parser.parse_args()
-    data = asyncio.run(measure(args.messages, args.breakdown))
+    if args.seed is not None:
+        data = asyncio.run(seed_db(args.seed, args.messages))
+    else:
+        data = asyncio.run(measure(args.db, args.session, args.breakdown))
     Path(args.result).write_text(json.dumps(data))
     sys.exit(0)

@@ -22,9 +22,13 @@ READY_SETTLE = 0.5  # seconds after READY before the idle memory reading
 
 @dataclass(frozen=True)
 class StepDelay:
+    """A step's due time and when the fake received its post; a step that was due but not
+    posted when the bot was stopped counts with the stop time (a lower bound of its delay)."""
+
     key: str
     due_at: float
     received_at: float
+    posted: bool = True
 
     @property
     def delay(self) -> float:
@@ -41,6 +45,7 @@ class BotRun:
     rss_end_kb: int = 0
     peak_kb: int = 0
     wall: float = 0.0
+    complete: bool = True  # every pushed message was committed within the time allowed
     phases: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -66,24 +71,32 @@ def _count_messages(db: Path) -> int:
         return int(conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0])
 
 
-async def _wait_committed(db: Path, count: int, timeout: float) -> None:  # noqa: ASYNC109
+async def _wait_committed(db: Path, count: int, timeout: float) -> bool:  # noqa: ASYNC109
+    """True once `count` rows are committed; False when `timeout` ran out first."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if await asyncio.to_thread(_count_messages, db) >= count:
-            return
+            return True
         await asyncio.sleep(0.1)
+    return False
 
 
-async def _step_delays(db: Path, w: World) -> tuple[list[StepDelay], float | None]:
+async def _step_delays(
+    db: Path, w: World, stopped_at: float
+) -> tuple[list[StepDelay], float | None]:
     by_id = {p.message_id: p.received_at for p in w.fake.posts}
     out: list[StepDelay] = []
     recap: float | None = None
     async with await Store.open(db) as store:
         for session in await store.sessions.recent(limit=5):
             for step in await store.steps.for_session(session.id):
-                if step.status is not StepStatus.SENT or step.message_id not in by_id:
+                due = _ts(step.due_at)
+                if step.status is StepStatus.SENT and step.message_id in by_id:
+                    d = StepDelay(step.key, due, by_id[step.message_id])
+                elif step.status is not StepStatus.SKIPPED and due < stopped_at:
+                    d = StepDelay(step.key, due, stopped_at, posted=False)
+                else:
                     continue
-                d = StepDelay(step.key, _ts(step.due_at), by_id[step.message_id])
                 if step.key == "recap":
                     recap = d.delay
                 else:
@@ -109,10 +122,13 @@ async def bot_run(
     until_closed: bool = False,
     until_recap: bool = False,
     max_seconds: float = 180.0,
+    commit_within: float | None = None,
     on_load: Callable[[int], None] | None = None,
 ) -> BotRun:
     """Run the bot through one rehearsal session with `count` member messages at `rate`/s (None:
-    as fast as possible). Every wait is bounded by `max_seconds` in total."""
+    as fast as possible). Every wait is bounded by `max_seconds` in total; `commit_within` cuts
+    the wait for commits that many seconds after the load began (the rate is then what was
+    committed by then)."""
     began = time.monotonic()
     config = await seeded.fresh(folder, show)
     db = folder / "chat.db"
@@ -138,9 +154,12 @@ async def bot_run(
         mix = Mix(fake, w.chat_id, w.members)
         if on_load is not None:
             on_load(child.pid)
+        load_began = time.monotonic()
         pushed = await push(mix, count, rate=rate, max_seconds=max_seconds / 2)
         left = max_seconds - (time.monotonic() - began)
-        await _wait_committed(db, pushed.count, left)
+        if commit_within is not None:
+            left = min(left, commit_within - (time.monotonic() - load_began))
+        complete = await _wait_committed(db, pushed.count, max(left, 0.1))
         if until_closed or until_recap:
             want = "recaps" if until_recap else "chat"
             channel = w.guild.channel(want)
@@ -155,13 +174,14 @@ async def bot_run(
             )
         end = proc_status(child.pid)
         t_done = time.monotonic() - began
+        stopped_at = time.time()
         result = await child.stop()
     except BaseException:
         await child.kill()
         raise
-    run = BotRun(push=pushed)
+    run = BotRun(push=pushed, complete=complete and pushed.complete)
     run.commits = {int(i): float(t) for i, t in result["commits"]}
-    run.delays, run.recap_delay = await _step_delays(db, w)
+    run.delays, run.recap_delay = await _step_delays(db, w, stopped_at)
     run.rss_idle_kb = idle.get("VmRSS", 0)
     run.rss_end_kb = end.get("VmRSS", 0)
     run.peak_kb = end.get("VmHWM", 0)
