@@ -77,6 +77,10 @@ class MemoryTransport:
         """The next `count` posts (to `channel_id`, or any) raise TransportError."""
         self._failures.append(Failure(count, retryable, message, channel_id))
 
+    def forget_nonces(self) -> None:
+        """Discord remembers nonces for a few minutes only; simulate a longer outage."""
+        self._nonces.clear()
+
     def new_id(self) -> int:
         return next(self._ids)
 

@@ -545,3 +545,122 @@ async def test_step_times_come_from_the_platform_so_quick_answers_land_after_the
         "answer",
         (1,),
     )
+
+
+class FlakyRecap:
+    """A recap of three parts; the platform fails on the third part once."""
+
+    def __init__(self) -> None:
+        self.raise_first: BaseException | None = None
+
+    async def __call__(
+        self, store: Store, session: SessionRow, chat: ChatSettings, out_dir: Path
+    ) -> Sequence[RecapPost]:
+        if self.raise_first is not None:
+            exc, self.raise_first = self.raise_first, None
+            raise exc
+        return [RecapPost(content=f"part {i}") for i in range(3)]
+
+
+async def test_a_recap_interrupted_mid_way_continues_without_reposting_parts(
+    harness: Harness,
+) -> None:
+    flaky = FlakyRecap()
+    harness.recap = flaky  # type: ignore[assignment]
+    await plan(harness)
+    await harness.run_until(START + timedelta(seconds=89))  # just before the recap
+    original_post = harness.transport.post
+    calls = 0
+
+    async def third_part_fails(message: Outgoing) -> Posted:
+        nonlocal calls
+        if message.channel_id == RECAP:
+            calls += 1
+            if calls == 3:
+                harness.transport.forget_nonces()  # the retry comes after the nonce window
+                raise TransportError("502 Bad Gateway")
+        return await original_post(message)
+
+    harness.transport.post = third_part_fails  # type: ignore[method-assign]
+    await harness.run_until(START + timedelta(minutes=10))
+    assert [p.content for p in harness.transport.posts_in(RECAP)] == ["part 0", "part 1", "part 2"]
+
+
+async def test_a_step_that_raises_is_retried_not_dropped(harness: Harness) -> None:
+    flaky = FlakyRecap()
+    flaky.raise_first = OSError("No space left on device")
+    harness.recap = flaky  # type: ignore[assignment]
+    session = await plan(harness)
+    await harness.run_until(START + timedelta(minutes=10))
+    assert harness.store is not None
+    recap = await harness.store.steps.get(session.id, "recap")
+    assert recap is not None and recap.status is StepStatus.SENT
+    assert [p.content for p in harness.transport.posts_in(RECAP)] == ["part 0", "part 1", "part 2"]
+
+
+async def test_a_step_that_keeps_raising_fails_and_hosts_are_told(harness: Harness) -> None:
+    class Broken:
+        async def __call__(self, *args: object) -> Sequence[RecapPost]:
+            raise PermissionError("recap_dir is not writable")
+
+    harness.recap = Broken()  # type: ignore[assignment]
+    session = await plan(harness)
+    await harness.run_until(START + timedelta(minutes=30))
+    assert harness.store is not None
+    recap = await harness.store.steps.get(session.id, "recap")
+    assert recap is not None and recap.status is StepStatus.FAILED
+    assert any("not writable" in p.content for p in harness.transport.posts_in(HOST))
+
+
+async def test_cancel_is_refused_once_the_chat_has_started_even_if_paused(harness: Harness) -> None:
+    await plan(harness)
+    assert harness.engine is not None
+    await harness.run_until(START + timedelta(seconds=7))
+    await harness.engine.controls.pause("leadershipchat", "host")
+    with pytest.raises(ControlError):
+        await harness.engine.controls.cancel("leadershipchat", "host")
+    assert not any("cancelled" in p.content for p in harness.transport.posts)
+
+
+async def test_end_while_paused_closes_and_recaps(harness: Harness) -> None:
+    session = await plan(harness)
+    assert harness.engine is not None and harness.store is not None
+    await harness.run_until(START + timedelta(seconds=7))
+    await harness.engine.controls.pause("leadershipchat", "host")
+    await harness.engine.controls.end_now("leadershipchat", "host")
+    await harness.run_until(START + timedelta(minutes=5))
+    ledger = {s.key: s.status for s in await harness.store.steps.for_session(session.id)}
+    assert ledger["close"] is StepStatus.SENT and ledger["recap"] is StepStatus.SENT
+
+
+async def test_a_long_pause_never_publishes_the_recap_mid_chat(harness: Harness) -> None:
+    session = await plan(harness)
+    assert harness.engine is not None and harness.store is not None
+    await harness.run_until(START + timedelta(seconds=7))
+    await harness.engine.controls.pause("leadershipchat", "host")
+    await harness.run_until(START + timedelta(minutes=10))  # far past the original recap time
+    assert harness.transport.posts_in(RECAP) == []
+    during = await harness.transport.member_post(
+        BOB, "Bob", "A1: said during the pause", channel_id=CHAT
+    )
+    stored = await harness.store.messages.get(during.message_id)
+    assert stored is not None and not stored.attribution.late  # the chat is paused, not over
+    await harness.engine.controls.resume("leadershipchat", "host")
+    await harness.run_until(START + timedelta(minutes=20))
+    assert len(harness.transport.posts_in(RECAP)) == 1
+    assert (await harness.store.sessions.get(session.id)).status is SessionStatus.RECAPPED  # type: ignore[union-attr]
+
+
+async def test_a_session_saved_without_its_steps_is_planned_again(harness: Harness) -> None:
+    harness.clock.set(START - timedelta(hours=30))
+    engine = await harness.boot()
+    assert harness.store is not None
+    # A previous run died between creating the session and writing its ledger.
+    from bot.engine.planner import snapshot
+
+    await harness.store.sessions.create(
+        "leadershipchat", date(2026, 12, 1), START, snapshot(TOPIC), harness.clock.now()
+    )
+    await engine.plan_all()
+    await harness.run_until(START + timedelta(minutes=5))
+    assert any(p.content.startswith("Q1:") for p in harness.transport.posts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.answers import Attribution, ChatClock, Incoming, Kind, ReplyTarget, attribute
@@ -51,6 +51,10 @@ def build_view(
     welcome_at = welcome.sent_at or welcome.due_at
     close_at = close.sent_at or close.due_at
     late_until = max(close_at + chat.run_of_show.late_window, recap.due_at if recap else close_at)
+    if session.status is SessionStatus.PAUSED and close.status is not StepStatus.SENT:
+        # Paused mid-chat: the close will move by the length of the pause, so nothing said
+        # meanwhile is late yet (resume shifts the steps and the view is rebuilt).
+        close_at = late_until = datetime.max.replace(tzinfo=UTC)
     questions = [s for s in ledger if s.kind == StepKind.QUESTION.value and s.question is not None]
     posted = {s.question: s.sent_at for s in questions if s.status is StepStatus.SENT and s.sent_at}
     clock = ChatClock(

@@ -216,16 +216,17 @@ class HostControls:
                     )
                     self.engine.trigger.cancel(self.engine.job_id(session.id, s.key))
             moves: dict[str, datetime] = {"close": now, "recap": now + chat.run_of_show.late_window}
+            if session.status is SessionStatus.PAUSED:  # ending a paused chat ends the pause too
+                await self.engine.store.sessions.set_status(session.id, SessionStatus.RUNNING)
             await self._apply(session, moves, "end", "", actor)
         return "Closing now; late answers are collected as usual before the recap."
 
     async def cancel(self, chat_name: str, actor: str) -> str:
         session = await self._session(chat_name)
         chat = self.engine.chat(chat_name)
-        if (
-            session.status is not SessionStatus.PLANNED
-            and session.status is not SessionStatus.PAUSED
-        ):
+        welcome = await self.engine.store.steps.get(session.id, "welcome")
+        started = welcome is not None and welcome.status is StepStatus.SENT
+        if started or session.status not in (SessionStatus.PLANNED, SessionStatus.PAUSED):
             raise ControlError(
                 "only a chat that has not started can be cancelled (use `/chat end` instead)"
             )

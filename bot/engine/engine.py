@@ -108,7 +108,8 @@ class ChatEngine:
                 if now >= start - planner.PLAN_AHEAD:
                     day = local_date(chat.schedule, start)
                     session = await self.store.sessions.for_date(chat.name, day)
-                    if session is None:
+                    if session is None or not await self.store.steps.for_session(session.id):
+                        # new, or created by a run that died before writing its steps
                         session = await self.plan_session(chat.name, start, catalog=catalog)
                     else:
                         await self.refresh_topic(session.id, catalog)
@@ -135,7 +136,7 @@ class ChatEngine:
         now = self.clock.now()
         existing = await self.store.sessions.for_date(chat.name, day)
         session = existing or await self.store.sessions.create(chat.name, day, start, topic, now)
-        if existing is None:
+        if existing is None or not await self.store.steps.for_session(session.id):
             rows = planner.ledger_rows(planner.steps_for(chat, start, topic))
             if topic_file is None and (warn := planner.no_topic_step(chat, now)) is not None:
                 rows.append(warn)
@@ -247,8 +248,8 @@ class ChatEngine:
             if step.due_at > now:  # moved later (resume, extend) after this job was set
                 self.schedule_step(session_id, key, step.due_at)
                 return
-            if session.status is SessionStatus.PAUSED and step.kind != StepKind.RECAP:
-                return  # resume re-schedules it
+            if session.status is SessionStatus.PAUSED:
+                return  # resume re-schedules every pending step
             if session.status is SessionStatus.CANCELLED:
                 await self.store.steps.mark_skipped(session_id, key, "session cancelled")
                 return
@@ -264,12 +265,17 @@ class ChatEngine:
                 await perform(self, session, step, ledger)
             except TransportError as exc:
                 await self._failed(session, step, exc)
+            except Exception as exc:  # a bug or a full disk must not silently drop the step
+                log.exception("step %s of session %s raised", key, session_id)
+                await self._failed(session, step, TransportError(f"{type(exc).__name__}: {exc}"))
             finally:
                 self.capture.forget_clock(session_id)
 
     async def _failed(self, session: SessionRow, step: StepRow, exc: TransportError) -> None:
         row = await self.store.steps.get(session.id, step.key)
-        attempts = row.attempts if row else 1
+        attempts = row.attempts if row else step.attempts
+        if attempts == step.attempts:  # failed before anything was sent: still an attempt
+            attempts = await self.store.steps.begin_attempt(session.id, step.key)
         final = not exc.retryable or attempts > len(self.retry_delays)
         await self.store.steps.fail_attempt(session.id, step.key, str(exc), final=final)
         chat = self.chat(session.chat)

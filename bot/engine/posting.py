@@ -181,15 +181,19 @@ async def _dm_subscribers(engine: ChatEngine, session: SessionRow) -> None:
 
 
 async def _publish_recap(engine: ChatEngine, session: SessionRow, step: StepRow) -> None:
+    """Post the recap's messages in order. Progress is recorded per part, so a retry or a restart
+    continues after the last part that went out instead of posting the first ones again."""
     from bot.engine.engine import step_nonce
 
     chat = engine.chat(session.chat)
     out_dir = engine.settings.recap_dir / f"{chat.name}-{session.chat_date.isoformat()}"
     posts = await engine.recap(engine.store, session, chat, out_dir)
     await engine.store.steps.begin_attempt(session.id, step.key)
-    first: Posted | None = None
-    thread: int | None = None
+    first, thread = step.message_id, step.thread_id
+    first_channel = chat.recap_channel
     for part, post in enumerate(posts):
+        if part < step.parts_sent:
+            continue
         channel = thread if post.in_thread and thread is not None else chat.recap_channel
         posted = await engine.transport.post(
             Outgoing(
@@ -200,7 +204,8 @@ async def _publish_recap(engine: ChatEngine, session: SessionRow, step: StepRow)
                 nonce=step_nonce(session.id, step.key, step.due_at, part),
             )
         )
-        first = first or posted
+        if part == 0:
+            first, first_channel = posted.message_id, posted.channel_id
         if post.thread_name:
             made = await engine._safely(
                 engine.transport.create_thread(
@@ -209,14 +214,21 @@ async def _publish_recap(engine: ChatEngine, session: SessionRow, step: StepRow)
                 "open the recap thread",
             )
             thread = made if isinstance(made, int) else None
-    await _record(engine, session, step, first)
+        await engine.store.steps.record_part(
+            session.id, step.key, part + 1, message_id=first, thread_id=thread
+        )
+    await engine.store.steps.mark_sent(
+        session.id,
+        step.key,
+        message_id=first,
+        channel_id=first_channel,
+        sent_at=engine.clock.now(),
+        thread_id=thread,
+    )
     await engine.store.sessions.set_recap(session.id, str(out_dir), engine.clock.now())
     await engine.store.sessions.set_status(session.id, SessionStatus.RECAPPED)
     log.info(
-        "recap of session %s published (%d messages, files in %s)",
-        session.id,
-        len(posts),
-        out_dir,
+        "recap of session %s published (%d messages, files in %s)", session.id, len(posts), out_dir
     )
 
 

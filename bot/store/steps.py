@@ -33,6 +33,7 @@ class StepRow:
     attempts: int
     last_error: str | None
     sent_at: datetime | None
+    parts_sent: int = 0
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ def _row(r: aiosqlite.Row) -> StepRow:
         attempts=r["attempts"],
         last_error=r["last_error"],
         sent_at=from_db(r["sent_at"]),
+        parts_sent=r["parts_sent"],
     )
 
 
@@ -144,10 +146,26 @@ class Steps:
             [(to_db(at), session_id, key) for key, at in due.items()],
         )
 
-    async def reopen(self, session_id: int, key: str, due_at: datetime) -> None:
-        """Make a finished step pending again (re-run recap)."""
+    async def record_part(
+        self,
+        session_id: int,
+        key: str,
+        parts_sent: int,
+        *,
+        message_id: int | None,
+        thread_id: int | None,
+    ) -> None:
+        """A multi-part step has `parts_sent` parts out (first message and thread remembered)."""
         await self._conn.execute(
-            "UPDATE steps SET status = 'pending', due_at = ?, last_error = NULL"
+            "UPDATE steps SET parts_sent = ?, message_id = ?, thread_id = ? WHERE session_id = ? AND key = ?",
+            (parts_sent, message_id, thread_id, session_id, key),
+        )
+
+    async def reopen(self, session_id: int, key: str, due_at: datetime) -> None:
+        """Make a finished step pending again (re-run recap), from its first part."""
+        await self._conn.execute(
+            "UPDATE steps SET status = 'pending', due_at = ?, last_error = NULL, parts_sent = 0,"
+            " attempts = 0, thread_id = NULL"
             " WHERE session_id = ? AND key = ?",
             (to_db(due_at), session_id, key),
         )
