@@ -197,3 +197,20 @@ async def test_missing_message_content_intent_is_logged_once(
             await slash(w.fake, "chat help", user="bob")  # handled after the two messages
     warnings = [r for r in caplog.records if "Message Content intent" in r.getMessage()]
     assert len(warnings) == 1
+
+
+async def test_own_post_is_found_in_a_busy_channel_after_an_outage(tmp_path: Path) -> None:
+    """After a crash between sending and recording a step, the bot looks for its own post. In a
+    busy chat 150 member messages may follow it; it must still be found (or it is posted twice)."""
+    async with world(tmp_path) as w:
+        settings = w.settings()
+        async with bot_running(w, settings) as h:
+            t = h.bot.transport
+            since = datetime.now(UTC) - timedelta(minutes=1)
+            for i in range(120):
+                await w.fake.post("alice", "chat", f"A1: warming up {i}")
+            question = await t.post(Outgoing(w.ch("chat"), "Q2: and now? #LeadershipChat"))
+            for i in range(30):
+                await w.fake.post("bob", "chat", f"A2: quick answer {i}")
+            own = await t.recent_own_posts(w.ch("chat"), since)
+            assert question.message_id in [p.message_id for p in own]

@@ -28,7 +28,6 @@ log = logging.getLogger(__name__)
 EVENT_STATUS = {"active": 2, "completed": 3, "cancelled": 4}
 EXTERNAL_EVENT, GUILD_ONLY = 3, 2
 HISTORY_WITHOUT_ANCHOR = 200  # no known message to start after: look at this many recent ones
-OWN_POSTS_LIMIT = 100
 THREAD_EXISTS = 160004  # "A thread has already been created for this message"
 
 
@@ -206,8 +205,10 @@ class DiscordTransport:
         with translated(f"read the history of channel {channel_id}"):
             found = [
                 m
+                # Every message since `after` (bounded by how long we were down): a fixed limit
+                # would read only the oldest ones and miss our post in a busy channel.
                 async for m in self._channel(channel_id).history(
-                    limit=OWN_POSTS_LIMIT, after=after, oldest_first=True
+                    limit=None, after=after, oldest_first=True
                 )
             ]
         return [

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-HISTORY_LOOKBACK = timedelta(minutes=10)
+HISTORY_LOOKBACK = timedelta(minutes=1)  # posts never go out before due; allow clock skew
 
 
 async def send_once(
