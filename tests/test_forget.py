@@ -173,3 +173,22 @@ async def test_short_ids_and_longer_numbers_are_not_mangled(store: Store) -> Non
     await forget_member(store, GONE)
     details = [a.detail for a in await store.host_actions.for_session(sid)]
     assert f"ref 9{GONE}1 and [forgotten]" in details
+
+
+async def test_erased_messages_cannot_come_back_through_history_backfill(store: Store) -> None:
+    """After a reconnect the bot re-reads channel history; a forgotten member's old messages are
+    still on Discord, and must not be stored again."""
+    await populate(store)
+    await forget_member(store, GONE)
+    assert not await store.messages.add(msg(1001, GONE, "Gone Person", f"A1: {SECRET}", 6))
+    kept = await store.messages.get(1001)
+    assert kept is not None and kept.content is None and kept.author_id == 0
+    assert all(m.id != 1001 for m in await store.messages.for_session(1))  # never in a recap
+
+
+async def test_two_erasures_at_once_both_succeed(store: Store) -> None:
+    import asyncio
+
+    await populate(store)
+    first, second = await asyncio.gather(forget_member(store, GONE), forget_member(store, OTHER))
+    assert first.total > 0 and second.total > 0

@@ -8,10 +8,11 @@ its mentions (`<@id>`) from every text column, so a table added later is not sil
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import aiosqlite
 
@@ -48,6 +49,7 @@ def _quote(name: str) -> str:
 class Privacy:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
+        self._erasing = asyncio.Lock()  # one erasure transaction at a time on this connection
 
     async def purge_chat_text_before(self, chat: str, cutoff: datetime) -> int:
         """Drop the text of one chat's messages written before `cutoff`; rows and counts stay."""
@@ -111,7 +113,11 @@ class Privacy:
         return changed
 
     async def erase_member(self, user_id: int) -> Erased:
-        """Remove everything about one member, in one transaction."""
+        """Remove everything about one member, in one transaction (one erasure at a time)."""
+        async with self._erasing:
+            return await self._erase_member(user_id)
+
+    async def _erase_member(self, user_id: int) -> Erased:
         deleted: dict[str, int] = {}
         scrubbed: dict[str, int] = {}
 
@@ -139,6 +145,14 @@ class Privacy:
                 "DELETE FROM moderation_actions WHERE user_id = ?"
                 " OR message_id IN (SELECT id FROM messages WHERE author_id = ?)",
                 (user_id, user_id),
+            )
+            # Their messages become anonymous tombstones (no author, no text), not gone: a
+            # later history backfill would otherwise store them again from Discord.
+            deleted["messages"] = await run(
+                "UPDATE messages SET author_id = 0, author_name = '', content = NULL,"
+                " deleted_at = COALESCE(deleted_at, ?), labels = '', unmatched_labels = '',"
+                " jump_url = NULL, reactions = 0 WHERE author_id = ?",
+                (to_db(datetime.now(UTC)), user_id),
             )
             for table, columns in tables.items():
                 names = [c for c, _ in columns if c in MEMBER_COLUMNS]
