@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -46,6 +47,7 @@ async def test_start_up_syncs_guild_commands_and_finds_no_problems(
             assert not [p for p in w.fake.posts if p.channel_id == w.ch("hosts")]
             jobs = {job.id for job in h.bot.trigger.scheduler.get_jobs()}
             assert {"planner", "upkeep:retention-purge", "upkeep:nightly-backup"} <= jobs
+            await asyncio.wait_for(h.bot.caught_up.wait(), TIMEOUT)
             assert check_health(settings.database, datetime.now(UTC)).ok  # beat on connect
     assert "every channel, role and permission is in place" in caplog.text
 

@@ -92,6 +92,8 @@ class LeadershipBot(commands.Bot):
         self.heartbeat_interval = heartbeat_interval
         self.slowmode_check_interval = slowmode_check_interval
         self._checked_setup = False
+        # Set once the first heartbeat and history backfill after connecting are done.
+        self.caught_up = asyncio.Event()
         self._warned_content = False
         self._heartbeat: asyncio.Task[None] | None = None
         self._closing = False
@@ -159,6 +161,7 @@ class LeadershipBot(commands.Bot):
                 log.exception("history backfill after %s failed", why)
                 return
         log.info("history backfill after %s: %d message(s) captured", why, count)
+        self.caught_up.set()
 
     async def check_setup(self) -> list[preflight.Problem]:
         """Log every missing channel, role or permission with its fix; tell the hosts too."""
