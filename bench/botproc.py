@@ -63,16 +63,18 @@ def record_commits(naive: bool) -> Commits:
 
 def cache_active_sessions() -> None:
     """What-if (`--what-if-cached-sessions`): `Sessions.active()` answered from memory until a
-    session is written, as if the Discord cogs did not look the session up for every message."""
+    session is written, as if the Discord cogs did not look the session up for every message.
+    Single-flight: callers arriving while the query runs share it."""
     from bot.store.sessions import Sessions
 
     active = Sessions.active
-    cache: dict[int, Any] = {}
+    cache: dict[int, asyncio.Task[Any]] = {}
 
     async def cached(self: Sessions) -> Any:
-        if id(self) not in cache:
-            cache[id(self)] = await active(self)
-        return list(cache[id(self)])
+        task = cache.get(id(self))
+        if task is None or (task.done() and task.exception() is not None):
+            task = cache[id(self)] = asyncio.ensure_future(active(self))
+        return list(await asyncio.shield(task))
 
     def forgetting(method: Any) -> Any:
         async def wrapper(self: Sessions, *args: Any, **kwargs: Any) -> Any:

@@ -21,7 +21,7 @@ class Plan:
     start_in: float  # seconds from the bot's start-up to the rehearsal's welcome
     burst_within: float  # a full-speed run stops waiting for commits this long after its start
     idle_show: RunOfShow = field(
-        default_factory=lambda: RunOfShow(first=1.0, spacing=0.3, late_window=0.5)
+        default_factory=lambda: RunOfShow(first=1.0, spacing=0.25, late_window=0.5)
     )
     burst_show: RunOfShow = field(default_factory=lambda: RunOfShow(first=2.0, spacing=30.0))
     overlap_recap: bool = False  # run the recap subprocesses beside the rest (smoke run only)
@@ -41,12 +41,12 @@ FULL = Plan(
     runs=3,
     members=1000,
     burst=20_000,
-    ab=2_000,
+    ab=1_500,
     paced=10_000,
     rate=500.0,
     recap_sizes=(1_000, 10_000, 100_000),
     start_in=3.0,
-    burst_within=55.0,
+    burst_within=80.0,
 )
 QUICK = Plan(
     runs=1,

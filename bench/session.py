@@ -46,6 +46,8 @@ class BotRun:
     peak_kb: int = 0
     wall: float = 0.0
     complete: bool = True  # every pushed message was committed within the time allowed
+    cut_count: int = 0  # when not: rows committed by the cut
+    cut_at: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -58,7 +60,10 @@ class BotRun:
         return sum(1 for i in self.push.sent if i not in self.commits)
 
     def throughput(self) -> float:
-        """Committed messages per second, first gateway send to last commit."""
+        """Committed messages per second, first gateway send to last commit (for a run cut
+        short: rows counted in the database by the cut, over the time to the cut)."""
+        if not self.complete:
+            return self.cut_count / max(self.cut_at - self.push.first_at, 1e-9)
         done = [self.commits[i] for i in self.push.sent if i in self.commits]
         if not done:
             return 0.0
@@ -71,14 +76,16 @@ def _count_messages(db: Path) -> int:
         return int(conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0])
 
 
-async def _wait_committed(db: Path, count: int, timeout: float) -> bool:  # noqa: ASYNC109
-    """True once `count` rows are committed; False when `timeout` ran out first."""
+async def _wait_committed(db: Path, count: int, timeout: float) -> tuple[bool, int]:  # noqa: ASYNC109
+    """(True, rows) once `count` rows are committed; (False, rows) when `timeout` ran out."""
     deadline = time.monotonic() + timeout
+    rows = 0
     while time.monotonic() < deadline:
-        if await asyncio.to_thread(_count_messages, db) >= count:
-            return True
+        rows = await asyncio.to_thread(_count_messages, db)
+        if rows >= count:
+            return True, rows
         await asyncio.sleep(0.1)
-    return False
+    return False, rows
 
 
 async def _step_delays(
@@ -159,7 +166,8 @@ async def bot_run(
         left = max_seconds - (time.monotonic() - began)
         if commit_within is not None:
             left = min(left, commit_within - (time.monotonic() - load_began))
-        complete = await _wait_committed(db, pushed.count, max(left, 0.1))
+        complete, committed = await _wait_committed(db, pushed.count, max(left, 0.1))
+        cut_at = time.time()
         if until_closed or until_recap:
             want = "recaps" if until_recap else "chat"
             channel = w.guild.channel(want)
@@ -175,11 +183,16 @@ async def bot_run(
         end = proc_status(child.pid)
         t_done = time.monotonic() - began
         stopped_at = time.time()
-        result = await child.stop()
+        if complete:
+            result = await child.stop()
+        else:  # a clean stop would first wait for the backlog; its commit times are not needed
+            await child.kill()
+            result = {"commits": []}
     except BaseException:
         await child.kill()
         raise
     run = BotRun(push=pushed, complete=complete and pushed.complete)
+    run.cut_count, run.cut_at = committed, cut_at
     run.commits = {int(i): float(t) for i, t in result["commits"]}
     run.delays, run.recap_delay = await _step_delays(db, w, stopped_at)
     run.rss_idle_kb = idle.get("VmRSS", 0)
