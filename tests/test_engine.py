@@ -664,3 +664,53 @@ async def test_a_session_saved_without_its_steps_is_planned_again(harness: Harne
     await engine.plan_all()
     await harness.run_until(START + timedelta(minutes=5))
     assert any(p.content.startswith("Q1:") for p in harness.transport.posts)
+
+
+async def test_members_who_asked_get_a_reminder_dm_before_the_chat(harness: Harness) -> None:
+    await plan(harness)
+    assert harness.store is not None
+    await harness.store.members.set_remind(ALICE, "Alice", True)
+    await harness.store.members.set_remind(BOB, "Bob", True)
+    await harness.store.members.set_remind(BOB, "Bob", False)
+    await harness.run_until(START)
+    assert [user for user, _ in harness.transport.dms] == [ALICE]
+    assert "Serving leadership" in harness.transport.dms[0][1]
+
+
+async def test_with_two_chats_reminder_dms_go_to_that_chats_own_members(tmp_path: Path) -> None:
+    settings = compressed_settings(tmp_path)
+    other = settings.chats[0].model_copy(
+        update={
+            "name": "otherchat",
+            "channels": settings.chats[0].channels.model_copy(
+                update={"chat": 21, "announce": 31, "recap": 41}
+            ),
+        }
+    )
+    h = Harness(
+        tmp_path, settings.model_copy(update={"chats": (settings.chats[0], other)}), [TOPIC]
+    )
+    try:
+        session = await plan(h)
+        assert h.store is not None
+        earlier = await h.store.sessions.create(
+            "otherchat", date(2026, 11, 1), START - timedelta(days=30), session.topic, START
+        )
+        await h.store.members.record_message(
+            earlier.id, CARA, "Cara", START - timedelta(days=30), answer=True
+        )
+        await h.store.members.record_message(
+            session.id, ALICE, "Alice", START - timedelta(days=1), answer=True
+        )
+        for user, name in ((ALICE, "Alice"), (CARA, "Cara")):
+            await h.store.members.set_remind(user, name, True)
+        await h.run_until(START)
+        # each is reminded of their own chat only (the DM names the chat's channel)
+        assert sorted((user, f"<#{CHAT}>" in text) for user, text in h.transport.dms) == [
+            (ALICE, True),
+            (CARA, False),
+        ]
+    finally:
+        if h.store is not None:
+            await h.store.close()
+            h.store = None

@@ -174,7 +174,13 @@ async def _welcome_newcomers(engine: ChatEngine, session: SessionRow, step: Step
 async def _dm_subscribers(engine: ChatEngine, session: SessionRow) -> None:
     chat = engine.chat(session.chat)
     text = f"{chat.hashtag} starts {render.stamp(session.start_at, 'R')}: **{session.topic.title}** in <#{chat.channels.chat}>"
-    for member in await engine.store.members.to_remind():
+    members = await engine.store.members.to_remind()
+    if (
+        len(engine.settings.chats) > 1
+    ):  # reminders are per member, not per chat: DM a chat's own people
+        regulars = await engine.store.members.took_part_in(chat.name)
+        members = [m for m in members if m.user_id in regulars]
+    for member in members:
         await engine._safely(
             engine.transport.direct_message(member.user_id, text), "send a reminder DM"
         )

@@ -181,3 +181,12 @@ class Members:
         """Forget a member entirely: settings and participation counts."""
         await self._conn.execute("DELETE FROM session_members WHERE user_id = ?", (user_id,))
         await self._conn.execute("DELETE FROM members WHERE user_id = ?", (user_id,))
+
+    async def took_part_in(self, chat: str) -> set[int]:
+        """Members who have posted in any session of this chat."""
+        async with self._conn.execute(
+            "SELECT DISTINCT sm.user_id FROM session_members sm JOIN sessions s ON s.id = sm.session_id"
+            " WHERE s.chat = ?",
+            (chat,),
+        ) as cur:
+            return {r[0] for r in await cur.fetchall()}
