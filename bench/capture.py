@@ -93,6 +93,8 @@ def summarize_run(run: BotRun) -> dict[str, Any]:
         "kinds": run.push.kinds,
         "wall": run.wall,
         "complete": run.complete,
+        "committed": len(run.commits) if run.complete else run.cut_count,
+        "first_commit_s": run.first_commit,
     }
 
 
@@ -153,12 +155,18 @@ def rows(ctx: Ctx) -> list[Row]:
     p99 = median([r["p99_ms"] for r in paced])
     bound = bare >= 0.9 * fake
     cut = sum(not p["bot"]["complete"] for p in pairs)
+    committed = median([p["bot"]["committed"] for p in pairs])
+    stall = median([p["bot"]["first_commit_s"] or plan.burst_within for p in pairs])
     return [
         Row("capture", f"ceiling: bare client, {n} at full speed", bare, "msg/s",
             note="fake-bound: b/a is an upper bound" if bound else "client-bound"),
         Row("capture", "fake gateway send rate (same runs)", fake, "msg/s"),
         Row("capture", f"bot in a live session, {n} at full speed", median([p["bot"]["throughput"] for p in pairs]), "msg/s",
             note=f"{cut}/{len(pairs)} runs cut at {plan.burst_within:g} s" if cut else ""),
+        Row("capture", f"bot: messages committed (of {n})", committed, "msgs",
+            note=f"within {plan.burst_within:g} s" if cut else "all"),
+        Row("capture", "bot: first send -> first commit", stall, "s",
+            note="stalled behind the cogs' session queries" if stall > 5 else ""),
         Row("capture", "ratio bot/ceiling (within each run)", ratio, "ratio", f">= {RATIO_GOAL}", ratio >= RATIO_GOAL),
         Row("capture", f"naive write path, {_k(plan.ab)} at full speed", naive, "msg/s"),
         Row("capture", f"tuned write path, {_k(plan.ab)} at full speed", tuned, "msg/s"),

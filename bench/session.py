@@ -17,7 +17,7 @@ from bench.world import RunOfShow, SeededDatabase, World, proc_status, spawn
 from bot.store import Store
 from bot.store.steps import StepStatus
 
-READY_SETTLE = 0.5  # seconds after READY before the idle memory reading
+READY_SETTLE = 0.3  # seconds after READY before the idle memory reading
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class BotRun:
     complete: bool = True  # every pushed message was committed within the time allowed
     cut_count: int = 0  # when not: rows committed by the cut
     cut_at: float = 0.0
+    first_commit: float | None = None  # seconds from the first send to the first commit
     phases: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -76,16 +77,28 @@ def _count_messages(db: Path) -> int:
         return int(conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0])
 
 
-async def _wait_committed(db: Path, count: int, timeout: float) -> tuple[bool, int]:  # noqa: ASYNC109
-    """(True, rows) once `count` rows are committed; (False, rows) when `timeout` ran out."""
+@dataclass
+class Progress:
+    """Rows committed as seen by polling the database every 0.1 s."""
+
+    done: bool = False
+    rows: int = 0
+    first_row_at: float | None = None  # time.time() when the first row was seen
+
+
+async def _wait_committed(db: Path, count: int, timeout: float) -> Progress:  # noqa: ASYNC109
+    """Poll until `count` rows are committed or `timeout` runs out."""
     deadline = time.monotonic() + timeout
-    rows = 0
+    seen = Progress()
     while time.monotonic() < deadline:
-        rows = await asyncio.to_thread(_count_messages, db)
-        if rows >= count:
-            return True, rows
+        seen.rows = await asyncio.to_thread(_count_messages, db)
+        if seen.rows and seen.first_row_at is None:
+            seen.first_row_at = time.time()
+        if seen.rows >= count:
+            seen.done = True
+            break
         await asyncio.sleep(0.1)
-    return False, rows
+    return seen
 
 
 async def _step_delays(
@@ -166,8 +179,8 @@ async def bot_run(
         left = max_seconds - (time.monotonic() - began)
         if commit_within is not None:
             left = min(left, commit_within - (time.monotonic() - load_began))
-        complete, committed = await _wait_committed(db, pushed.count, max(left, 0.1))
-        cut_at = time.time()
+        progress = await _wait_committed(db, pushed.count, max(left, 0.1))
+        complete, cut_at = progress.done, time.time()
         if until_closed or until_recap:
             want = "recaps" if until_recap else "chat"
             channel = w.guild.channel(want)
@@ -192,7 +205,11 @@ async def bot_run(
         await child.kill()
         raise
     run = BotRun(push=pushed, complete=complete and pushed.complete)
-    run.cut_count, run.cut_at = committed, cut_at
+    run.cut_count, run.cut_at = progress.rows, cut_at
+    if progress.first_row_at is not None:
+        run.first_commit = (
+            min(run.commits.values(), default=progress.first_row_at)
+        ) - pushed.first_at
     run.commits = {int(i): float(t) for i, t in result["commits"]}
     run.delays, run.recap_delay = await _step_delays(db, w, stopped_at)
     run.rss_idle_kb = idle.get("VmRSS", 0)

@@ -17,6 +17,8 @@ EXPECTED = {
         "ceiling: bare client",
         "fake gateway send rate",
         "bot in a live session",
+        "bot: messages committed",
+        "bot: first send -> first commit",
         "ratio bot/ceiling",
         "naive write path",
         "tuned write path",
