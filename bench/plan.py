@@ -26,10 +26,11 @@ class Plan:
     burst_show: RunOfShow = field(default_factory=lambda: RunOfShow(first=2.0, spacing=30.0))
     overlap_recap: bool = False  # run the recap subprocesses beside the rest (smoke run only)
 
-    def paced_show(self) -> RunOfShow:
-        """Twelve questions spread over the paced load (which starts at the welcome)."""
-        seconds = self.paced / self.rate
-        spacing = round(max(seconds - 1.0, 2.4) / 11, 2)
+    def paced_show(self, count: int) -> RunOfShow:
+        """Twelve questions spread over `count` messages at the offered rate (the load starts at
+        the welcome)."""
+        seconds = count / self.rate
+        spacing = round(max(seconds - 1.0, 1.2) / 11, 2)
         return RunOfShow(first=1.0, spacing=spacing, late_window=min(2.0, 2 * spacing))
 
     @property
@@ -46,7 +47,7 @@ FULL = Plan(
     rate=500.0,
     recap_sizes=(1_000, 10_000, 100_000),
     start_in=3.0,
-    burst_within=60.0,
+    burst_within=45.0,
 )
 QUICK = Plan(
     runs=1,
@@ -56,9 +57,9 @@ QUICK = Plan(
     paced=400,
     rate=500.0,
     recap_sizes=(100, 1_000, 2_000),
-    start_in=1.0,
+    start_in=0.7,
     burst_within=20.0,
-    idle_show=RunOfShow(first=0.5, spacing=0.15, late_window=0.5),
+    idle_show=RunOfShow(first=0.4, spacing=0.1, late_window=0.2),
     burst_show=RunOfShow(first=1.0, spacing=5.0),
     overlap_recap=True,
 )

@@ -27,6 +27,7 @@ EXPECTED = {
         "throughput at 500/s offered",
         "p50 gateway send -> row committed",
         "p99 gateway send -> row committed",
+        "what-if: p99 at 500/s",
     ),
     "posting": (
         "idle: p50",
