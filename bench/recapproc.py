@@ -40,7 +40,6 @@ from bot.topics import Question, Topic
 
 START = datetime(2026, 3, 3, 1, 0, tzinfo=UTC)  # a Monday 20:00 in New York
 CHAT, GUILD = 9001, 9000
-QUESTIONS = 12
 SPACING = timedelta(minutes=4, seconds=30)
 _VOCABULARY = (
     "trust listen serve team coach feedback clarity purpose growth care decide delegate "

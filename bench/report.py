@@ -45,6 +45,8 @@ class Row:
             return "n/a"
         if self.unit in ("x", "ratio"):
             return f"{v:.2f}"
+        if self.unit == "msgs":
+            return f"{v:,.0f}"
         if abs(v) >= 100:
             return f"{v:,.0f}"
         if abs(v) >= 10:

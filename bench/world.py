@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from tests.fakediscord import FakeDiscord, GuildHandle, PostRecord
+from tests.fakediscord import FakeDiscord, GuildHandle
 
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parent.parent
@@ -304,7 +304,3 @@ async def spawn(module: str, args: Sequence[str], result: Path, env: dict[str, s
     )
     os.close(log)
     return Child(proc, result)
-
-
-def posts_since(fake: FakeDiscord, start: int) -> list[PostRecord]:
-    return fake.posts[start:]
