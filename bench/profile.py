@@ -57,7 +57,11 @@ async def profile_burst(ctx: Ctx, *, what_if: bool = False) -> str:
     spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
     if spy is None:
         return "profile: py-spy is not installed (pip install py-spy)"
-    out = Path(tempfile.mkdtemp(prefix="bench-spy-")) / "samples.txt"
+    with tempfile.TemporaryDirectory(prefix="bench-spy-") as tmp:
+        return await _sampled(ctx, spy, Path(tmp) / "samples.txt", what_if)
+
+
+async def _sampled(ctx: Ctx, spy: str, out: Path, what_if: bool) -> str:
     sampler: list[subprocess.Popen[bytes]] = []
 
     def start(pid: int) -> None:
@@ -82,8 +86,9 @@ async def profile_burst(ctx: Ctx, *, what_if: bool = False) -> str:
     )
     for proc in sampler:
         await asyncio.to_thread(proc.wait, 30)
-    if not out.exists():
+    if not await asyncio.to_thread(out.exists):
         return "profile: py-spy wrote nothing (ptrace not permitted?)"
     title = f"profile of the bot under a {plan.burst:,}-message burst ({run.throughput():.0f} msg/s"
     title += ", what-if: cached session lookups)" if what_if else ")"
-    return title + ", py-spy 100 Hz while the burst was processed:\n" + summarize(out.read_text())
+    samples = await asyncio.to_thread(out.read_text)
+    return title + ", py-spy 100 Hz while the burst was processed:\n" + summarize(samples)
