@@ -3,6 +3,7 @@ and refuse newer ones, and repositories that make the bot's "never lose, never r
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import stat
@@ -13,7 +14,13 @@ import pytest
 from bot.store import SCHEMA_VERSION, SchemaError, Store
 from bot.store.connection import connect, migrations, schema_version
 from bot.store.messages import Attributed, MessageRow
-from bot.store.sessions import SessionQuestion, SessionStatus, SessionTopic
+from bot.store.sessions import (
+    ACTIVE_TTL,
+    SessionQuestion,
+    Sessions,
+    SessionStatus,
+    SessionTopic,
+)
 from bot.store.steps import NewStep, StepStatus
 
 T0 = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)  # Tuesday 2026-12-01 20:00 EST
@@ -207,6 +214,58 @@ async def test_session_status_and_active_list(store):
     await store.sessions.set_status(session.id, SessionStatus.RECAPPED)
     assert await store.sessions.active() == []
     assert (await store.sessions.get(session.id)).paused_at is None
+
+
+async def count_session_queries(store) -> list[str]:
+    seen: list[str] = []
+    await store.conn.set_trace_callback(seen.append)
+    return seen
+
+
+async def test_active_sessions_are_remembered_until_a_session_is_written(store):
+    """`active()` is asked for every chat message; it must not cost a query each time, and a
+    status change must be seen at once."""
+    session = await store.sessions.create("leadershipchat", DAY, T0, TOPIC, T0)
+    seen = await count_session_queries(store)
+    for _ in range(5):
+        assert [s.status for s in await store.sessions.active()] == [SessionStatus.PLANNED]
+    assert sum("FROM sessions" in q for q in seen) == 1
+    await store.sessions.set_status(session.id, SessionStatus.RUNNING)
+    assert [s.status for s in await store.sessions.active()] == [SessionStatus.RUNNING]
+    await store.sessions.set_topic(session.id, TOPIC.with_question(1, "Edited?"))
+    assert (await store.sessions.active())[0].topic.questions[0].text == "Edited?"
+    await store.sessions.set_status(session.id, SessionStatus.CANCELLED)
+    assert await store.sessions.active() == []
+
+
+async def test_callers_asking_at_once_share_one_sessions_query(store):
+    await store.sessions.create("leadershipchat", DAY, T0, TOPIC, T0)
+    seen = await count_session_queries(store)
+    answers = await asyncio.gather(*(store.sessions.active() for _ in range(50)))
+    assert all([s.chat_date for s in a] == [DAY] for a in answers)
+    assert sum("FROM sessions" in q for q in seen) == 1
+
+
+async def test_a_sessions_query_racing_a_write_does_not_hide_the_write(store):
+    session = await store.sessions.create("leadershipchat", DAY, T0, TOPIC, T0)
+    early = asyncio.ensure_future(store.sessions.active())
+    await asyncio.sleep(0)  # the early caller starts its query...
+    await asyncio.sleep(0)
+    await store.sessions.set_status(session.id, SessionStatus.RUNNING)  # ...then a write lands
+    await early
+    assert [s.status for s in await store.sessions.active()] == [SessionStatus.RUNNING]
+
+
+async def test_a_change_by_another_process_reaches_active_sessions_within_the_ttl(store):
+    """A CLI command writing the same database file is seen by a running bot within a second."""
+    now = [100.0]
+    sessions = Sessions(store.conn, monotonic=lambda: now[0])
+    created = await sessions.create("leadershipchat", DAY, T0, TOPIC, T0)
+    assert [s.status for s in await sessions.active()] == [SessionStatus.PLANNED]
+    await store.sessions.set_status(created.id, SessionStatus.RUNNING)  # another writer
+    assert [s.status for s in await sessions.active()] == [SessionStatus.PLANNED]
+    now[0] += ACTIVE_TTL
+    assert [s.status for s in await sessions.active()] == [SessionStatus.RUNNING]
 
 
 # ----------------------------------------------------------------------------- the step ledger
