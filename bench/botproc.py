@@ -4,8 +4,9 @@ Runs `bot.discord.runner.run_bot`, the code behind `leadershipchat run`, with a 
 starting `--start-in` seconds after start-up. Two hooks (and discord.py's start-up wait for more
 servers shortened to 0.1 s), nothing else changed:
 
-* commit times: the store method that writes a live member message returns once its statement
-  has committed (autocommit, WAL); a wrapper records `time.time()` per message id right then;
+* commit times: the store method that writes a run of live member messages returns once its
+  statement has committed (autocommit, WAL); a wrapper records `time.time()` for each message id
+  it stored right then;
 * `READY` on stdout when the bot's `on_ready` (and its history backfill) has finished.
 
 `--naive` swaps in the pre-tuning capture path (`bench.naive`). On SIGTERM the bot stops cleanly
@@ -23,6 +24,7 @@ import os
 import resource
 import sys
 import time
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -49,15 +51,17 @@ def record_commits(naive: bool) -> Commits:
 
         Messages.add = timed_add  # type: ignore[method-assign]
     else:
-        add_member = Messages.add_member_message
+        add_members = Messages.add_member_messages
 
-        async def timed_add_member(self: Messages, message: MessageRow) -> Added | None:
-            added = await add_member(self, message)
-            if added is not None:
-                commits.append((message.id, time.time()))
+        async def timed_add_members(
+            self: Messages, messages: Sequence[MessageRow]
+        ) -> dict[int, Added]:
+            added = await add_members(self, messages)
+            now = time.time()
+            commits.extend((message_id, now) for message_id in added)
             return added
 
-        Messages.add_member_message = timed_add_member  # type: ignore[method-assign]
+        Messages.add_member_messages = timed_add_members  # type: ignore[method-assign]
     return commits
 
 

@@ -3,11 +3,13 @@ here so every benchmark run shows the gain. Per member message: a sessions query
 (a cursor: three round trips), the insert, three participation writes and a read back, each
 statement its own transaction (one commit per statement, so several per message).
 
-`install()` patches `Capture.on_message` in the bot subprocess (`python -m bench.botproc
+`install()` patches `Capture.on_message(s)` in the bot subprocess (`python -m bench.botproc
 --naive`); nothing else changes.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from bot.answers import Kind
 from bot.engine.capture import _CAPTURING, Capture, build_view, stored_attribution
@@ -77,7 +79,12 @@ async def naive_on_message(self: Capture, msg: MessageCreated) -> bool:
     ) as cur:
         found = await cur.fetchone()
     opted_out = bool(found and found[0])
-    result = await self._attribute(view, msg, msg.content, opted_out)
+    parents = {}
+    if msg.reply_to is not None and msg.reply_to not in view.question_posts:
+        parent = await store.messages.get(msg.reply_to)
+        if parent is not None:
+            parents[parent.id] = parent.attribution.questions
+    result = self._attribute(view, msg, msg.content, opted_out, parents)
     if result.kind is Kind.OUTSIDE:
         return False
     row = MessageRow(
@@ -109,5 +116,11 @@ async def naive_on_message(self: Capture, msg: MessageCreated) -> bool:
     return True
 
 
+async def naive_on_messages(self: Capture, msgs: Sequence[MessageCreated]) -> int:
+    """The pre-tuning path took messages one at a time."""
+    return sum([await naive_on_message(self, msg) for msg in msgs])
+
+
 def install() -> None:
     Capture.on_message = naive_on_message  # type: ignore[method-assign]
+    Capture.on_messages = naive_on_messages  # type: ignore[method-assign]

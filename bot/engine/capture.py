@@ -4,12 +4,14 @@ late window is stored as it arrives and attributed with the shared rules in `bot
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.answers import Attribution, ChatClock, Incoming, Kind, ReplyTarget, attribute
 from bot.config import ChatSettings
+from bot.store.members import Seen
 from bot.store.messages import Attributed, MessageRow
 from bot.store.sessions import SessionRow, SessionStatus
 from bot.store.steps import NewStep, StepRow, StepStatus
@@ -77,6 +79,23 @@ def stored_attribution(a: Attribution) -> Attributed:
     return Attributed(a.kind.value, a.questions, a.labels, a.unmatched_labels, a.late)
 
 
+def _message_row(msg: MessageCreated, session_id: int, attribution: Attributed) -> MessageRow:
+    return MessageRow(
+        id=msg.message_id,
+        session_id=session_id,
+        channel_id=msg.channel_id,
+        thread_id=msg.thread_id,
+        author_id=msg.author_id,
+        author_name=msg.author_name,
+        author_is_host=msg.author_is_host,
+        content=msg.content,
+        created_at=msg.created_at,
+        attribution=attribution,
+        reply_to=msg.reply_to,
+        jump_url=msg.jump_url,
+    )
+
+
 class Capture:
     def __init__(self, engine: ChatEngine) -> None:
         self.engine = engine
@@ -142,18 +161,41 @@ class Capture:
         except Exception:
             log.exception("could not handle %s", type(event).__name__)
 
-    async def _attribute(
-        self, view: SessionView, msg: MessageCreated, text: str, opted_out: bool
+    async def handle_many(self, events: Sequence[IncomingEvent]) -> None:
+        """Events in arrival order; runs of new messages are stored together (a few statements
+        per run instead of per message). A run that fails is retried message by message, so one
+        bad message never costs the others."""
+        run: list[MessageCreated] = []
+        for event in [*events, None]:
+            if isinstance(event, MessageCreated):
+                run.append(event)
+                continue
+            if run:
+                try:
+                    await self.on_messages(run)
+                except Exception:
+                    log.exception("could not store %d messages together; one by one", len(run))
+                    for msg in run:
+                        await self.handle(msg)
+                run = []
+            if event is not None:
+                await self.handle(event)
+
+    @staticmethod
+    def _attribute(
+        view: SessionView,
+        msg: MessageCreated,
+        text: str,
+        opted_out: bool,
+        parents: Mapping[int, tuple[int, ...]],
     ) -> Attribution:
+        """`parents`: the questions of stored messages this one may reply to."""
         reply: ReplyTarget | None = None
         if msg.reply_to is not None:
             if msg.reply_to in view.question_posts:
                 reply = ReplyTarget(view.question_posts[msg.reply_to], is_question_post=True)
-            else:
-                parent = await self.engine.store.messages.get(msg.reply_to)
-                if parent is not None:
-                    q = parent.attribution.questions
-                    reply = ReplyTarget(q[0] if q else None)
+            elif (q := parents.get(msg.reply_to)) is not None:
+                reply = ReplyTarget(q[0] if q else None)
         thread_question = view.threads.get(msg.thread_id) if msg.thread_id else None
         return attribute(
             Incoming(
@@ -169,58 +211,58 @@ class Capture:
         )
 
     async def on_message(self, msg: MessageCreated) -> bool:
-        """Store a member message if it belongs to a running session; True when stored.
+        """Store a member message if it belongs to a running session; True when stored."""
+        return await self.on_messages([msg]) == 1
 
-        The hot path: with the session view cached this is three statements (the message, the
-        member, the participation count), each committed on its own (WAL, synchronous=NORMAL).
-        Whether the author opted out only changes what is stored, so it is decided in the
-        insert itself rather than read first."""
-        if msg.author_is_bot:
-            return False
-        chat = self._chat_by_channel.get(msg.channel_id)
-        if chat is None:
-            return False
-        view = await self._view_for(chat)
-        if view is None:
-            return False
-        # opting out sets Attribution.excluded, which is not stored; the kind is the same
-        result = await self._attribute(view, msg, msg.content, opted_out=False)
-        if result.kind is Kind.OUTSIDE:
-            return False
-        row = MessageRow(
-            id=msg.message_id,
-            session_id=view.session.id,
-            channel_id=msg.channel_id,
-            thread_id=msg.thread_id,
-            author_id=msg.author_id,
-            author_name=msg.author_name,
-            author_is_host=msg.author_is_host,
-            content=msg.content,
-            created_at=msg.created_at,
-            attribution=stored_attribution(result),
-            reply_to=msg.reply_to,
-            jump_url=msg.jump_url,
-        )
+    async def on_messages(self, msgs: Sequence[MessageCreated]) -> int:
+        """Store the member messages that belong to a running session, in posting order; returns
+        how many were newly stored.
+
+        The hot path: with the session view cached a run of messages costs three statements (the
+        messages, the members, the participation counts) plus one to look up the messages
+        replied to, each committed on its own (WAL, synchronous=NORMAL). Whether an author opted
+        out only changes what is stored, so it is decided in the insert itself."""
+        wanted: list[tuple[MessageCreated, ChatSettings, SessionView]] = []
+        for msg in msgs:
+            chat = None if msg.author_is_bot else self._chat_by_channel.get(msg.channel_id)
+            view = await self._view_for(chat) if chat is not None else None
+            if chat is not None and view is not None:
+                wanted.append((msg, chat, view))
+        if not wanted:
+            return 0
+        replied = {m.reply_to for m, _, v in wanted if m.reply_to not in v.question_posts}
+        replied -= {m.message_id for m, _, _ in wanted} | {None}
         store = self.engine.store
-        added = await store.messages.add_member_message(row)
-        if added is None:
-            return False  # already captured (history backfill overlaps live events)
-        part = await store.members.record_message(
-            view.session.id,
-            msg.author_id,
-            msg.author_name,
-            msg.created_at,
-            answer=result.kind is Kind.ANSWER,
-        )
-        if (
-            part.newcomer
-            and not part.welcomed
-            and not added.opted_out
-            and chat.welcome_newcomers
-            and not msg.author_is_host
-        ):
-            await self._queue_newcomer_welcome(view.session, chat)
-        return True
+        parents = dict(await store.messages.questions_of(r for r in replied if r is not None))
+        rows: list[tuple[MessageRow, ChatSettings, SessionView, bool]] = []
+        for msg, chat, view in wanted:
+            # opting out sets Attribution.excluded, which is not stored; the kind is the same
+            result = self._attribute(view, msg, msg.content, False, parents)
+            if result.kind is Kind.OUTSIDE:
+                continue
+            parents[msg.message_id] = result.questions  # a reply later in this run
+            row = _message_row(msg, view.session.id, stored_attribution(result))
+            rows.append((row, chat, view, result.kind is Kind.ANSWER))
+        added = await store.messages.add_member_messages([r for r, _, _, _ in rows])
+        by_session: dict[int, list[tuple[MessageRow, ChatSettings, SessionView, bool]]] = {}
+        for entry in rows:
+            if entry[0].id in added:
+                by_session.setdefault(entry[2].session.id, []).append(entry)
+        for session_id, stored in by_session.items():
+            seen = [
+                Seen(r.author_id, r.author_name, r.created_at, answer) for r, *_, answer in stored
+            ]
+            parts = await store.members.record_messages(session_id, seen)
+            _, chat, view, _ = stored[0]
+            if chat.welcome_newcomers and any(
+                parts[r.author_id].newcomer
+                and not parts[r.author_id].welcomed
+                and not added[r.id].opted_out
+                and not r.author_is_host
+                for r, *_ in stored
+            ):
+                await self._queue_newcomer_welcome(view.session, chat)
+        return len(added)
 
     async def on_edit(self, edit: MessageEdited) -> None:
         store = self.engine.store
@@ -247,7 +289,8 @@ class Capture:
             author_is_host=stored.author_is_host,
             reply_to=stored.reply_to,
         )
-        result = await self._attribute(view, as_created, edit.content, opted_out)
+        parents = await store.messages.questions_of([stored.reply_to] if stored.reply_to else [])
+        result = self._attribute(view, as_created, edit.content, opted_out, parents)
         await store.messages.edit(
             edit.message_id,
             "" if opted_out else edit.content,
@@ -289,9 +332,7 @@ class Capture:
                 except Exception as exc:
                     log.warning("could not read history of %s: %s", channel, exc)
                     continue
-                for msg in history:
-                    if await self.on_message(msg):
-                        stored += 1
+                stored += await self.on_messages(history)
         if stored:
             log.info("backfilled %d message(s) posted while the bot was away", stored)
         return stored

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +21,38 @@ class MemberRow:
     sessions_count: int
     opted_out: bool
     remind: bool
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A member's message, as it counts towards their participation."""
+
+    user_id: int
+    display_name: str
+    at: datetime
+    answer: bool
+
+
+@dataclass
+class _Tally:
+    """One member's messages within a run being recorded."""
+
+    name: str
+    first_at: datetime
+    last_at: datetime
+    messages: int
+    answers: int
+
+    def add(self, seen: Seen) -> None:
+        self.name = seen.display_name
+        self.first_at = min(self.first_at, seen.at)
+        self.last_at = max(self.last_at, seen.at)
+        self.messages += 1
+        self.answers += int(seen.answer)
+
+
+# 5 parameters per member in the widest statement; SQLite allows 32,766 per statement
+_MEMBERS_PER_STATEMENT = 500
 
 
 @dataclass(frozen=True)
@@ -89,36 +122,73 @@ class Members:
     async def record_message(
         self, session_id: int, user_id: int, display_name: str, at: datetime, *, answer: bool
     ) -> Participation:
-        """Count a message towards a member's participation; the first one in a session decides
-        whether they are a newcomer (never seen in an earlier session).
+        """Count one message towards a member's participation (see `record_messages`)."""
+        seen = [Seen(user_id, display_name, at, answer)]
+        return (await self.record_messages(session_id, seen))[user_id]
 
-        Two statements per message (three for a member's first in a session): this runs for
-        every captured message, and each statement is a round trip to the database thread."""
+    async def record_messages(
+        self, session_id: int, seen: Sequence[Seen]
+    ) -> dict[int, Participation]:
+        """Count messages towards their authors' participation, in posting order; a member's first
+        message in a session decides whether they are a newcomer (never seen in an earlier one).
+        Returns each author's participation after the count.
+
+        This runs for every captured message, so a run of messages costs two statements (three
+        when someone is new to the session) however many members and messages it holds."""
+        per_member: dict[int, _Tally] = {}
+        for s in seen:
+            tally = per_member.get(s.user_id)
+            if tally is None:
+                per_member[s.user_id] = _Tally(s.display_name, s.at, s.at, 1, int(s.answer))
+            else:
+                tally.add(s)
+        found: dict[int, Participation] = {}
+        members = list(per_member.items())
+        for start in range(0, len(members), _MEMBERS_PER_STATEMENT):
+            found |= await self._record(session_id, members[start : start + _MEMBERS_PER_STATEMENT])
+        return found
+
+    async def _record(
+        self, session_id: int, members: list[tuple[int, _Tally]]
+    ) -> dict[int, Participation]:
+        rows = ", ".join(["(?, ?, ?, ?, ?)"] * len(members))
         await self._conn.execute(
             "INSERT INTO members (user_id, display_name, first_seen_at, last_seen_at, first_session_id)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+            f" VALUES {rows} ON CONFLICT (user_id) DO UPDATE SET"
             " display_name = excluded.display_name, last_seen_at = excluded.last_seen_at,"
             " first_seen_at = COALESCE(members.first_seen_at, excluded.first_seen_at),"
             " first_session_id = COALESCE(members.first_session_id, excluded.first_session_id)",
-            (user_id, display_name, to_db(at), to_db(at), session_id),
+            [
+                v
+                for uid, t in members
+                for v in (uid, t.name, to_db(t.first_at), to_db(t.last_at), session_id)
+            ],
         )
-        rows = await self._conn.execute_fetchall(
+        counts = ", ".join(["(?, ?, ?)"] * len(members))
+        returned = await self._conn.execute_fetchall(
             "INSERT INTO session_members (session_id, user_id, messages, answers, newcomer)"
-            " SELECT ?, ?, 1, ?, (first_session_id = ?) FROM members WHERE user_id = ?"
-            " ON CONFLICT (session_id, user_id) DO UPDATE SET messages = messages + 1,"
-            " answers = answers + excluded.answers RETURNING *",
-            (session_id, user_id, int(answer), session_id, user_id),
+            " SELECT ?, c.column1, c.column2, c.column3, (m.first_session_id = ?)"
+            f" FROM (VALUES {counts}) AS c JOIN members AS m ON m.user_id = c.column1 WHERE true"
+            " ON CONFLICT (session_id, user_id) DO UPDATE SET"
+            " messages = messages + excluded.messages, answers = answers + excluded.answers"
+            " RETURNING *",
+            [
+                session_id,
+                session_id,
+                *(v for uid, t in members for v in (uid, t.messages, t.answers)),
+            ],
         )
-        found = next(iter(rows), None)
-        assert found is not None
-        part = _participation(found)
-        if part.messages == 1:  # a new session for this member
+        parts = {p.user_id: p for p in map(_participation, returned)}
+        tallies = dict(members)
+        new = [uid for uid, p in parts.items() if p.messages == tallies[uid].messages]
+        if new:  # a new session for these members
+            marks = ", ".join("?" * len(new))
             await self._conn.execute(
-                "UPDATE members SET sessions_count ="
-                " (SELECT COUNT(*) FROM session_members WHERE user_id = ?) WHERE user_id = ?",
-                (user_id, user_id),
+                "UPDATE members SET sessions_count = (SELECT COUNT(*) FROM session_members AS s"
+                f" WHERE s.user_id = members.user_id) WHERE user_id IN ({marks})",
+                new,
             )
-        return part
+        return parts
 
     async def participation(self, session_id: int, user_id: int) -> Participation | None:
         rows = await self._conn.execute_fetchall(

@@ -135,23 +135,33 @@ _INSERT = (
     " ON CONFLICT (id) DO NOTHING"
 )
 
-# The live capture write: one statement that also withholds the text of an opted-out author and
-# tells whether the row was new, so a member message costs one round trip to the database thread.
-_CAPTURE = (
-    "INSERT INTO messages (id, session_id, channel_id, thread_id, author_id, author_name,"
-    " author_is_bot, author_is_host, content, created_at, edited_at, reply_to, kind, questions,"
-    " labels, unmatched_labels, late, jump_url)"
-    " SELECT ?, ?, ?, ?, ?, ?, ?, ?,"
-    " CASE WHEN EXISTS (SELECT 1 FROM members WHERE user_id = ? AND opted_out) THEN NULL ELSE ? END,"
-    " ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE true"
-    " ON CONFLICT (id) DO NOTHING"
-    " RETURNING COALESCE((SELECT opted_out FROM members WHERE user_id = author_id), 0)"
-)
+# The live capture write: one statement for a run of messages that also withholds the text of an
+# opted-out author and tells which rows were new, so a run costs one round trip to the database
+# thread however long it is. The rows are a VALUES list, whose columns SQLite names column1...
+_CAPTURE_COLUMNS = 18
+_CAPTURE_PER_STATEMENT = 500  # 9,000 parameters; SQLite allows 32,766
+
+
+def _capture_sql(count: int) -> str:
+    row = "(" + ", ".join("?" * _CAPTURE_COLUMNS) + ")"
+    picked = [f"v.column{n}" for n in range(1, _CAPTURE_COLUMNS + 1)]
+    picked[8] = (
+        "CASE WHEN EXISTS (SELECT 1 FROM members WHERE user_id = v.column5 AND opted_out)"
+        " THEN NULL ELSE v.column9 END"
+    )
+    return (
+        "INSERT INTO messages (id, session_id, channel_id, thread_id, author_id, author_name,"
+        " author_is_bot, author_is_host, content, created_at, edited_at, reply_to, kind,"
+        " questions, labels, unmatched_labels, late, jump_url)"
+        f" SELECT {', '.join(picked)} FROM (VALUES {', '.join([row] * count)}) AS v WHERE true"
+        " ON CONFLICT (id) DO NOTHING"
+        " RETURNING id, COALESCE((SELECT opted_out FROM members WHERE user_id = author_id), 0)"
+    )
 
 
 @dataclass(frozen=True)
 class Added:
-    """A member message newly stored by `Messages.add_member_message`."""
+    """A member message newly stored by `Messages.add_member_messages`."""
 
     opted_out: bool  # its author had opted out, so it was stored without its text
 
@@ -190,14 +200,32 @@ class Messages:
         return cur.rowcount > 0
 
     async def add_member_message(self, message: MessageRow) -> Added | None:
-        """Store a live member message in one statement; its text is withheld (NULL) when the
-        author has opted out, decided in the same statement. None when it was already stored."""
-        p = _params(message)
-        params = (*p[:8], message.author_id, *p[8:])
-        rows = await self._conn.execute_fetchall(_CAPTURE, params)
-        for (opted_out,) in rows:
-            return Added(opted_out=bool(opted_out))
-        return None
+        """Store one live member message (see `add_member_messages`); None if already stored."""
+        return (await self.add_member_messages([message])).get(message.id)
+
+    async def add_member_messages(self, messages: Sequence[MessageRow]) -> dict[int, Added]:
+        """Store live member messages, one statement per 500; the text of an author who opted out
+        is withheld (NULL), decided in the same statement. Returns the newly stored ones by id
+        (a message already stored, from a history backfill overlapping live events, is not)."""
+        added: dict[int, Added] = {}
+        for start in range(0, len(messages), _CAPTURE_PER_STATEMENT):
+            chunk = messages[start : start + _CAPTURE_PER_STATEMENT]
+            rows = await self._conn.execute_fetchall(
+                _capture_sql(len(chunk)), [v for m in chunk for v in _params(m)]
+            )
+            added |= {mid: Added(opted_out=bool(opted_out)) for mid, opted_out in rows}
+        return added
+
+    async def questions_of(self, message_ids: Iterable[int]) -> dict[int, tuple[int, ...]]:
+        """The questions stored messages were attributed to (a reply counts for its parent's)."""
+        ids = sorted(set(message_ids))
+        if not ids:
+            return {}
+        marks = ", ".join("?" * len(ids))
+        rows = await self._conn.execute_fetchall(
+            f"SELECT id, questions FROM messages WHERE id IN ({marks})", ids
+        )
+        return {mid: split_ints(questions) for mid, questions in rows}
 
     async def add_many(self, messages: Sequence[MessageRow]) -> None:
         """Store a batch in one transaction (the capture write path under load)."""

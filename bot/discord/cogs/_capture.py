@@ -4,7 +4,7 @@ that are not in discord.py's cache (posted before a restart) still count.
 
 discord.py runs every handler as its own task, so a quick edit or reaction could overtake the
 message it belongs to. Each handler therefore only queues its event (synchronously, in gateway
-order) and one worker hands them to the engine one by one.
+order) and one worker hands them to the engine in order, everything queued at once together.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Queued = tuple[IncomingEvent, str | None]  # the event, and the chat to settle first
+# Events handed to the engine at once: under a burst the queue fills while a run is written, and
+# the next run takes what came meanwhile, so statements per message fall as the load rises.
+BATCH_LIMIT = 500
 
 
 class CaptureCog(commands.Cog):
@@ -59,16 +62,19 @@ class CaptureCog(commands.Cog):
 
     async def _work(self) -> None:
         while True:
-            event, settle = await self._queue.get()
+            batch = [await self._queue.get()]
+            while len(batch) < BATCH_LIMIT and not self._queue.empty():
+                batch.append(self._queue.get_nowait())  # what piled up meanwhile goes in one run
             try:
                 async with self.bot.working():
-                    if settle is not None:
-                        await self._settled(settle)
-                    await self.bot.engine.capture.handle(event)
+                    for chat_name in dict.fromkeys(settle for _, settle in batch if settle):
+                        await self._settled(chat_name)
+                    await self.bot.engine.capture.handle_many([event for event, _ in batch])
             except Exception:
-                log.exception("could not capture %s", type(event).__name__)
+                log.exception("could not capture %d event(s)", len(batch))
             finally:
-                self._queue.task_done()
+                for _ in batch:
+                    self._queue.task_done()
 
     async def _settled(self, chat_name: str) -> None:
         """Wait while a step of the chat's session is being posted and recorded: a member who
