@@ -141,8 +141,8 @@ class Moderator:
         word = blocked_word(facts.text, s.blocked_words)
         if word is not None:
             return Verdict(Rule.BLOCKED_WORD, f"contains a blocked word ({word!r})")
-        if contains_link(facts.text) and is_new_member(
-            facts.joined_at, facts.at, s.new_member_link_hours
+        if is_new_member(facts.joined_at, facts.at, s.new_member_link_hours) and contains_link(
+            facts.text
         ):
             return self._warned(
                 facts,

@@ -1,10 +1,11 @@
-"""The capture write path under load: a member message costs three statements, opted-out text is
-withheld in the insert itself, the capturing session is looked up once per timeline change, and a
-burst of newcomers reads the ledger once (see docs/benchmarks.md)."""
+"""The capture write path under load: a member message, or a run of them, costs three statements,
+opted-out text is withheld in the insert itself, the capturing session is looked up once per
+timeline change, and a burst of newcomers reads the ledger once (see docs/benchmarks.md)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -172,3 +173,64 @@ async def test_for_session_reads_the_same_rows_as_get(harness: Harness) -> None:
     listed = await store.messages.for_session(session.id, include_deleted=True)
     assert listed == [await store.messages.get(m.id) for m in rows]
     assert [m.id for m in await store.messages.for_session(session.id)] == [1, 3]
+
+
+async def test_a_run_of_messages_costs_three_statements_however_long(harness: Harness) -> None:
+    """Under a burst the capture cog hands over everything queued at once: fifty messages from
+    five members are stored and counted with as many statements as one."""
+    session = await plan(harness)
+    t = harness.transport
+    await harness.run_until(START + timedelta(seconds=6))  # Q1 posted
+    authors = [ALICE, BOB, 501, 502, 503]
+    for author in authors:  # each is already counted in this session
+        await t.member_post(author, f"m{author}", "A1: first", channel_id=CHAT)
+    run = [
+        await t.member_post(
+            authors[n % 5], f"m{authors[n % 5]}", f"A1: #{n}", channel_id=CHAT, deliver=False
+        )
+        for n in range(50)
+    ]
+    assert harness.store is not None and harness.engine is not None
+    seen = await count_statements(harness.store)
+    await harness.engine.capture.handle_many(run)
+    await harness.store.conn.set_trace_callback(None)
+    assert len(seen) == 3, seen
+    parts = {p.user_id: p for p in await harness.store.members.for_session(session.id)}
+    assert all(parts[a].messages == 11 and parts[a].answers == 11 for a in authors)
+    stored = await harness.store.messages.for_session(session.id)
+    assert [m.content for m in stored][-50:] == [f"A1: #{n}" for n in range(50)]
+
+
+async def test_replies_in_a_run_count_for_the_question_of_their_parent(harness: Harness) -> None:
+    session = await plan(harness)
+    t = harness.transport
+    await harness.run_until(START + timedelta(seconds=16))  # Q1 and Q2 posted
+    earlier = await t.member_post(ALICE, "Alice", "A1: listening first", channel_id=CHAT)
+    answer = await t.member_post(BOB, "Bob", "A1: asking", channel_id=CHAT, deliver=False)
+    same_run = await t.member_post(
+        ALICE, "Alice", "so true", channel_id=CHAT, reply_to=answer.message_id, deliver=False
+    )
+    stored_parent = await t.member_post(
+        BOB, "Bob", "+1", channel_id=CHAT, reply_to=earlier.message_id, deliver=False
+    )
+    assert harness.engine is not None and harness.store is not None
+    await harness.engine.capture.handle_many([answer, same_run, stored_parent])
+    stored = {m.id: m for m in await harness.store.messages.for_session(session.id)}
+    assert stored[same_run.message_id].attribution.questions == (1,)
+    assert stored[stored_parent.message_id].attribution.questions == (1,)
+
+
+async def test_one_broken_message_does_not_cost_the_rest_of_its_run(harness: Harness) -> None:
+    session = await plan(harness)
+    t = harness.transport
+    await harness.run_until(START + timedelta(seconds=6))
+    good = await t.member_post(ALICE, "Alice", "A1: fine", channel_id=CHAT, deliver=False)
+    broken = replace(
+        await t.member_post(BOB, "Bob", "A1: nameless", channel_id=CHAT, deliver=False),
+        author_name=None,  # type: ignore[arg-type]  # what a malformed event could carry
+    )
+    also_good = await t.member_post(BOB, "Bob", "A1: fine too", channel_id=CHAT, deliver=False)
+    assert harness.engine is not None and harness.store is not None
+    await harness.engine.capture.handle_many([good, broken, also_good])
+    stored = [m.id for m in await harness.store.messages.for_session(session.id)]
+    assert stored == [good.message_id, also_good.message_id]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -714,3 +715,49 @@ async def test_with_two_chats_reminder_dms_go_to_that_chats_own_members(tmp_path
         if h.store is not None:
             await h.store.close()
             h.store = None
+
+
+class GatedTransport(MemoryTransport):
+    """Posts wait at a gate while it is closed, like a slow Discord."""
+
+    def __init__(self, clock: ManualClock) -> None:
+        super().__init__(clock)
+        self.gate = asyncio.Event()
+        self.gate.set()
+        self.waiting = asyncio.Event()
+
+    async def post(self, message: Outgoing) -> Posted:
+        if not self.gate.is_set():
+            self.waiting.set()
+            await self.gate.wait()
+        return await super().post(message)
+
+
+async def test_capture_waits_while_a_question_is_posted_but_not_for_host_notes(
+    harness: Harness,
+) -> None:
+    """A member answering Q1 the instant it appears must see Q1 counted as posted, so capture
+    waits while it is sent and recorded; a heads-up to hosts (or DMs, or a recap) does not
+    hold up members' messages."""
+    harness.transport = GatedTransport(harness.clock)
+    session = await plan(harness)
+    engine, store = harness.engine, harness.store
+    assert engine is not None and store is not None
+    await harness.run_until(START + timedelta(seconds=1))  # welcome posted
+    steps = {s.key: s for s in await store.steps.for_session(session.id)}
+    heads_up = next(s for s in steps.values() if s.kind == "heads_up" and s.question == 1)
+
+    for key, holds_capture in ((heads_up.key, False), ("q1", True)):
+        harness.clock.set(steps[key].due_at)
+        harness.transport.gate.clear()
+        harness.transport.waiting.clear()
+        step = asyncio.ensure_future(engine.run_step(session.id, key))
+        await harness.transport.waiting.wait()  # the post is in flight
+        settled = asyncio.ensure_future(engine.timeline_settled(session.id))
+        await asyncio.sleep(0)
+        assert settled.done() is not holds_capture, key
+        harness.transport.gate.set()
+        await step
+        await settled
+        sent = await store.steps.get(session.id, key)
+        assert sent is not None and sent.status is StepStatus.SENT

@@ -13,7 +13,8 @@ import pytest
 
 from bot.store import SCHEMA_VERSION, SchemaError, Store
 from bot.store.connection import connect, migrations, schema_version
-from bot.store.messages import Attributed, MessageRow
+from bot.store.members import Seen
+from bot.store.messages import Added, Attributed, MessageRow
 from bot.store.sessions import (
     ACTIVE_TTL,
     SessionQuestion,
@@ -484,6 +485,52 @@ async def test_first_session_makes_a_newcomer_the_second_does_not(store):
     assert (member.first_session_id, member.sessions_count) == (first.id, 2)
     assert (member.first_seen_at, member.last_seen_at) == (T0, later)
     assert await store.members.history([7]) == {7: [first.id, second.id]}
+
+
+async def test_a_run_of_messages_counts_like_the_same_messages_one_by_one(store):
+    first = await make_session(store)
+    second = await make_session(store, DAY + timedelta(weeks=1))
+    await store.members.record_message(first.id, 7, "Ada", T0, answer=True)  # a regular
+    at = [T0 + timedelta(weeks=1, minutes=m) for m in range(4)]
+    parts = await store.members.record_messages(
+        second.id,
+        [
+            Seen(7, "Ada", at[0], answer=True),
+            Seen(8, "Bo", at[1], answer=False),  # first time ever
+            Seen(7, "Ada L.", at[2], answer=False),
+            Seen(8, "Bo", at[3], answer=True),
+        ],
+    )
+    assert {u: (p.newcomer, p.messages, p.answers) for u, p in parts.items()} == {
+        7: (False, 2, 1),
+        8: (True, 2, 1),
+    }
+    ada, bo = await store.members.get(7), await store.members.get(8)
+    assert (ada.display_name, ada.sessions_count, ada.last_seen_at) == ("Ada L.", 2, at[2])
+    assert (bo.first_session_id, bo.sessions_count, bo.first_seen_at) == (second.id, 1, at[1])
+    # the next run in the same session adds to the counts
+    more = await store.members.record_messages(second.id, [Seen(8, "Bo", at[3], answer=True)])
+    assert (more[8].messages, more[8].answers, more[8].newcomer) == (3, 2, True)
+    assert (await store.members.get(8)).sessions_count == 1
+
+
+async def test_a_run_of_live_messages_is_stored_once_and_withholds_opted_out_text(store):
+    session = await make_session(store)
+    await store.members.set_opted_out(9, "Cy", True)
+    first = message(1, session.id, "A1: hello")
+    assert await store.messages.add_member_messages([first]) == {1: Added(opted_out=False)}
+    run = [
+        first,  # already stored (a backfill overlapping live events)
+        message(2, session.id, "A1: private", author=9),
+        message(3, session.id, "A2: public"),
+        message(3, session.id, "A2: public"),  # the same event twice in one run
+    ]
+    assert await store.messages.add_member_messages(run) == {
+        2: Added(opted_out=True),
+        3: Added(opted_out=False),
+    }
+    stored = {m.id: m.content for m in await store.messages.for_session(session.id)}
+    assert stored == {1: "A1: hello", 2: None, 3: "A2: public"}
 
 
 async def test_a_member_known_only_from_a_command_is_still_a_newcomer(store):

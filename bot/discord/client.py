@@ -139,6 +139,10 @@ class LeadershipBot(commands.Bot):
     def _connected(self) -> bool:
         return self.is_ready() and not self.is_closed()
 
+    async def on_message(self, message: discord.Message, /) -> None:
+        """Slash commands only: commands.Bot would look for a text command in every chat message
+        (a prefix lookup per message, ~7 % of the bot's time under a burst)."""
+
     async def on_ready(self) -> None:
         log.info("connected as %s (%s)", self.user, self.user.id if self.user else "?")
         if not self._checked_setup:

@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 RETRY_DELAYS = (2.0, 10.0, 30.0, 120.0, 300.0)  # seconds between attempts of a failing step
 PLANNER_INTERVAL = timedelta(hours=1)
+# Steps whose posts move the attribution clock (see `bot.engine.capture.build_view`).
+_TIMELINE_KINDS = frozenset({StepKind.WELCOME, StepKind.QUESTION, StepKind.CLOSE})
 
 
 class RecapPublisher(Protocol):
@@ -73,6 +75,7 @@ class ChatEngine:
         self.recap = recap
         self.retry_delays = tuple(retry_delays)
         self._locks: dict[int, asyncio.Lock] = {}
+        self._timeline_moving: dict[int, asyncio.Event] = {}  # session id -> set when recorded
         self._chats = {c.name: c for c in settings.chats}
         # Imported here to keep module-level imports one-directional (they import this module's types).
         from bot.engine.capture import Capture
@@ -94,6 +97,15 @@ class ChatEngine:
 
     def lock(self, session_id: int) -> asyncio.Lock:
         return self._locks.setdefault(session_id, asyncio.Lock())
+
+    async def timeline_settled(self, session_id: int) -> None:
+        """Wait while a post that moves the session's timeline (the welcome, a question, the
+        close) is being sent and recorded: a member who answers Q2 the instant it appears must
+        see Q2 counted as posted. Other steps (reminders and their DMs, recaps) do not hold up
+        capture."""
+        moving = self._timeline_moving.get(session_id)
+        if moving is not None:
+            await moving.wait()
 
     # -- planning ----------------------------------------------------------------------------
 
@@ -260,16 +272,26 @@ class ChatEngine:
                 await self.store.steps.mark_skipped(session_id, key, reason)
                 return
             try:
-                from bot.engine.posting import perform
-
-                await perform(self, session, step, ledger)
+                await self._perform(session, step, ledger)
             except TransportError as exc:
                 await self._failed(session, step, exc)
             except Exception as exc:  # a bug or a full disk must not silently drop the step
                 log.exception("step %s of session %s raised", key, session_id)
                 await self._failed(session, step, TransportError(f"{type(exc).__name__}: {exc}"))
-            finally:
-                self.capture.forget_clock(session_id)
+
+    async def _perform(self, session: SessionRow, step: StepRow, ledger: list[StepRow]) -> None:
+        """Post the step and record it; capture waits meanwhile if it moves the timeline."""
+        from bot.engine.posting import perform
+
+        moving = StepKind(step.kind) in _TIMELINE_KINDS
+        if moving:
+            self._timeline_moving[session.id] = asyncio.Event()
+        try:
+            await perform(self, session, step, ledger)
+        finally:
+            self.capture.forget_clock(session.id)
+            if moving:
+                self._timeline_moving.pop(session.id).set()
 
     async def _failed(self, session: SessionRow, step: StepRow, exc: TransportError) -> None:
         row = await self.store.steps.get(session.id, step.key)

@@ -77,12 +77,10 @@ class CaptureCog(commands.Cog):
                     self._queue.task_done()
 
     async def _settled(self, chat_name: str) -> None:
-        """Wait while a step of the chat's session is being posted and recorded: a member who
-        answers Q2 the instant it appears must see Q2 counted as posted."""
+        """Wait while the welcome, a question or the close is being posted and recorded."""
         session = await self.bot.engine.current_session(chat_name)
         if session is not None:
-            async with self.bot.engine.lock(session.id):
-                pass
+            await self.bot.engine.timeline_settled(session.id)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
