@@ -44,6 +44,11 @@ class ScaledClock:
     def now(self) -> datetime:
         return self._origin + (self._real.now() - self._real_origin) * self.speed
 
+    def restart(self) -> None:
+        """Count from `start` again, as if virtual time had stood still until now (set-up work
+        on a slow machine must not eat into a fast run of show)."""
+        self._real_origin = self._real.now()
+
     def to_real(self, virtual: datetime) -> datetime:
         """When, on the system clock, virtual time `virtual` arrives."""
         return self._real_origin + (virtual - self._origin) / self.speed

@@ -241,6 +241,7 @@ async def run_demo(
             recap=recap,
         )
         transport.handler = engine.capture.handle
+        clock.restart()  # the evening starts now, not when set-up began
         scheduler.start()
         try:
             session = await engine.plan_session(chat.name, start)
