@@ -269,6 +269,27 @@ async def test_newcomers_welcomed_once_by_name_grouped(harness: Harness) -> None
     ]
 
 
+async def test_a_crowd_of_newcomers_gets_one_welcome_that_fits_in_a_message(
+    harness: Harness,
+) -> None:
+    """150 first-timers at once: one post under Discord's 2,000 characters, as many names as
+    fit and how many more, and nobody welcomed twice."""
+    session = await plan(harness)
+    t = harness.transport
+    await harness.run_until(START + timedelta(seconds=1))
+    for n in range(150):
+        await t.member_post(1000 + n, f"Newcomer number {n:03d}", "hi all", channel_id=CHAT)
+    await harness.run_until(START + timedelta(seconds=20))
+    welcomes = [p.content for p in t.posts_in(CHAT) if "first time" in p.content]
+    assert len(welcomes) == 1 and len(welcomes[0]) <= 2000
+    assert "**Newcomer number 000**" in welcomes[0]
+    named = welcomes[0].count("**") // 2
+    assert 20 < named < 150 and f" and {150 - named} more, joining" in welcomes[0]
+    assert harness.store is not None
+    parts = await harness.store.members.for_session(session.id)
+    assert all(p.welcomed for p in parts)
+
+
 async def test_members_seen_before_are_not_newcomers_next_week(harness: Harness) -> None:
     await plan(harness)
     await harness.run_until(START + timedelta(seconds=1))

@@ -85,10 +85,21 @@ def close(
     return text
 
 
-def newcomers(chat: ChatSettings, names: Sequence[str]) -> str:
+MESSAGE_LIMIT = 2000  # characters Discord accepts in one message
+
+
+def newcomers(chat: ChatSettings, names: Sequence[str], limit: int = MESSAGE_LIMIT) -> str:
+    """Everyone by name when they fit in one message; else as many as fit and "N more" (a
+    launch night can bring a hundred first-timers within a few seconds)."""
     shown = [f"**{escape_name(n)}**" for n in names]
-    who = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
-    return f"A warm welcome to {who}, joining {chat.hashtag} for the first time!"
+    for count in range(len(shown), 0, -1):
+        more = len(shown) - count
+        who = shown[:count] + ([f"{more} more"] if more else [])
+        listed = who[0] if len(who) == 1 else ", ".join(who[:-1]) + " and " + who[-1]
+        text = f"A warm welcome to {listed}, joining {chat.hashtag} for the first time!"
+        if len(text) <= limit:
+            return text
+    return f"A warm welcome to {len(shown)} members joining {chat.hashtag} for the first time!"
 
 
 def no_topic(chat: ChatSettings, start: datetime) -> str:
