@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from dataclasses import replace
 
 import numpy as np
@@ -53,3 +55,15 @@ def test_a_chat_with_no_messages_still_draws(recap: Recap) -> None:
     empty = replace(recap, messages=(), stats=replace(recap.stats, busiest_minute=None))
     assert render_activity_png(empty).startswith(b"\x89PNG")
     assert "Busiest" not in describe_activity(empty)
+
+
+def test_starting_the_bot_does_not_load_matplotlib() -> None:
+    """matplotlib is ~50 MB of the bot's memory; only drawing a chart may load it."""
+    probe = (
+        "import sys, bot.cli.main, bot.discord.runner, bot.engine.recap_publisher, bot.recap.files;"
+        "print('matplotlib' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "False"

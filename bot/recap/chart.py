@@ -10,10 +10,6 @@ import io
 from collections import Counter
 from datetime import datetime, timedelta
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-
 from bot.recap.display import clock, plural, zone_abbr
 from bot.recap.model import Recap
 
@@ -59,6 +55,11 @@ def describe_activity(recap: Recap) -> str:
 
 
 def render_activity_png(recap: Recap) -> bytes:
+    # imported here: matplotlib costs ~50 MB and half a second, paid by a recap, not by start-up
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     first, counts = activity(recap)
     tz = recap.timezone
     fig = Figure(figsize=(10, 3.6), dpi=100, facecolor="white")

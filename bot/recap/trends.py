@@ -15,10 +15,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-
 from bot.store.members import MemberRow, Participation
 from bot.store.sessions import SessionRow, SessionStatus
 
@@ -139,6 +135,11 @@ async def load_trend_rows(store: Store, chat: str | None = None) -> TrendRows:
 
 def render_trend_png(trends: Trends, title: str = "Participants per chat") -> bytes:
     """Participants (line) and newcomers (bars) per session, for `leadershipchat stats`."""
+    # imported here: matplotlib costs ~50 MB and half a second, paid by a recap, not by start-up
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     fig = Figure(figsize=(10, 4), dpi=100, facecolor="white")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
