@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from bot.recap.build import build_recap
-from bot.recap.export import CSV_COLUMNS, SCHEMA_VERSION, render_csv, render_json
+from bot.recap.export import CSV_COLUMNS, SCHEMA_VERSION, recap_dict, render_csv, render_json
 from bot.recap.model import Recap
 from tests.fixtures.recap import scenario as sc
 
@@ -27,6 +27,18 @@ def test_json_has_schema_and_version_and_string_ids(recap: Recap) -> None:
         isinstance(m["id"], str) and isinstance(m["author_id"], str) for m in doc["messages"]
     )
     assert doc["messages"][0]["created_at"].endswith("Z")
+
+
+def test_json_reads_one_message_per_line_and_holds_exactly_the_recap(recap: Recap) -> None:
+    """Readers diff and grep recap.json: the summary is indented, each message is one line."""
+    text = render_json(recap)
+    assert json.loads(text) == recap_dict(recap)
+    lines = text.splitlines()
+    message_lines = [ln for ln in lines if ln.startswith('    {"id": ')]
+    assert len(message_lines) == len(recap.messages) > 0
+    assert all(json.loads(ln.strip().rstrip(",")) for ln in message_lines)
+    empty = replace(recap, messages=())
+    assert json.loads(render_json(empty))["messages"] == []
 
 
 def test_json_keeps_unicode_readable(recap: Recap) -> None:

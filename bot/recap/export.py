@@ -147,7 +147,16 @@ def recap_dict(recap: Recap) -> dict[str, Any]:
 
 
 def render_json(recap: Recap) -> str:
-    return json.dumps(recap_dict(recap), ensure_ascii=False, indent=2) + "\n"
+    """Indented, with one message per line: readable and diff-friendly, and the messages (all
+    but a few hundred bytes of a big recap) go through the fast C encoder, which indent=2
+    would turn off (3x slower for 10,000 messages)."""
+    data = recap_dict(recap)
+    messages = data.pop("messages")
+    head = json.dumps(data, ensure_ascii=False, indent=2)
+    if not messages:
+        return head[:-2] + ',\n  "messages": []\n}\n'
+    lines = ",\n".join("    " + json.dumps(m, ensure_ascii=False) for m in messages)
+    return head[:-2] + ',\n  "messages": [\n' + lines + "\n  ]\n}\n"
 
 
 def _cell(value: str) -> str:
