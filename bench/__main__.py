@@ -26,7 +26,6 @@ async def run(plan: Plan, tmp: Path, profile: bool) -> tuple[list[Row], Ctx]:
             from bench.profile import profile_burst
 
             print(await profile_burst(ctx), flush=True)
-            print(await profile_burst(ctx, what_if=True), flush=True)
         overlapped = asyncio.create_task(recap.measure(ctx)) if plan.overlap_recap else None
         started = time.monotonic()
         await capture.measure(ctx)

@@ -65,36 +65,6 @@ def record_commits(naive: bool) -> Commits:
     return commits
 
 
-def cache_active_sessions() -> None:
-    """What-if (`--what-if-cached-sessions`): `Sessions.active()` answered from memory until a
-    session is written, as if the Discord cogs did not look the session up for every message.
-    Single-flight: callers arriving while the query runs share it."""
-    from bot.store.sessions import Sessions
-
-    active = Sessions.active
-    cache: dict[int, asyncio.Task[Any]] = {}
-
-    async def cached(self: Sessions) -> Any:
-        task = cache.get(id(self))
-        if task is None or (task.done() and task.exception() is not None):
-            task = cache[id(self)] = asyncio.ensure_future(active(self))
-        return list(await asyncio.shield(task))
-
-    def forgetting(method: Any) -> Any:
-        async def wrapper(self: Sessions, *args: Any, **kwargs: Any) -> Any:
-            cache.pop(id(self), None)
-            try:
-                return await method(self, *args, **kwargs)
-            finally:
-                cache.pop(id(self), None)
-
-        return wrapper
-
-    for name in ("create", "set_status", "set_topic", "set_event", "set_recap"):
-        setattr(Sessions, name, forgetting(getattr(Sessions, name)))
-    Sessions.active = cached  # type: ignore[method-assign]
-
-
 def announce_ready() -> None:
     """Print READY after `on_ready`; and skip discord.py's 2 s wait for more GUILD_CREATEs
     (`guild_ready_timeout`, as the tests' FAST_CLIENT_OPTIONS do): start-up is not measured."""
@@ -122,8 +92,6 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     from bot.discord.runner import run_bot
 
     commits = record_commits(args.naive)
-    if args.what_if_cached_sessions:
-        cache_active_sessions()
     announce_ready()
     settings = load_settings(Path(args.config))
     started = time.time()
@@ -146,7 +114,6 @@ if __name__ == "__main__":
     parser.add_argument("--config", required=True)
     parser.add_argument("--start-in", type=float, default=3.0)
     parser.add_argument("--naive", action="store_true")
-    parser.add_argument("--what-if-cached-sessions", action="store_true")
     parser.add_argument("--result", required=True)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     args = parser.parse_args()

@@ -45,37 +45,34 @@ async def bare_run(ctx: Ctx, count: int) -> tuple[Push, float]:
     return pushed, len(arrived) / max(max(arrived) - pushed.first_at, 1e-9)
 
 
-async def burst_run(ctx: Ctx, count: int, *, naive: bool = False, what_if: bool = False) -> BotRun:
+async def burst_run(ctx: Ctx, count: int, *, naive: bool = False) -> BotRun:
     plan = ctx.plan
     return await bot_run(
         ctx.world,
         ctx.seeded,
-        ctx.folder("naive" if naive else "what-if" if what_if else "bot"),
+        ctx.folder("naive" if naive else "bot"),
         plan.burst_show,
         count=count,
         rate=None,
         naive=naive,
-        what_if=what_if,
         start_in=plan.start_in,
         commit_within=plan.burst_within,
     )
 
 
-async def paced_run(ctx: Ctx, *, what_if: bool = False) -> BotRun:
-    """The offered-load run: also the posting-under-load and memory-after-a-session run. The
-    what-if variant runs half as many messages (only its latency is reported)."""
+async def paced_run(ctx: Ctx) -> BotRun:
+    """The offered-load run: also the posting-under-load and memory-after-a-session run."""
     plan = ctx.plan
-    count = plan.paced // 2 if what_if else plan.paced
+    count = plan.paced
     return await bot_run(
         ctx.world,
         ctx.seeded,
-        ctx.folder("paced-what-if" if what_if else "paced"),
+        ctx.folder("paced"),
         plan.paced_show(count),
         count=count,
         rate=plan.rate,
-        what_if=what_if,
         start_in=plan.start_in,
-        until_recap=not what_if,
+        until_recap=True,
     )
 
 
@@ -108,9 +105,7 @@ async def measure(ctx: Ctx) -> dict[str, Any]:
         "pairs": [],
         "naive": [],
         "tuned": [],
-        "what_if": [],
         "paced": [],
-        "paced_what_if": [],
     }
     for _ in range(plan.runs):
         pushed, bare = await bare_run(ctx, plan.burst)
@@ -131,7 +126,6 @@ async def measure(ctx: Ctx) -> dict[str, Any]:
         out["naive"].append(summarize_run(await burst_run(ctx, plan.ab, naive=True)))
         if plan.ab != plan.burst:
             out["tuned"].append(summarize_run(await burst_run(ctx, plan.ab)))
-        out["what_if"].append(summarize_run(await burst_run(ctx, plan.ab, what_if=True)))
     for _ in range(plan.runs):
         run = await paced_run(ctx)
         out["paced"].append(
@@ -144,7 +138,6 @@ async def measure(ctx: Ctx) -> dict[str, Any]:
                 "peak_kb": run.peak_kb,
             }
         )
-        out["paced_what_if"].append(summarize_run(await paced_run(ctx, what_if=True)))
     ctx.raw["capture"] = out
     return out
 
@@ -162,7 +155,6 @@ def rows(ctx: Ctx) -> list[Row]:
     fake = median([p["bare_push_rate"] for p in pairs])
     naive = median([r["throughput"] for r in data["naive"]])
     tuned = median([r["throughput"] for r in data["tuned"]])
-    what_if = median([r["throughput"] for r in data["what_if"]])
     p99 = median([r["p99_ms"] for r in paced])
     bound = bare >= 0.9 * fake
     cut = sum(not p["bot"]["complete"] for p in pairs)
@@ -177,16 +169,12 @@ def rows(ctx: Ctx) -> list[Row]:
         Row("capture", f"bot: messages committed (of {n})", committed, "msgs",
             note=f"within {plan.burst_within:g} s" if cut else "all"),
         Row("capture", "bot: first send -> first commit", stall, "s",
-            note="stalled behind the cogs' session queries" if stall > 5 else ""),
+            note="stalled" if stall > 5 else ""),
         Row("capture", "ratio bot/ceiling (within each run)", ratio, "ratio", f">= {RATIO_GOAL}", ratio >= RATIO_GOAL),
         Row("capture", f"naive write path, {_k(plan.ab)} at full speed", naive, "msg/s"),
         Row("capture", f"tuned write path, {_k(plan.ab)} at full speed", tuned, "msg/s"),
         Row("capture", "gain tuned/naive", tuned / naive if naive else float("nan"), "x"),
-        Row("capture", "what-if: cogs' session lookups cached", what_if, "msg/s",
-            note="not shipped: bot/discord is not ours"),
         Row("capture", f"throughput at {rate} offered ({_k(plan.paced)})", median([r["throughput"] for r in paced]), "msg/s"),
         Row("capture", f"p50 gateway send -> row committed, {rate}", median([r["p50_ms"] for r in paced]), "ms"),
         Row("capture", f"p99 gateway send -> row committed, {rate}", p99, "ms", f"< {P99_GOAL_MS:g} ms", p99 < P99_GOAL_MS),
-        Row("capture", f"what-if: p99 at {rate} ({_k(plan.paced // 2)}), session lookups cached", median([r["p99_ms"] for r in data["paced_what_if"]]), "ms",
-            note="not shipped"),
     ]  # fmt: skip

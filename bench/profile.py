@@ -52,16 +52,16 @@ def summarize(raw: str) -> str:
     return "\n".join(lines)
 
 
-async def profile_burst(ctx: Ctx, *, what_if: bool = False) -> str:
+async def profile_burst(ctx: Ctx) -> str:
     """One tuned burst run with py-spy sampling the bot while the burst is processed."""
     spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
     if spy is None:
         return "profile: py-spy is not installed (pip install py-spy)"
     with tempfile.TemporaryDirectory(prefix="bench-spy-") as tmp:
-        return await _sampled(ctx, spy, Path(tmp) / "samples.txt", what_if)
+        return await _sampled(ctx, spy, Path(tmp) / "samples.txt")
 
 
-async def _sampled(ctx: Ctx, spy: str, out: Path, what_if: bool) -> str:
+async def _sampled(ctx: Ctx, spy: str, out: Path) -> str:
     sampler: list[subprocess.Popen[bytes]] = []
 
     def start(pid: int) -> None:
@@ -80,7 +80,6 @@ async def _sampled(ctx: Ctx, spy: str, out: Path, what_if: bool) -> str:
         plan.burst_show,
         count=plan.burst,
         rate=None,
-        what_if=what_if,
         start_in=plan.start_in,
         on_load=start,
     )
@@ -89,6 +88,6 @@ async def _sampled(ctx: Ctx, spy: str, out: Path, what_if: bool) -> str:
     if not await asyncio.to_thread(out.exists):
         return "profile: py-spy wrote nothing (ptrace not permitted?)"
     title = f"profile of the bot under a {plan.burst:,}-message burst ({run.throughput():.0f} msg/s"
-    title += ", what-if: cached session lookups)" if what_if else ")"
+    title += ")"
     samples = await asyncio.to_thread(out.read_text)
     return title + ", py-spy 100 Hz while the burst was processed:\n" + summarize(samples)

@@ -137,7 +137,6 @@ async def bot_run(
     count: int,
     rate: float | None,
     naive: bool = False,
-    what_if: bool = False,
     start_in: float = 4.0,
     until_closed: bool = False,
     until_recap: bool = False,
@@ -157,8 +156,6 @@ async def bot_run(
     args = ["--config", str(config), "--start-in", str(start_in)]
     if naive:
         args.append("--naive")
-    if what_if:
-        args.append("--what-if-cached-sessions")
     child = await spawn("bench.botproc", args, folder / "bot.json", {"DISCORD_TOKEN": fake.token})
     try:
         await child.wait_ready()

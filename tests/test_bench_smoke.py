@@ -23,11 +23,9 @@ EXPECTED = {
         "naive write path",
         "tuned write path",
         "gain tuned/naive",
-        "what-if: cogs' session lookups cached",
         "throughput at 500/s offered",
         "p50 gateway send -> row committed",
         "p99 gateway send -> row committed",
-        "what-if: p99 at 500/s",
     ),
     "posting": (
         "idle: p50",
