@@ -1,10 +1,11 @@
 """Capture: member messages, edits, deletions and reactions in a chat channel and its threads go
-to `engine.capture.handle`. Raw events are used for edits, deletions and reactions so messages
+to the engine's capture. Raw events are used for edits, deletions and reactions so messages
 that are not in discord.py's cache (posted before a restart) still count.
 
-discord.py runs every handler as its own task, so a quick edit or reaction could overtake the
-message it belongs to. Each handler therefore only queues its event (synchronously, in gateway
-order) and one worker hands them to the engine in order, everything queued at once together.
+New messages come through the bot's intake hook, in gateway order; discord.py runs every other
+handler as its own task. So that a quick edit or reaction never overtakes its message, each
+only queues its event (synchronously), and one worker hands them to the engine in order,
+everything queued at once together.
 """
 
 from __future__ import annotations
@@ -42,8 +43,10 @@ class CaptureCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self._worker = asyncio.create_task(self._work(), name="capture")
+        self.bot.intake.add(self.take_message)
 
     async def cog_unload(self) -> None:
+        self.bot.intake.remove(self.take_message)
         if self._worker is not None:
             self._worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -82,8 +85,8 @@ class CaptureCog(commands.Cog):
         if session is not None:
             await self.bot.engine.timeline_settled(session.id)
 
-    @commands.Cog.listener()
-    async def on_message(self, message: discord.Message) -> None:
+    def take_message(self, message: discord.Message) -> None:
+        """Intake hook (see `bot/discord/intake.py`): runs in gateway order, only queues."""
         if self._mine(message.author.id) or message.guild is None:
             return
         channel = message.channel

@@ -50,6 +50,10 @@ class ModerationCog(commands.Cog):
         self._sessions: dict[str, int | None] = {}
         self._slowmode: dict[int, int] = {}  # channel -> seconds we set
         self._slowmode_task: asyncio.Task[None] | None = None
+        # messages to check, in gateway order, and the actions under way (deletes, warnings)
+        self._queue: asyncio.Queue[tuple[discord.Message, ChatSettings]] = asyncio.Queue()
+        self._worker: asyncio.Task[None] | None = None
+        self._acting: set[asyncio.Task[None]] = set()
         self.hide_menu: app_commands.ContextMenu = app_commands.ContextMenu(
             name="Hide from recap", callback=self.hide_from_recap
         )
@@ -58,15 +62,19 @@ class ModerationCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.hide_menu)
+        self._worker = asyncio.create_task(self._work(), name="moderation")
+        self.bot.intake.add(self.take_message)
         if any(c.moderation.slowmode > timedelta(0) for c in self.bot.settings.chats):
             self._slowmode_task = asyncio.create_task(self._slowmode_loop(), name="slowmode")
 
     async def cog_unload(self) -> None:
+        self.bot.intake.remove(self.take_message)
         self.bot.tree.remove_command(self.hide_menu.name, type=self.hide_menu.type)
-        if self._slowmode_task is not None:
-            self._slowmode_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._slowmode_task
+        for task in (self._slowmode_task, self._worker, *self._acting):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def _session(self, chat: ChatSettings) -> SessionRow | None:
         session = await self.bot.engine.current_session(chat.name)
@@ -78,8 +86,8 @@ class ModerationCog(commands.Cog):
 
     # -- message rules ------------------------------------------------------------------------
 
-    @commands.Cog.listener()
-    async def on_message(self, message: discord.Message) -> None:
+    def take_message(self, message: discord.Message) -> None:
+        """Intake hook (see `bot/discord/intake.py`): runs in gateway order, only queues."""
         author = message.author
         if author.bot or not isinstance(author, discord.Member) or self.bot.closing:
             return
@@ -87,14 +95,24 @@ class ModerationCog(commands.Cog):
         if not isinstance(channel, discord.abc.GuildChannel | discord.Thread):
             return
         chat = chat_channel_of(self.bot.settings, channel)
-        if chat is None:
-            return
-        async with self.bot.working():
-            await self._moderate(message, author, chat)
+        if chat is not None:
+            self._queue.put_nowait((message, chat))
 
-    async def _moderate(
-        self, message: discord.Message, author: discord.Member, chat: ChatSettings
-    ) -> None:
+    async def _work(self) -> None:
+        """Check messages one by one, in order (flood and duplicate rules count them); acting on
+        a verdict (REST calls) runs beside, so a burst of spam does not hold up the checks."""
+        while True:
+            message, chat = await self._queue.get()
+            try:
+                await self._moderate(message, chat)
+            except Exception:
+                log.exception("could not moderate message %s", message.id)
+            finally:
+                self._queue.task_done()
+
+    async def _moderate(self, message: discord.Message, chat: ChatSettings) -> None:
+        author = message.author
+        assert isinstance(author, discord.Member)  # take_message lets only members through
         session = await self._session(chat)
         running = session is not None and session.status in _RUNNING
         facts = MessageFacts(
@@ -106,7 +124,23 @@ class ModerationCog(commands.Cog):
         )
         verdict = self._moderators[chat.name].check(facts, chat_running=running)
         if verdict is not None:
-            await self._act(message, author, chat, session, verdict)
+            task = asyncio.create_task(self._acting_on(message, author, chat, session, verdict))
+            self._acting.add(task)
+            task.add_done_callback(self._acting.discard)
+
+    async def _acting_on(
+        self,
+        message: discord.Message,
+        member: discord.Member,
+        chat: ChatSettings,
+        session: SessionRow | None,
+        verdict: Verdict,
+    ) -> None:
+        try:
+            async with self.bot.working():
+                await self._act(message, member, chat, session, verdict)
+        except Exception:
+            log.exception("could not act on message %s (%s)", message.id, verdict.rule.value)
 
     async def _act(
         self,
