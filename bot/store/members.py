@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -134,7 +135,8 @@ class Members:
         Returns each author's participation after the count.
 
         This runs for every captured message, so a run of messages costs two statements (three
-        when someone is new to the session) however many members and messages it holds."""
+        when someone is new to the session) and one round trip to the database thread (two),
+        however many members and messages it holds."""
         per_member: dict[int, _Tally] = {}
         for s in seen:
             tally = per_member.get(s.user_id)
@@ -142,17 +144,22 @@ class Members:
                 per_member[s.user_id] = _Tally(s.display_name, s.at, s.at, 1, int(s.answer))
             else:
                 tally.add(s)
-        found: dict[int, Participation] = {}
         members = list(per_member.items())
-        for start in range(0, len(members), _MEMBERS_PER_STATEMENT):
-            found |= await self._record(session_id, members[start : start + _MEMBERS_PER_STATEMENT])
+        step = _MEMBERS_PER_STATEMENT
+        chunks = [members[i : i + step] for i in range(0, len(members), step)]
+        found: dict[int, Participation] = {}
+        for parts in await asyncio.gather(*(self._record(session_id, c) for c in chunks)):
+            found |= parts
         return found
 
     async def _record(
         self, session_id: int, members: list[tuple[int, _Tally]]
     ) -> dict[int, Participation]:
+        # Both statements are issued at once: aiosqlite runs them in that order on its one
+        # thread, and waiting for the first before issuing the second would cost a turn of the
+        # event loop (under a burst, a long one).
         rows = ", ".join(["(?, ?, ?, ?, ?)"] * len(members))
-        await self._conn.execute(
+        upserted = self._conn.execute(
             "INSERT INTO members (user_id, display_name, first_seen_at, last_seen_at, first_session_id)"
             f" VALUES {rows} ON CONFLICT (user_id) DO UPDATE SET"
             " display_name = excluded.display_name, last_seen_at = excluded.last_seen_at,"
@@ -165,7 +172,7 @@ class Members:
             ],
         )
         counts = ", ".join(["(?, ?, ?)"] * len(members))
-        returned = await self._conn.execute_fetchall(
+        counted = self._conn.execute_fetchall(
             "INSERT INTO session_members (session_id, user_id, messages, answers, newcomer)"
             " SELECT ?, c.column1, c.column2, c.column3, (m.first_session_id = ?)"
             f" FROM (VALUES {counts}) AS c JOIN members AS m ON m.user_id = c.column1 WHERE true"
@@ -178,6 +185,7 @@ class Members:
                 *(v for uid, t in members for v in (uid, t.messages, t.answers)),
             ],
         )
+        _, returned = await asyncio.gather(upserted, counted)
         parts = {p.user_id: p for p in map(_participation, returned)}
         tallies = dict(members)
         new = [uid for uid, p in parts.items() if p.messages == tallies[uid].messages]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -204,17 +205,21 @@ class Messages:
         return (await self.add_member_messages([message])).get(message.id)
 
     async def add_member_messages(self, messages: Sequence[MessageRow]) -> dict[int, Added]:
-        """Store live member messages, one statement per 500; the text of an author who opted out
+        """Store live member messages, one statement per 500 (all in one round trip); the text of an author who opted out
         is withheld (NULL), decided in the same statement. Returns the newly stored ones by id
         (a message already stored, from a history backfill overlapping live events, is not)."""
-        added: dict[int, Added] = {}
-        for start in range(0, len(messages), _CAPTURE_PER_STATEMENT):
-            chunk = messages[start : start + _CAPTURE_PER_STATEMENT]
-            rows = await self._conn.execute_fetchall(
-                _capture_sql(len(chunk)), [v for m in chunk for v in _params(m)]
+        step = _CAPTURE_PER_STATEMENT
+        chunks = [messages[i : i + step] for i in range(0, len(messages), step)]
+        # issued at once, run in order on aiosqlite's thread: one round trip for the whole run
+        found = await asyncio.gather(
+            *(
+                self._conn.execute_fetchall(
+                    _capture_sql(len(c)), [v for m in c for v in _params(m)]
+                )
+                for c in chunks
             )
-            added |= {mid: Added(opted_out=bool(opted_out)) for mid, opted_out in rows}
-        return added
+        )
+        return {mid: Added(opted_out=bool(out)) for rows in found for mid, out in rows}
 
     async def questions_of(self, message_ids: Iterable[int]) -> dict[int, tuple[int, ...]]:
         """The questions stored messages were attributed to (a reply counts for its parent's)."""

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 Queued = tuple[IncomingEvent, str | None]  # the event, and the chat to settle first
 # Events handed to the engine at once: under a burst the queue fills while a run is written, and
 # the next run takes what came meanwhile, so statements per message fall as the load rises.
-BATCH_LIMIT = 500
+BATCH_LIMIT = 5000
 
 
 class CaptureCog(commands.Cog):
