@@ -16,16 +16,20 @@ def is_host(user: discord.abc.User | None, chat: ChatSettings) -> bool:
     return user.guild_permissions.manage_guild
 
 
-def chat_channel_of(
-    settings: Settings, channel: discord.abc.GuildChannel | discord.Thread | None
-) -> ChatSettings | None:
-    """The chat whose chat channel this is, or whose chat channel this thread is in."""
-    if channel is None:
-        return None
-    ids = {channel.id}
-    if isinstance(channel, discord.Thread):
-        ids.add(channel.parent_id)
-    return next((c for c in settings.chats if c.channels.chat in ids), None)
+class ChatChannels:
+    """Which chat a channel belongs to as its chat channel, or a thread in it: asked for every
+    message, so answered from a map by id."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._by_id = {c.channels.chat: c for c in settings.chats}
+
+    def of(self, channel: discord.abc.GuildChannel | discord.Thread | None) -> ChatSettings | None:
+        if channel is None:
+            return None
+        chat = self._by_id.get(channel.id)
+        if chat is None and isinstance(channel, discord.Thread) and channel.parent_id:
+            chat = self._by_id.get(channel.parent_id)
+        return chat
 
 
 def _channel_ids(chat: ChatSettings) -> set[int]:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from bot.discord.access import chat_channel_of, is_host
+from bot.discord.access import ChatChannels, is_host
 from bot.discord.convert import looks_content_stripped, message_created
 from bot.transport import IncomingEvent, MessageDeleted, MessageEdited, ReactionChanged
 
@@ -37,6 +37,7 @@ BATCH_LIMIT = 5000
 class CaptureCog(commands.Cog):
     def __init__(self, bot: LeadershipBot) -> None:
         self.bot = bot
+        self._chat_channels = ChatChannels(bot.settings)
         self._guilds = {c.guild_id for c in bot.settings.chats}
         self._queue: asyncio.Queue[Queued] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
@@ -92,7 +93,7 @@ class CaptureCog(commands.Cog):
         channel = message.channel
         if not isinstance(channel, discord.abc.GuildChannel | discord.Thread):
             return
-        chat = chat_channel_of(self.bot.settings, channel)
+        chat = self._chat_channels.of(channel)
         if chat is None:
             return
         if looks_content_stripped(message):

@@ -15,7 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import ChatSettings
-from bot.discord.access import chat_channel_of, chat_for, is_host
+from bot.discord.access import ChatChannels, chat_for, is_host
 from bot.discord.cogs._capture import CaptureCog
 from bot.discord.replies import NoChatHere, NotHost, send_reply
 from bot.moderation import MessageFacts, Moderator, Verdict
@@ -46,6 +46,7 @@ def _defused(text: str, limit: int = 200) -> str:
 class ModerationCog(commands.Cog):
     def __init__(self, bot: LeadershipBot) -> None:
         self.bot = bot
+        self._chat_channels = ChatChannels(bot.settings)
         self._moderators = {c.name: Moderator(c.moderation) for c in bot.settings.chats}
         self._sessions: dict[str, int | None] = {}
         self._slowmode: dict[int, int] = {}  # channel -> seconds we set
@@ -94,7 +95,7 @@ class ModerationCog(commands.Cog):
         channel = message.channel
         if not isinstance(channel, discord.abc.GuildChannel | discord.Thread):
             return
-        chat = chat_channel_of(self.bot.settings, channel)
+        chat = self._chat_channels.of(channel)
         if chat is not None:
             self._queue.put_nowait((message, chat))
 
