@@ -67,6 +67,10 @@ def rows(ctx: Ctx) -> list[Row]:
             Row("recap", f"{_k(n)} messages: load + build + all formats", seconds[n], "s", goal, ok)
         )
         out.append(Row("recap", f"{_k(n)} messages: peak memory above start", peak[n], "MB"))
+    first = median([r["matplotlib_import"] for n in sizes for r in data[str(n)]])
+    out.append(
+        Row("recap", "first chart after start-up: matplotlib import", first, "s", note="once")
+    )
     mid, big = sizes[1], sizes[2]
     factor = big / mid
     t_growth = seconds[big] / seconds[mid] if seconds[mid] else float("nan")

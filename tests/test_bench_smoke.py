@@ -46,6 +46,7 @@ EXPECTED = {
         "1k messages: peak memory",
         "2k messages: load + build + all formats",
         "2k messages: peak memory",
+        "first chart after start-up",
         "time growth",
         "memory growth",
     ),
