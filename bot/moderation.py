@@ -96,6 +96,8 @@ def normalise(text: str) -> str:
 
 def blocked_word(text: str, words: Iterable[str]) -> str | None:
     """The first configured word or phrase found in `text` (whole words, any case)."""
+    if not words:
+        return None
     folded = normalise(text)
     for word in words:
         w = normalise(word)

@@ -100,21 +100,29 @@ class ModerationCog(commands.Cog):
             self._queue.put_nowait((message, chat))
 
     async def _work(self) -> None:
-        """Check messages one by one, in order (flood and duplicate rules count them); acting on
-        a verdict (REST calls) runs beside, so a burst of spam does not hold up the checks."""
+        """Check messages one by one, in order (flood and duplicate rules count them), with the
+        session looked up once per chat for everything queued meanwhile; acting on a verdict
+        (REST calls) runs beside, so a burst of spam does not hold up the checks."""
         while True:
-            message, chat = await self._queue.get()
-            try:
-                await self._moderate(message, chat)
-            except Exception:
-                log.exception("could not moderate message %s", message.id)
-            finally:
-                self._queue.task_done()
+            batch = [await self._queue.get()]
+            while not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            sessions: dict[str, SessionRow | None] = {}
+            for message, chat in batch:
+                try:
+                    if chat.name not in sessions:
+                        sessions[chat.name] = await self._session(chat)
+                    self._moderate(message, chat, sessions[chat.name])
+                except Exception:
+                    log.exception("could not moderate message %s", message.id)
+                finally:
+                    self._queue.task_done()
 
-    async def _moderate(self, message: discord.Message, chat: ChatSettings) -> None:
+    def _moderate(
+        self, message: discord.Message, chat: ChatSettings, session: SessionRow | None
+    ) -> None:
         author = message.author
         assert isinstance(author, discord.Member)  # take_message lets only members through
-        session = await self._session(chat)
         running = session is not None and session.status in _RUNNING
         facts = MessageFacts(
             user_id=author.id,
