@@ -218,10 +218,11 @@ class Capture:
         """Store the member messages that belong to a running session, in posting order; returns
         how many were newly stored.
 
-        The hot path: with the session view cached a run of messages costs three statements (the
-        messages, the members, the participation counts) plus one to look up the messages
-        replied to, each committed on its own (WAL, synchronous=NORMAL). Whether an author opted
-        out only changes what is stored, so it is decided in the insert itself."""
+        The hot path: with the session view cached a run of messages costs two round trips to
+        the database thread (the messages; the members and their participation counts) plus one
+        to look up the messages replied to, each statement committed on its own (WAL,
+        synchronous=NORMAL). Whether an author opted out only changes what is stored, so it is
+        decided in the insert itself."""
         wanted: list[tuple[MessageCreated, ChatSettings, SessionView]] = []
         for msg in msgs:
             chat = None if msg.author_is_bot else self._chat_by_channel.get(msg.channel_id)
@@ -236,6 +237,8 @@ class Capture:
         parents = dict(await store.messages.questions_of(r for r in replied if r is not None))
         rows: list[tuple[MessageRow, ChatSettings, SessionView, bool]] = []
         for msg, chat, view in wanted:
+            if msg.message_id in parents:
+                continue  # the same event twice in one run
             # opting out sets Attribution.excluded, which is not stored; the kind is the same
             result = self._attribute(view, msg, msg.content, False, parents)
             if result.kind is Kind.OUTSIDE:

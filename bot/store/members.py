@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -155,9 +156,9 @@ class Members:
     async def _record(
         self, session_id: int, members: list[tuple[int, _Tally]]
     ) -> dict[int, Participation]:
-        # Both statements are issued at once: aiosqlite runs them in that order on its one
-        # thread, and waiting for the first before issuing the second would cost a turn of the
-        # event loop (under a burst, a long one).
+        # The statements are issued at once: aiosqlite runs them in that order on its one
+        # thread, and waiting for each before issuing the next would cost a turn of the event
+        # loop (under a burst, a long one).
         rows = ", ".join(["(?, ?, ?, ?, ?)"] * len(members))
         upserted = self._conn.execute(
             "INSERT INTO members (user_id, display_name, first_seen_at, last_seen_at, first_session_id)"
@@ -177,23 +178,32 @@ class Members:
             " SELECT ?, c.column1, c.column2, c.column3, (m.first_session_id = ?)"
             f" FROM (VALUES {counts}) AS c JOIN members AS m ON m.user_id = c.column1 WHERE true"
             " ON CONFLICT (session_id, user_id) DO UPDATE SET"
-            " messages = messages + excluded.messages, answers = answers + excluded.answers"
-            " RETURNING *",
+            " messages = messages + excluded.messages, answers = answers + excluded.answers",
             [
                 session_id,
                 session_id,
                 *(v for uid, t in members for v in (uid, t.messages, t.answers)),
             ],
         )
-        _, returned = await asyncio.gather(upserted, counted)
-        parts = {p.user_id: p for p in map(_participation, returned)}
+        # the counts after, as one row of JSON: no row per member while the loop is busy
+        # (see Messages.add_member_messages)
+        marks = ", ".join("?" * len(members))
+        read_back = self._conn.execute_fetchall(
+            "SELECT json_group_array(json_array(user_id, messages, answers, newcomer, welcomed))"
+            f" FROM session_members WHERE session_id = ? AND user_id IN ({marks})",
+            [session_id, *(uid for uid, _ in members)],
+        )
+        _, _, ((found,), *_) = await asyncio.gather(upserted, counted, read_back)
+        parts = {
+            uid: Participation(session_id, uid, n, answers, bool(newcomer), bool(welcomed))
+            for uid, n, answers, newcomer, welcomed in json.loads(found)
+        }
         tallies = dict(members)
         new = [uid for uid, p in parts.items() if p.messages == tallies[uid].messages]
         if new:  # a new session for these members
-            marks = ", ".join("?" * len(new))
             await self._conn.execute(
                 "UPDATE members SET sessions_count = (SELECT COUNT(*) FROM session_members AS s"
-                f" WHERE s.user_id = members.user_id) WHERE user_id IN ({marks})",
+                f" WHERE s.user_id = members.user_id) WHERE user_id IN ({', '.join('?' * len(new))})",
                 new,
             )
         return parts

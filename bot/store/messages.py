@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -137,8 +138,7 @@ _INSERT = (
 )
 
 # The live capture write: one statement for a run of messages that also withholds the text of an
-# opted-out author and tells which rows were new, so a run costs one round trip to the database
-# thread however long it is. The rows are a VALUES list, whose columns SQLite names column1...
+# opted-out author. The rows are a VALUES list, whose columns SQLite names column1...
 _CAPTURE_COLUMNS = 18
 _CAPTURE_PER_STATEMENT = 500  # 9,000 parameters; SQLite allows 32,766
 
@@ -156,7 +156,6 @@ def _capture_sql(count: int) -> str:
         " questions, labels, unmatched_labels, late, jump_url)"
         f" SELECT {', '.join(picked)} FROM (VALUES {', '.join([row] * count)}) AS v WHERE true"
         " ON CONFLICT (id) DO NOTHING"
-        " RETURNING id, COALESCE((SELECT opted_out FROM members WHERE user_id = author_id), 0)"
     )
 
 
@@ -191,9 +190,14 @@ def _params(m: MessageRow) -> tuple[object, ...]:
     )
 
 
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" * len(values))
+
+
 class Messages:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
+        self._capturing = asyncio.Lock()
 
     async def add(self, message: MessageRow) -> bool:
         """Store a new message; False when it was already stored (backfill overlap)."""
@@ -205,35 +209,60 @@ class Messages:
         return (await self.add_member_messages([message])).get(message.id)
 
     async def add_member_messages(self, messages: Sequence[MessageRow]) -> dict[int, Added]:
-        """Store live member messages, one statement per 500 (all in one round trip); the text of an author who opted out
-        is withheld (NULL), decided in the same statement. Returns the newly stored ones by id
-        (a message already stored, from a history backfill overlapping live events, is not)."""
+        """Store live member messages; the text of an author who opted out is withheld (NULL),
+        decided in the insert itself. Returns the newly stored ones by id (a message already
+        stored, from a history backfill overlapping live events, is not).
+
+        One round trip for the whole run: per 500 messages a check and an insert, issued at
+        once (aiosqlite runs them in order on its thread). Nothing hands back a row per message:
+        while the event loop is busy (a burst), each row costs the database thread a wait for
+        the GIL of up to 5 ms, so the check answers in one row of JSON."""
         step = _CAPTURE_PER_STATEMENT
         chunks = [messages[i : i + step] for i in range(0, len(messages), step)]
-        # issued at once, run in order on aiosqlite's thread: one round trip for the whole run
-        found = await asyncio.gather(
-            *(
+        statements = []
+        for chunk in chunks:
+            ids = sorted({m.id for m in chunk})
+            authors = sorted({m.author_id for m in chunk})
+            statements.append(
                 self._conn.execute_fetchall(
-                    _capture_sql(len(c)), [v for m in c for v in _params(m)]
+                    f"SELECT (SELECT json_group_array(id) FROM messages WHERE id IN ({_marks(ids)})),"
+                    " (SELECT json_group_array(user_id) FROM members"
+                    f" WHERE opted_out AND user_id IN ({_marks(authors)}))",
+                    [*ids, *authors],
                 )
-                for c in chunks
             )
-        )
-        return {mid: Added(opted_out=bool(out)) for rows in found for mid, out in rows}
+            statements.append(
+                self._conn.execute_fetchall(
+                    _capture_sql(len(chunk)), [v for m in chunk for v in _params(m)]
+                )
+            )
+        async with self._capturing:  # no other capture write between a check and its insert
+            done = await asyncio.gather(*statements)
+        added: dict[int, Added] = {}
+        for chunk, checked in zip(chunks, done[::2], strict=True):
+            (stored, opted_out), *_ = checked
+            known, withheld = set(json.loads(stored)), set(json.loads(opted_out))
+            for m in chunk:
+                if m.id not in known and m.id not in added:
+                    added[m.id] = Added(opted_out=m.author_id in withheld)
+        return added
 
     async def questions_of(self, message_ids: Iterable[int]) -> dict[int, tuple[int, ...]]:
-        """The questions stored messages were attributed to (a reply counts for its parent's)."""
+        """The questions stored messages were attributed to (a reply counts for its parent's);
+        one row back however many (see `add_member_messages`)."""
         ids = sorted(set(message_ids))
         if not ids:
             return {}
-        marks = ", ".join("?" * len(ids))
         rows = await self._conn.execute_fetchall(
-            f"SELECT id, questions FROM messages WHERE id IN ({marks})", ids
+            "SELECT json_group_array(json_array(id, questions)) FROM messages"
+            f" WHERE id IN ({_marks(ids)})",
+            ids,
         )
-        return {mid: split_ints(questions) for mid, questions in rows}
+        (found,), *_ = rows
+        return {mid: split_ints(questions) for mid, questions in json.loads(found)}
 
     async def add_many(self, messages: Sequence[MessageRow]) -> None:
-        """Store a batch in one transaction (the capture write path under load)."""
+        """Store a batch of stored-form messages in one transaction (seeding and tests)."""
         await self._conn.execute("BEGIN")
         try:
             await self._conn.executemany(_INSERT, [_params(m) for m in messages])
