@@ -19,10 +19,11 @@ from bench.session import bot_run
 # (label, marker in a frame) in the order a sample is attributed: the first match wins, so more
 # specific parts come first
 PARTS = (
-    ("capture: engine (attribution, 3 statements)", "bot/engine/capture.py"),
-    ("capture cog: queue + settle (session lookup)", "bot/discord/cogs/_capture.py"),
-    ("moderation cog (session lookup + rules)", "bot/discord/cogs/_moderation.py"),
+    ("capture: engine (attribution, rows, SQL parameters)", "bot/engine/capture.py"),
+    ("capture cog: intake hook + worker", "bot/discord/cogs/_capture.py"),
+    ("moderation cog: intake hook + rules", "bot/discord/cogs/_moderation.py"),
     ("steps being posted", "bot/engine/"),
+    ("store: building statements", "bot/store/"),
     ("discord.py: websocket, zlib, JSON, Message objects", "discord/"),
     ("aiosqlite hand-offs", "aiosqlite/"),
     ("asyncio: waiting (idle)", "EpollSelector.select"),
