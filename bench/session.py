@@ -203,11 +203,11 @@ async def bot_run(
         raise
     run = BotRun(push=pushed, complete=complete and pushed.complete)
     run.cut_count, run.cut_at = progress.rows, cut_at
+    run.commits = {int(i): float(t) for i, t in result["commits"]}
     if progress.first_row_at is not None:
         run.first_commit = (
             min(run.commits.values(), default=progress.first_row_at)
         ) - pushed.first_at
-    run.commits = {int(i): float(t) for i, t in result["commits"]}
     run.delays, run.recap_delay = await _step_delays(db, w, stopped_at)
     run.rss_idle_kb = idle.get("VmRSS", 0)
     run.rss_end_kb = end.get("VmRSS", 0)
