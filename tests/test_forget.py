@@ -119,10 +119,19 @@ async def test_everybody_else_is_kept(store: Store) -> None:
     assert (await store.members.participation(sid, OTHER)) is not None
     assert [a.reason for a in await store.moderation.for_user(OTHER)] == ["blocked word"]
     actors = [a.actor for a in await store.host_actions.for_session(sid)]
-    assert actors == [f"Host ({HOST})", "Gone Person ([forgotten])"]
+    assert actors == [f"Host ({HOST})", "[forgotten]"]  # the display name goes with the id
     session = await store.sessions.get(sid)
     assert session is not None and session.topic.hosts == ("Maya", "@former-member")
     assert await store.heartbeat.last() is not None
+
+
+async def test_the_running_bot_stops_showing_a_forgotten_host_at_once(store: Store) -> None:
+    """The bot remembers the active sessions between messages; an erasure must not leave the
+    forgotten host's mention in what it remembers."""
+    await populate(store)
+    assert f"<@{GONE}>" in (await store.sessions.active())[0].topic.hosts
+    await forget_member(store, GONE)
+    assert (await store.sessions.active())[0].topic.hosts == ("Maya", "@former-member")
 
 
 async def test_unknown_member_is_a_clean_no_op(store: Store) -> None:

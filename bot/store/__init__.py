@@ -33,7 +33,8 @@ class Store:
         self.moderation = ModerationLog(conn)
         self.host_actions = HostActions(conn)
         self.heartbeat = Heartbeat(conn)
-        self.privacy = Privacy(conn)
+        # an erasure scrubs session topics too (a host's mention): forget the remembered ones
+        self.privacy = Privacy(conn, erased=self.sessions.forget_active)
         self.upkeep = Upkeep(conn)
 
     @classmethod

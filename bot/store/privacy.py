@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -47,9 +47,12 @@ def _quote(name: str) -> str:
 
 
 class Privacy:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(
+        self, conn: aiosqlite.Connection, *, erased: Callable[[], None] = lambda: None
+    ) -> None:
         self._conn = conn
         self._erasing = asyncio.Lock()  # one erasure transaction at a time on this connection
+        self._erased = erased  # told after an erasure: rows other repositories remember changed
 
     async def purge_chat_text_before(self, chat: str, cutoff: datetime) -> int:
         """Drop the text of one chat's messages written before `cutoff`; rows and counts stay."""
@@ -115,7 +118,10 @@ class Privacy:
     async def erase_member(self, user_id: int) -> Erased:
         """Remove everything about one member, in one transaction (one erasure at a time)."""
         async with self._erasing:
-            return await self._erase_member(user_id)
+            try:
+                return await self._erase_member(user_id)
+            finally:
+                self._erased()
 
     async def _erase_member(self, user_id: int) -> Erased:
         deleted: dict[str, int] = {}
@@ -168,6 +174,13 @@ class Privacy:
                 " WHERE id IN (SELECT DISTINCT message_id FROM reactions) OR reactions > 0",
                 (),
             )
+            # Host actions name their actor as "Display Name (id)": the name goes too.
+            actors = await run(
+                "UPDATE host_actions SET actor = ? WHERE actor LIKE ?",
+                (ID_REPLACEMENT, f"%({user_id})"),
+            )
+            if actors:
+                scrubbed["host_actions.actor"] = actors
             for table, columns in tables.items():
                 for column, kind in columns:
                     if "CHAR" not in kind and "TEXT" not in kind and "CLOB" not in kind:
