@@ -429,6 +429,25 @@ async def test_pause_and_resume_shift_every_later_step(harness: Harness) -> None
     assert q2.created_at == before["q2"] + timedelta(seconds=30)
 
 
+async def test_a_chat_paused_before_it_starts_records_nothing_until_it_does(
+    harness: Harness,
+) -> None:
+    """Hosts hold the start (a speaker is late): what members say in the channel meanwhile is
+    not part of the chat; once resumed, the welcome goes out and capture begins."""
+    session = await plan(harness)
+    engine, store, t = harness.engine, harness.store, harness.transport
+    assert engine is not None and store is not None
+    await engine.controls.pause("leadershipchat", "host")
+    await harness.run_until(START + timedelta(seconds=20))  # past the planned welcome
+    waiting = await t.member_post(ALICE, "Alice", "are we starting?", channel_id=CHAT)
+    await engine.controls.resume("leadershipchat", "host")  # paused 5 min 20 s: all move by it
+    await harness.run_until(START + timedelta(minutes=5, seconds=30))  # welcome and Q1
+    assert any(p.content.startswith("Welcome") for p in t.posts_in(CHAT))
+    answer = await t.member_post(ALICE, "Alice", "A1: serving means listening", channel_id=CHAT)
+    stored = {m.id for m in await store.messages.for_session(session.id)}
+    assert waiting.message_id not in stored and answer.message_id in stored
+
+
 async def test_extend_moves_last_call_close_and_recap(harness: Harness) -> None:
     session = await plan(harness)
     assert harness.engine is not None

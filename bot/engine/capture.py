@@ -50,6 +50,8 @@ def build_view(
     welcome, close, recap = by_key.get("welcome"), by_key.get("close"), by_key.get("recap")
     if welcome is None or close is None:
         return None
+    if session.status is SessionStatus.PAUSED and welcome.status is not StepStatus.SENT:
+        return None  # paused before it started: the chat has not begun, nothing is captured
     welcome_at = welcome.sent_at or welcome.due_at
     close_at = close.sent_at or close.due_at
     late_until = max(close_at + chat.run_of_show.late_window, recap.due_at if recap else close_at)
@@ -135,6 +137,7 @@ class Capture:
         if view is None or view.session.status != session.status:
             view = build_view(session, chat, await self.engine.store.steps.for_session(session.id))
             if view is None:
+                self._capturing[chat.name] = None  # until the timeline changes
                 return None
             self._views[session.id] = view
         self._capturing[chat.name] = session.id
