@@ -72,7 +72,10 @@ class CaptureCog(commands.Cog):
             try:
                 async with self.bot.working():
                     for chat_name in dict.fromkeys(settle for _, settle in batch if settle):
-                        await self._settled(chat_name)
+                        try:
+                            await self._settled(chat_name)
+                        except Exception:  # capture anyway: losing the run would be worse
+                            log.exception("could not wait for %s's timeline", chat_name)
                     await self.bot.engine.capture.handle_many([event for event, _ in batch])
             except Exception:
                 log.exception("could not capture %d event(s)", len(batch))
