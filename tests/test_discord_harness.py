@@ -18,13 +18,10 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from bot.clock import SystemClock
 from bot.config import ChatSettings, Settings
 from bot.discord.client import LeadershipBot, Rehearsal
-from bot.discord.runner import recap_publisher, topic_source
-from bot.discord.transport import DiscordTransport
+from bot.discord.runner import assemble_bot
 from bot.engine import ChatEngine
-from bot.engine.triggers import SchedulerTrigger
 from bot.store import Store
 from tests.fakediscord import (
     FakeDiscord,
@@ -187,34 +184,18 @@ async def bot_running(
     """The real bot, connected to the fake in this process; closed (not crashed) on exit."""
     store = await Store.open(settings.database)
     try:
-        trigger = SchedulerTrigger()
-        transport = DiscordTransport(settings)
-        clock = SystemClock()
-        engine = ChatEngine(
-            settings,
-            store,
-            transport,
-            trigger=trigger,
-            clock=clock,
-            topics=topic_source(settings),
-            recap=recap_publisher(),
-            retry_delays=(0.5, 1.0, 2.0),
-        )
         options: dict[str, Any] = {"guild_ready_timeout": 0.1, "slowmode_check_interval": 0.2}
         options.update(bot_options)
-        bot = LeadershipBot(
+        bot = assemble_bot(
             settings,
             store,
-            engine,
-            transport=transport,
-            trigger=trigger,
-            clock=clock,
             rehearsal=Rehearsal(rehearsal) if rehearsal is not None else None,
+            retry_delays=(0.5, 1.0, 2.0),
             **options,
         )
         skip_identify_delay(bot)
         async with running(bot, w.fake.token, timeout=TIMEOUT):
-            yield Harness(w, settings, store, engine, bot)
+            yield Harness(w, settings, store, bot.engine, bot)
     finally:
         await store.close()
 

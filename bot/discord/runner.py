@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
+from typing import Any
 
 import discord
 import yarl
@@ -17,7 +19,7 @@ from bot.config import DiscordSettings, Settings
 from bot.discord.client import LeadershipBot, Rehearsal
 from bot.discord.transport import DiscordTransport
 from bot.engine import ChatEngine, RecapPublisher
-from bot.engine.engine import TopicSource
+from bot.engine.engine import RETRY_DELAYS, TopicSource
 from bot.engine.triggers import SchedulerTrigger
 from bot.maintenance.shutdown import stop_on_signals
 from bot.store import Store
@@ -58,34 +60,49 @@ def topic_source(settings: Settings) -> TopicSource:
     return topics
 
 
+def assemble_bot(
+    settings: Settings,
+    store: Store,
+    *,
+    rehearsal: Rehearsal | None = None,
+    retry_delays: Sequence[float] = RETRY_DELAYS,
+    **bot_options: Any,
+) -> LeadershipBot:
+    """Transport, scheduler trigger, engine and bot over an open store: what `run` starts (the
+    tests start the same, with shorter delays)."""
+    clock = SystemClock()
+    trigger = SchedulerTrigger()
+    transport = DiscordTransport(settings)
+    engine = ChatEngine(
+        settings,
+        store,
+        transport,
+        trigger=trigger,
+        clock=clock,
+        topics=topic_source(settings),
+        recap=recap_publisher(),
+        retry_delays=retry_delays,
+    )
+    return LeadershipBot(
+        settings,
+        store,
+        engine,
+        transport=transport,
+        trigger=trigger,
+        clock=clock,
+        rehearsal=rehearsal,
+        **bot_options,
+    )
+
+
 async def run_bot(settings: Settings, token: str, *, rehearsal: Rehearsal | None = None) -> int:
     """Run until SIGTERM/SIGINT or a fatal start-up problem; returns the exit code."""
     point_at(settings.discord)
     if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job otherwise
-    clock = SystemClock()
     store = await Store.open(settings.database)
     try:
-        trigger = SchedulerTrigger()
-        transport = DiscordTransport(settings)
-        engine = ChatEngine(
-            settings,
-            store,
-            transport,
-            trigger=trigger,
-            clock=clock,
-            topics=topic_source(settings),
-            recap=recap_publisher(),
-        )
-        bot = LeadershipBot(
-            settings,
-            store,
-            engine,
-            transport=transport,
-            trigger=trigger,
-            clock=clock,
-            rehearsal=rehearsal,
-        )
+        bot = assemble_bot(settings, store, rehearsal=rehearsal)
         loop = asyncio.get_running_loop()
         remove = stop_on_signals(loop, lambda: loop.create_task(bot.close()))
         try:
