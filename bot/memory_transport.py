@@ -179,7 +179,7 @@ class MemoryTransport:
 
     async def recent_own_posts(self, channel_id: int, after: datetime) -> Sequence[Posted]:
         return [
-            Posted(p.message_id, p.channel_id, p.created_at, p.content)
+            Posted(p.message_id, p.channel_id, p.created_at, p.content, embeds=p.outgoing.embeds)
             for p in self.posts
             if p.channel_id == channel_id and p.created_at >= after
         ]

@@ -47,6 +47,7 @@ class Posted:
     created_at: datetime
     content: str = ""
     jump_url: str | None = None
+    embeds: tuple[Mapping[str, Any], ...] = ()  # as read back (recent_own_posts, fetch_post)
 
 
 @dataclass(frozen=True)

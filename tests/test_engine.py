@@ -627,6 +627,56 @@ async def test_a_recap_interrupted_mid_way_continues_without_reposting_parts(
     assert [p.content for p in harness.transport.posts_in(RECAP)] == ["part 0", "part 1", "part 2"]
 
 
+class EmbedRecap:
+    """A recap shaped like the real one: a summary, then embed-only parts (no text of their own)."""
+
+    async def __call__(
+        self, store: Store, session: SessionRow, chat: ChatSettings, out_dir: Path
+    ) -> Sequence[RecapPost]:
+        return [
+            RecapPost(content=f"Recap: {session.topic.title}"),
+            RecapPost(embeds=({"title": "Q1: What does serving mean?"},)),
+            RecapPost(embeds=({"title": "Who took part (2)"},)),
+        ]
+
+
+async def test_a_recap_part_posted_just_before_a_crash_is_not_posted_again(
+    harness: Harness,
+) -> None:
+    """The second part reaches Discord, then the bot dies before recording it; it comes back
+    after the nonce window. The channel already has that part: it is not posted twice."""
+    harness.recap = EmbedRecap()  # type: ignore[assignment]
+    session = await plan(harness)
+    await harness.run_until(START + timedelta(seconds=89))  # just before the recap (90 s)
+    assert harness.store is not None
+    record_part = harness.store.steps.record_part
+
+    async def dies_before_recording_the_second_part(
+        session_id: int, key: str, parts_sent: int, **kw: int | None
+    ) -> None:
+        if parts_sent == 2:
+            raise ConnectionError("killed")
+        await record_part(session_id, key, parts_sent, **kw)
+
+    harness.store.steps.record_part = dies_before_recording_the_second_part  # type: ignore[method-assign]
+    await harness.run_until(START + timedelta(seconds=90, milliseconds=500))
+    await harness.crash()
+    harness.transport.forget_nonces()
+    harness.clock.set(START + timedelta(minutes=30))
+    await harness.boot()
+    await harness.run_until(START + timedelta(minutes=31))
+
+    posts = harness.transport.posts_in(RECAP)
+    assert [(p.content, [e.get("title") for e in p.outgoing.embeds]) for p in posts] == [
+        ("Recap: Serving leadership", []),
+        ("", ["Q1: What does serving mean?"]),
+        ("", ["Who took part (2)"]),
+    ]
+    step = await harness.store.steps.get(session.id, "recap")
+    assert step is not None and step.status is StepStatus.SENT and step.parts_sent == 3
+    assert step.message_id == posts[0].message_id
+
+
 async def test_a_step_that_raises_is_retried_not_dropped(harness: Harness) -> None:
     flaky = FlakyRecap()
     flaky.raise_first = OSError("No space left on device")

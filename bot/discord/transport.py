@@ -212,7 +212,14 @@ class DiscordTransport:
                 )
             ]
         return [
-            Posted(m.id, m.channel.id, m.created_at, m.content, m.jump_url)
+            Posted(
+                m.id,
+                m.channel.id,
+                m.created_at,
+                m.content,
+                m.jump_url,
+                embeds=tuple(e.to_dict() for e in m.embeds),
+            )
             for m in found
             if m.author.id == own
         ]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from bot.engine import render
 from bot.store.sessions import SessionRow, SessionStatus
@@ -186,14 +186,47 @@ async def _dm_subscribers(engine: ChatEngine, session: SessionRow) -> None:
         )
 
 
+def _signature(content: str, embeds: Sequence[Mapping[str, Any]]) -> tuple[str, tuple[str, ...]]:
+    """What tells one recap part from another in the channel: its text and its embeds' titles
+    (the question parts have no text; Discord normalises the rest of an embed)."""
+    return content, tuple(str(e.get("title") or "") for e in embeds)
+
+
+class _OwnHistory:
+    """The bot's posts in a channel since the step was due, read once per channel, for finding a
+    part that reached Discord before a crash kept it from being recorded."""
+
+    def __init__(self, engine: ChatEngine, since: datetime) -> None:
+        self._engine, self._since = engine, since
+        self._seen: dict[int, list[Posted]] = {}
+        self._taken: set[int] = set()
+
+    async def find(
+        self, channel_id: int, content: str, embeds: Sequence[Mapping[str, Any]]
+    ) -> Posted | None:
+        if channel_id not in self._seen:
+            self._seen[channel_id] = list(
+                await self._engine.transport.recent_own_posts(channel_id, self._since)
+            )
+        wanted = _signature(content, embeds)
+        for own in self._seen[channel_id]:
+            if own.message_id not in self._taken and _signature(own.content, own.embeds) == wanted:
+                self._taken.add(own.message_id)
+                return own
+        return None
+
+
 async def _publish_recap(engine: ChatEngine, session: SessionRow, step: StepRow) -> None:
     """Post the recap's messages in order. Progress is recorded per part, so a retry or a restart
-    continues after the last part that went out instead of posting the first ones again."""
+    continues after the last part that went out instead of posting the first ones again; after
+    an earlier attempt, each remaining part is first looked for in the channel (a crash between
+    a part's post and its record, longer than Discord's nonce window)."""
     from bot.engine.engine import step_nonce
 
     chat = engine.chat(session.chat)
     out_dir = engine.settings.recap_dir / f"{chat.name}-{session.chat_date.isoformat()}"
     posts = await engine.recap(engine.store, session, chat, out_dir)
+    history = _OwnHistory(engine, step.due_at - HISTORY_LOOKBACK) if step.attempts > 0 else None
     await engine.store.steps.begin_attempt(session.id, step.key)
     first, thread = step.message_id, step.thread_id
     first_channel = chat.recap_channel
@@ -201,7 +234,10 @@ async def _publish_recap(engine: ChatEngine, session: SessionRow, step: StepRow)
         if part < step.parts_sent:
             continue
         channel = thread if post.in_thread and thread is not None else chat.recap_channel
-        posted = await engine.transport.post(
+        found = await history.find(channel, post.content, post.embeds) if history else None
+        if found is not None:
+            log.info("part %d of the recap of session %s was already posted", part, session.id)
+        posted = found or await engine.transport.post(
             Outgoing(
                 channel,
                 post.content,
@@ -209,6 +245,13 @@ async def _publish_recap(engine: ChatEngine, session: SessionRow, step: StepRow)
                 files=tuple(OutgoingFile(name, data) for name, data in post.files),
                 nonce=step_nonce(session.id, step.key, step.due_at, part),
             )
+        )
+        await engine.store.steps.record_post(
+            session.id,
+            step.key,
+            part,
+            channel_id=posted.channel_id,
+            message_id=posted.message_id,
         )
         if part == 0:
             first, first_channel = posted.message_id, posted.channel_id

@@ -37,6 +37,15 @@ class StepRow:
 
 
 @dataclass(frozen=True)
+class PartPost:
+    """One message of a multi-part step (the recap), as posted."""
+
+    part: int
+    channel_id: int
+    message_id: int
+
+
+@dataclass(frozen=True)
 class NewStep:
     key: str
     kind: str
@@ -160,6 +169,25 @@ class Steps:
             "UPDATE steps SET parts_sent = ?, message_id = ?, thread_id = ? WHERE session_id = ? AND key = ?",
             (parts_sent, message_id, thread_id, session_id, key),
         )
+
+    async def record_post(
+        self, session_id: int, key: str, part: int, *, channel_id: int, message_id: int
+    ) -> None:
+        """Remember the message of one part (before `record_part` counts it), to edit it later."""
+        await self._conn.execute(
+            "INSERT OR IGNORE INTO step_posts (session_id, key, part, channel_id, message_id)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (session_id, key, part, channel_id, message_id),
+        )
+
+    async def posts(self, session_id: int, key: str) -> list[PartPost]:
+        """Every recorded message of a multi-part step (of every run), in part order."""
+        async with self._conn.execute(
+            "SELECT part, channel_id, message_id FROM step_posts WHERE session_id = ? AND key = ?"
+            " ORDER BY part, message_id",
+            (session_id, key),
+        ) as cur:
+            return [PartPost(r[0], r[1], r[2]) for r in await cur.fetchall()]
 
     async def reopen(self, session_id: int, key: str, due_at: datetime) -> None:
         """Make a finished step pending again (re-run recap), from its first part."""
