@@ -8,9 +8,10 @@ registered handler, just as the Discord adapter forwards gateway events.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from bot.clock import Clock
 from bot.transport import (
@@ -20,6 +21,7 @@ from bot.transport import (
     MessageDeleted,
     MessageEdited,
     Outgoing,
+    OutgoingFile,
     Posted,
     ReactionChanged,
     TransportError,
@@ -157,13 +159,35 @@ class MemoryTransport:
             self._nonces[message.nonce] = post
         return Posted(post.message_id, post.channel_id, post.created_at, post.content)
 
-    async def edit(self, channel_id: int, message_id: int, content: str) -> None:
+    async def edit(
+        self,
+        channel_id: int,
+        message_id: int,
+        content: str,
+        *,
+        embeds: Sequence[Mapping[str, Any]] | None = None,
+        files: Sequence[OutgoingFile] | None = None,
+    ) -> None:
         for post in self.posts:
             if post.message_id == message_id:
                 post.edits.append(content)
                 post.content = content
+                changes: dict[str, Any] = {"content": content}
+                if embeds is not None:
+                    changes["embeds"] = tuple(embeds)
+                if files is not None:
+                    changes["files"] = tuple(files)
+                post.outgoing = replace(post.outgoing, **changes)
                 return
         raise TransportError(f"unknown message {message_id}", retryable=False)
+
+    async def fetch_post(self, channel_id: int, message_id: int) -> Posted | None:
+        for p in self.posts:
+            if p.message_id == message_id and p.channel_id == channel_id:
+                return Posted(
+                    p.message_id, p.channel_id, p.created_at, p.content, embeds=p.outgoing.embeds
+                )
+        return None
 
     async def create_thread(self, channel_id: int, message_id: int, name: str) -> int:
         thread_id = self.new_id()

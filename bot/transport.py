@@ -115,7 +115,20 @@ class ChatTransport(Protocol):
 
     async def post(self, message: Outgoing) -> Posted: ...
 
-    async def edit(self, channel_id: int, message_id: int, content: str) -> None: ...
+    async def edit(
+        self,
+        channel_id: int,
+        message_id: int,
+        content: str,
+        *,
+        embeds: Sequence[Mapping[str, Any]] | None = None,
+        files: Sequence[OutgoingFile] | None = None,
+    ) -> None:
+        """Edit one of the bot's posts. `embeds`/`files` None: left as they are; given: they
+        replace the post's embeds / attachments (an empty list removes them)."""
+
+    async def fetch_post(self, channel_id: int, message_id: int) -> Posted | None:
+        """One of the bot's posts as it is now; None when it no longer exists."""
 
     async def create_thread(self, channel_id: int, message_id: int, name: str) -> int: ...
 

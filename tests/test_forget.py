@@ -3,6 +3,7 @@ else's data is intact, it is all-or-nothing, and the erased text is not left in 
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -104,7 +105,8 @@ async def test_nothing_about_the_member_is_left_in_any_table(store: Store, tmp_p
     assert report.deleted["moderation_actions"] == 1
     assert "messages.content" in report.scrubbed
     text = "\n".join(report.lines())
-    assert "not edited" in text and "Recaps already published" in text
+    assert "Not removed by the bot: backups made before now" in text
+    assert "copies people made themselves" in text
 
 
 async def test_everybody_else_is_kept(store: Store) -> None:
@@ -201,3 +203,36 @@ async def test_two_erasures_at_once_both_succeed(store: Store) -> None:
     await populate(store)
     first, second = await asyncio.gather(forget_member(store, GONE), forget_member(store, OTHER))
     assert first.total > 0 and second.total > 0
+
+
+async def test_a_message_captured_during_an_erasure_that_rolls_back_is_kept(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The erasure's transaction must be its own: a member's message stored meanwhile by the
+    capture (another coroutine, same store) is not part of it and survives its rollback."""
+    import asyncio
+
+    import bot.store.privacy as privacy
+
+    sid = await populate(store)
+    # The erasure fails late: when it scrubs the member's mention out of another message.
+    await store.conn.execute(
+        "CREATE TRIGGER block BEFORE UPDATE OF content ON messages"
+        " WHEN NEW.content LIKE '%@former-member%' BEGIN SELECT RAISE(ABORT, 'boom'); END"
+    )
+    live = msg(3001, OTHER, "Other", "A1: posted while the erasure ran", 12, session_id=sid)
+    captures: list[asyncio.Task[bool]] = []
+    pattern = privacy.scrub_pattern
+
+    def capture_meanwhile(user_id: int) -> re.Pattern[str]:
+        if not captures:  # mid-erasure: the capture stores a new message
+            captures.append(asyncio.get_running_loop().create_task(store.messages.add(live)))
+        return pattern(user_id)
+
+    monkeypatch.setattr(privacy, "scrub_pattern", capture_meanwhile)
+    with pytest.raises(sqlite3.IntegrityError, match="boom"):
+        await forget_member(store, GONE)
+    assert captures and await captures[0]
+    kept = await store.messages.get(3001)
+    assert kept is not None and kept.content == "A1: posted while the erasure ran"
+    assert {m.id for m in await store.messages.for_session(sid)} >= {1001, 1004, 3001}

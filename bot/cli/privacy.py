@@ -9,7 +9,8 @@ from typing import Any
 
 from bot.cli.common import CliError, load_config
 from bot.config import Settings
-from bot.maintenance.forget import ForgetReport, forget_member
+from bot.maintenance.forget import ForgetReport, finish_pending, forget_member, with_redone
+from bot.maintenance.republish import Redone
 from bot.maintenance.retention import purge_expired
 from bot.store import SchemaError, Store
 
@@ -42,13 +43,19 @@ async def _open(settings: Settings) -> Store:
 def run_purge(args: argparse.Namespace) -> int:
     settings = load_config(args, read_only=False)
 
-    async def go() -> int:
+    async def go() -> tuple[int, list[Redone]]:
         async with await _open(settings) as store:
-            return await purge_expired(store, settings, datetime.now(UTC))
+            now = datetime.now(UTC)
+            n = await purge_expired(store, settings, now)
+            return n, await finish_pending(store, settings, now)
 
-    n = asyncio.run(go())
+    n, redone = asyncio.run(go())
     days = ", ".join(f"{c.name}: {c.privacy.retention_days} days" for c in settings.chats)
     print(f"purged the text of {n} message(s) past retention ({days}); counts are kept")
+    for r in redone:
+        print(f"session {r.session_id} ({r.stage}): {r.note}")
+    if redone:
+        print("The bot edits its Discord recap posts of these sessions when it runs.")
     return 0
 
 
@@ -69,7 +76,10 @@ def run_forget(args: argparse.Namespace) -> int:
 
     async def go() -> ForgetReport:
         async with await _open(settings) as store:
-            return await forget_member(store, args.user_id)
+            now = datetime.now(UTC)
+            report = await forget_member(store, args.user_id, now=now)
+            # Files now; Discord posts are the bot's to edit (this command may run without it).
+            return with_redone(report, await finish_pending(store, settings, now))
 
     for line in asyncio.run(go()).lines():
         print(line)

@@ -85,9 +85,25 @@ def run(args: argparse.Namespace) -> int:
         settings = load_config(args, read_only=True)
         recap = asyncio.run(_from_db(args, settings))
         out = args.out or settings.recap_dir / recap.slug
+        if recap.session_id is not None:
+            asyncio.run(_remember(settings, out.resolve(), recap.session_id, formats))
     for path in write_recap_files(recap, out, formats):
         print(path)
     return 0
+
+
+async def _remember(
+    settings: Settings, out: Path, session_id: int, formats: frozenset[str]
+) -> None:
+    """Note where the files go: forgetting a member rewrites this copy too."""
+    async with await Store.open(settings.database) as store:
+        await store.redo.record_output(
+            "recap",
+            out,
+            datetime.now(UTC),
+            session_id=session_id,
+            formats=",".join(sorted(formats)),
+        )
 
 
 def _chat(args: argparse.Namespace, settings: Settings | None) -> ChatSettings | None:

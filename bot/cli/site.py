@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +34,19 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("--base-url must start with https:// or http://")
     if not settings.database.exists():
         raise CliError(f"no database at {settings.database} (has the bot run yet?)")
-    recaps = asyncio.run(_load(settings, args.chat))
     title = args.title or f"{chat.hashtag} archive"
+    recaps = asyncio.run(_load(settings, args, args.dir.resolve(), title))
     written = write_site(recaps, args.dir, title, base_url=args.base_url)
     print(f"{len(recaps)} recap(s); open {args.dir / 'index.html'} ({len(written)} files written)")
     return 0
 
 
-async def _load(settings: Settings, chat: str | None) -> list[tuple[Recap, datetime | None]]:
+async def _load(
+    settings: Settings, args: argparse.Namespace, folder: Path, title: str
+) -> list[tuple[Recap, datetime | None]]:
+    """The recaps, and a note of where the site goes: forgetting a member rewrites it."""
     async with await Store.open(settings.database) as store:
-        return await load_site_recaps(store, settings, chat)
+        await store.redo.record_output(
+            "site", folder, datetime.now(UTC), chat=args.chat, title=title, base_url=args.base_url
+        )
+        return await load_site_recaps(store, settings, args.chat)

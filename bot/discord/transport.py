@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +21,14 @@ from bot.config import ChatSettings, Settings
 from bot.discord.access import is_host
 from bot.discord.convert import message_created
 from bot.discord.errors import translated
-from bot.transport import EventSpec, MessageCreated, Outgoing, Posted, TransportError
+from bot.transport import (
+    EventSpec,
+    MessageCreated,
+    Outgoing,
+    OutgoingFile,
+    Posted,
+    TransportError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -101,13 +108,41 @@ class DiscordTransport:
             jump_url=sent.jump_url,
         )
 
-    async def edit(self, channel_id: int, message_id: int, content: str) -> None:
+    async def edit(
+        self,
+        channel_id: int,
+        message_id: int,
+        content: str,
+        *,
+        embeds: Sequence[Mapping[str, Any]] | None = None,
+        files: Sequence[OutgoingFile] | None = None,
+    ) -> None:
+        kwargs: dict[str, Any] = {"content": content, "allowed_mentions": allowed_mentions()}
+        if embeds is not None:
+            kwargs["embeds"] = [discord.Embed.from_dict(dict(e)) for e in embeds]
+        if files is not None:  # the new files replace every attachment the post had
+            kwargs["attachments"] = [
+                discord.File(io.BytesIO(f.data), filename=f.name) for f in files
+            ]
         with translated(f"edit message {message_id}"):
-            await (
-                self._channel(channel_id)
-                .get_partial_message(message_id)
-                .edit(content=content, allowed_mentions=allowed_mentions())
-            )
+            await self._channel(channel_id).get_partial_message(message_id).edit(**kwargs)
+
+    async def fetch_post(self, channel_id: int, message_id: int) -> Posted | None:
+        try:
+            with translated(f"read message {message_id}"):
+                m = await self._channel(channel_id).fetch_message(message_id)
+        except TransportError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return Posted(
+            m.id,
+            m.channel.id,
+            m.created_at,
+            m.content,
+            m.jump_url,
+            embeds=tuple(e.to_dict() for e in m.embeds),
+        )
 
     async def create_thread(self, channel_id: int, message_id: int, name: str) -> int:
         """A thread under a message. If it exists already (made before a crash), its id: a

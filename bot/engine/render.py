@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from bot.config import ChatSettings
@@ -88,18 +89,41 @@ def close(
 MESSAGE_LIMIT = 2000  # characters Discord accepts in one message
 
 
+def _welcome(chat: ChatSettings, who: Sequence[str]) -> str:
+    if not who:
+        return f"A warm welcome to everyone joining {chat.hashtag} for the first time!"
+    listed = who[0] if len(who) == 1 else ", ".join(who[:-1]) + " and " + who[-1]
+    return f"A warm welcome to {listed}, joining {chat.hashtag} for the first time!"
+
+
 def newcomers(chat: ChatSettings, names: Sequence[str], limit: int = MESSAGE_LIMIT) -> str:
     """Everyone by name when they fit in one message; else as many as fit and "N more" (a
     launch night can bring a hundred first-timers within a few seconds)."""
     shown = [f"**{escape_name(n)}**" for n in names]
     for count in range(len(shown), 0, -1):
         more = len(shown) - count
-        who = shown[:count] + ([f"{more} more"] if more else [])
-        listed = who[0] if len(who) == 1 else ", ".join(who[:-1]) + " and " + who[-1]
-        text = f"A warm welcome to {listed}, joining {chat.hashtag} for the first time!"
+        text = _welcome(chat, shown[:count] + ([f"{more} more"] if more else []))
         if len(text) <= limit:
             return text
     return f"A warm welcome to {len(shown)} members joining {chat.hashtag} for the first time!"
+
+
+_BOLD_NAME = re.compile(r"\*\*((?:\\.|[^*\\])+)\*\*")
+_MORE = re.compile(r"(?:, | and )(\d+) more, joining ")
+
+
+def newcomers_without(chat: ChatSettings, text: str, keep: Iterable[str]) -> str | None:
+    """A posted newcomer welcome with every name that is not in `keep` taken out (a member who
+    was forgotten); None when it names nobody else, so it needs no edit."""
+    kept = {escape_name(n) for n in keep}
+    shown = _BOLD_NAME.findall(text)
+    if all(name in kept for name in shown):
+        return None
+    more = _MORE.search(text)
+    who = [f"**{name}**" for name in shown if name in kept]
+    if not who and more:
+        return f"A warm welcome to {more[1]} members joining {chat.hashtag} for the first time!"
+    return _welcome(chat, who + ([f"{more[1]} more"] if more else []))
 
 
 def no_topic(chat: ChatSettings, start: datetime) -> str:

@@ -1,25 +1,42 @@
-"""Erasure of one member on request (`leadershipchat forget`, `/chat forgetme`).
+"""Erasure of one member on request (`leadershipchat forget`, `/chat forgetme`), and finishing
+what forgetting, opting out and the retention purge leave to do (`finish_pending`).
 
 Everything the database holds about the member goes in one transaction: their messages, their
 reactions, their stats, their settings (opt-out, reminders) and moderation entries, and their id
-and mentions are scrubbed from any text. Nothing is regenerated: recaps already published (files,
-Discord posts) are not edited, and older backups still hold the data until they age out.
+and mentions are scrubbed from any text. The request is recorded first, so a kill mid-way is
+finished at the next start. The same transaction queues the sessions they were in, whose
+published copies are then rebuilt from the database (`bot.maintenance.republish`): recap files
+and archive pages at once, the bot's Discord posts by the running bot (a CLI run leaves those to
+it: it does them at start-up and checks every minute).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
+from bot.clock import Clock
+from bot.config import Settings
+from bot.maintenance.republish import Redone, edit_posts, rewrite_files
 from bot.store import Store
+from bot.transport import ChatTransport
 
 log = logging.getLogger(__name__)
 
-NOT_TOUCHED = (
-    "Recaps already published (the files in the recap folder and the posts on Discord) were "
-    "not edited, and backups made before now still contain this member until they are "
-    "rotated out. Their settings went too, opt-out included: new messages they post in a chat "
-    "are recorded again unless they run /chat optout again."
+NOT_REMOVED = (
+    "Not removed by the bot: backups made before now (until they are rotated out), copies "
+    "people made themselves (screenshots, downloaded transcripts, archive sites or feeds "
+    "already uploaded elsewhere or read by feed readers), the member's own messages on Discord "
+    "(they can delete them), other members' words that name them in plain text, and lines "
+    "about them in the moderation-log channel. Their settings went too, opt-out included: new "
+    "messages they post in a chat are recorded again unless they run /chat optout again."
+)
+POSTS_LATER = (
+    "The bot's Discord posts (recaps, newcomer welcomes) are edited by the bot: at once when "
+    "it is running (within a minute), else when it next starts."
 )
 
 
@@ -30,6 +47,7 @@ class ForgetReport:
     user_id: int
     deleted: dict[str, int] = field(default_factory=dict)
     scrubbed: dict[str, int] = field(default_factory=dict)
+    redone: tuple[Redone, ...] = ()
 
     @property
     def total(self) -> int:
@@ -45,18 +63,83 @@ class ForgetReport:
             f"  {column}: mentions removed from {n} row(s)"
             for column, n in sorted(self.scrubbed.items())
         ]
-        out.append(NOT_TOUCHED)
+        if self.redone:
+            out.append("Published copies redone from the database:")
+            out += [f"  session {r.session_id} ({r.stage}): {r.note}" for r in self.redone]
+        out += [POSTS_LATER, NOT_REMOVED]
         return out
 
 
-async def forget_member(store: Store, user_id: int) -> ForgetReport:
-    """Erase one member (all or nothing), then fold the WAL so the old pages do not linger."""
+async def _erase(store: Store, user_id: int) -> ForgetReport:
     erased = await store.privacy.erase_member(user_id)
     try:
         await store.upkeep.checkpoint()
     except Exception as exc:  # a busy reader only delays the fold; the data is already gone
         log.debug("checkpoint after erasure deferred: %s", exc)
-    report = ForgetReport(user_id, dict(erased.deleted), dict(erased.scrubbed))
     # The id is deliberately not logged: the log would otherwise remember whom we forgot.
-    log.info("forgot a member on request: %d rows deleted", sum(report.deleted.values()))
-    return report
+    log.info("forgot a member on request: %d rows deleted", sum(erased.deleted.values()))
+    return ForgetReport(user_id, dict(erased.deleted), dict(erased.scrubbed))
+
+
+async def forget_member(store: Store, user_id: int, *, now: datetime | None = None) -> ForgetReport:
+    """Erase one member from the database (all or nothing; a kill mid-way is finished by
+    `finish_pending`), then fold the WAL so the old pages do not linger. Their sessions are
+    queued for `finish_pending` to redo the published copies."""
+    await store.privacy.request_erasure(user_id, now or datetime.now(UTC))
+    return await _erase(store, user_id)
+
+
+async def finish_pending(
+    store: Store, settings: Settings, now: datetime, transport: ChatTransport | None = None
+) -> list[Redone]:
+    """Erasures asked for that never committed, then the copies queued for redoing: the files,
+    and with a transport the Discord posts. Idempotent; cheap when there is nothing to do."""
+    for user_id in await store.privacy.pending_erasures():
+        await _erase(store, user_id)
+    done = await rewrite_files(store, settings, now)
+    if transport is not None:
+        done += await edit_posts(store, settings, transport, now)
+    for redone in done:
+        log.info("redone session %d %s: %s", redone.session_id, redone.stage, redone.note)
+    return done
+
+
+def with_redone(report: ForgetReport, redone: Sequence[Redone]) -> ForgetReport:
+    return ForgetReport(report.user_id, report.deleted, report.scrubbed, tuple(redone))
+
+
+class Republisher:
+    """The running bot's one runner of `finish_pending` (at start-up, every minute, after a
+    member's command), so two runs never edit the same posts at once."""
+
+    def __init__(
+        self, store: Store, settings: Settings, transport: ChatTransport, clock: Clock
+    ) -> None:
+        self.store, self.settings, self.transport, self.clock = store, settings, transport, clock
+        self._lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[list[Redone]]] = set()
+
+    async def run(self) -> list[Redone]:
+        async with self._lock:
+            return await finish_pending(self.store, self.settings, self.clock.now(), self.transport)
+
+    async def run_if_pending(self) -> list[Redone]:
+        """The minute check: one cheap query when nothing is queued."""
+        if await self.store.redo.any_pending() or await self.store.privacy.pending_erasures():
+            return await self.run()
+        return []
+
+    def soon(self) -> asyncio.Task[list[Redone]]:
+        """Run in the background (a member's command answers first)."""
+        task = asyncio.create_task(self.run(), name="republish")
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task[list[Redone]]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error(
+                "redoing published copies failed; retried within a minute",
+                exc_info=task.exception(),
+            )

@@ -6,7 +6,7 @@ Plain files that any static host or blog can serve. The index and feed are pure 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -119,15 +119,18 @@ def write_site(
     title: str,
     *,
     base_url: str | None = None,
+    only: Collection[str] | None = None,
 ) -> list[Path]:
-    """One folder per recap (all formats, the page links home), then index.html and feed.xml."""
+    """One folder per recap (all formats, the page links home), then index.html and feed.xml.
+    ``only``: rewrite just these sessions' folders (by slug); the index and feed list them all."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     entries = []
     for recap, posted in recaps:
-        written += write_recap_files(
-            recap, out_dir / recap.slug, SITE_FORMATS, home_url="../index.html"
-        )
+        if only is None or recap.slug in only:
+            written += write_recap_files(
+                recap, out_dir / recap.slug, SITE_FORMATS, home_url="../index.html"
+            )
         entries.append(entry_for(recap, posted))
     written.append(_write(out_dir / "index.html", render_index(entries, title)))
     written.append(_write(out_dir / "feed.xml", render_feed(entries, title, base_url)))

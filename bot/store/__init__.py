@@ -14,6 +14,7 @@ from bot.store.members import Members
 from bot.store.messages import Messages
 from bot.store.moderation import ModerationLog
 from bot.store.privacy import Privacy
+from bot.store.redo import RedoWork
 from bot.store.sessions import Sessions
 from bot.store.steps import Steps
 from bot.store.upkeep import Upkeep
@@ -24,8 +25,9 @@ __all__ = ["SCHEMA_VERSION", "SchemaError", "Store"]
 class Store:
     """Open with `async with Store.open(path) as store:`; close it and the connection is gone."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: Path | str = ":memory:") -> None:
         self.conn = conn
+        self.path = path
         self.sessions = Sessions(conn)
         self.steps = Steps(conn)
         self.messages = Messages(conn)
@@ -34,12 +36,13 @@ class Store:
         self.host_actions = HostActions(conn)
         self.heartbeat = Heartbeat(conn)
         # an erasure scrubs session topics too (a host's mention): forget the remembered ones
-        self.privacy = Privacy(conn, erased=self.sessions.forget_active)
+        self.privacy = Privacy(conn, path, erased=self.sessions.forget_active)
+        self.redo = RedoWork(conn)
         self.upkeep = Upkeep(conn)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
-        return cls(await connect(path))
+        return cls(await connect(path), path)
 
     async def close(self) -> None:
         await self.conn.close()

@@ -91,3 +91,23 @@ async def connect(path: Path | str, *, migrate_to: int | None = None) -> aiosqli
         await conn.close()
         raise
     return conn
+
+
+ERASURE_BUSY_TIMEOUT_MS = 30_000  # an erasure waits this long for another writer to finish
+
+
+async def side_connection(path: Path | str) -> aiosqlite.Connection:
+    """A second connection to a database that `connect` opened (and migrated). A transaction on
+    it is its own: a write another coroutine makes meanwhile on the main connection waits for
+    it (busy timeout) instead of joining it, so a rollback can never take that write along."""
+    if str(path) == ":memory:":
+        raise ValueError("an in-memory database has no second connection; use a file")
+    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    try:
+        conn.row_factory = aiosqlite.Row
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute(f"PRAGMA busy_timeout = {ERASURE_BUSY_TIMEOUT_MS}")
+    except BaseException:
+        await conn.close()
+        raise
+    return conn

@@ -243,6 +243,19 @@ class Members:
             [(session_id, u) for u in user_ids],
         )
 
+    async def welcomed_names(self, session_id: int) -> set[str]:
+        """The names a session's welcomed newcomers went by (now, and on their messages): a
+        welcome post may keep exactly these when a member is forgotten."""
+        async with self._conn.execute(
+            "SELECT m.display_name FROM session_members sm JOIN members m ON m.user_id = sm.user_id"
+            " WHERE sm.session_id = ? AND sm.welcomed"
+            " UNION SELECT msg.author_name FROM messages msg JOIN session_members sm"
+            " ON sm.user_id = msg.author_id AND sm.session_id = msg.session_id"
+            " WHERE msg.session_id = ? AND sm.welcomed",
+            (session_id, session_id),
+        ) as cur:
+            return {r[0] for r in await cur.fetchall()}
+
     async def set_opted_out(self, user_id: int, display_name: str, opted_out: bool) -> None:
         await self.ensure(user_id, display_name)
         await self._conn.execute(
