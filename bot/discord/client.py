@@ -31,6 +31,7 @@ from bot.discord.upkeep import schedule_upkeep
 from bot.discord.views import RemindView
 from bot.engine import ChatEngine
 from bot.engine.triggers import SchedulerTrigger
+from bot.maintenance.forget import Republisher
 from bot.maintenance.heartbeat import INTERVAL, beat_once, heartbeat_loop
 from bot.store import Store
 from bot.transport import Outgoing, TransportError
@@ -100,6 +101,7 @@ class LeadershipBot(commands.Bot):
         self._closing = False
         self._inflight = 0
         self.intake = MessageIntake()
+        self.republisher = Republisher(store, settings, transport, self.clock)
         self._idle = asyncio.Event()
         self._idle.set()
         transport.bind(self, lambda: RemindView(store))
@@ -114,7 +116,7 @@ class LeadershipBot(commands.Bot):
         await self.engine.rebuild_jobs()
         if self.rehearsal is not None:
             await self._plan_rehearsal(self.rehearsal)
-        schedule_upkeep(self.trigger, self.settings, self.store, self.clock)
+        schedule_upkeep(self.trigger, self.settings, self.store, self.clock, self.republisher)
         self._heartbeat = asyncio.create_task(
             heartbeat_loop(
                 self.store, interval=self.heartbeat_interval, is_connected=self._connected

@@ -44,13 +44,14 @@ class _Posted:
 
 
 def visible(row: MessageRow, excluded: frozenset[int] | set[int]) -> bool:
-    """Whether a stored message may appear in a recap (DESIGN.md section 3, rules 6 and 8)."""
+    """Whether a stored message may appear in a recap (DESIGN.md section 3, rules 6 and 8). One
+    whose text the retention purge dropped still counts, without its words, so a recap rebuilt
+    after the purge keeps its numbers and who took part."""
     return (
         not row.author_is_bot
         and row.author_id not in excluded
         and not row.hidden
         and row.deleted_at is None
-        and row.content is not None
         and row.attribution.kind in _SHOWN
     )
 

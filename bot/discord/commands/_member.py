@@ -73,12 +73,15 @@ def commands(bot: LeadershipBot) -> list[AppCommand]:
     async def optout(interaction: discord.Interaction) -> None:
         user = interaction.user
         await store.members.set_opted_out(user.id, user.display_name, True)
-        cleared = await store.messages.clear_author_text(user.id)
+        cleared = await store.privacy.opt_out(user.id)
         await send_reply(
             interaction,
             "You're out of the recaps from now on, and I removed the text of "
-            f"{cleared} stored message(s). `/chat optin` brings you back.",
+            f"{cleared} stored message(s). Recaps already published (files, archive pages "
+            "and my Discord posts) are being rewritten without your words. "
+            "`/chat optin` brings you back.",
         )
+        bot.republisher.soon()
 
     @app_commands.command(name="optin", description="Rejoin the recaps")
     async def optin(interaction: discord.Interaction) -> None:
@@ -109,14 +112,16 @@ def commands(bot: LeadershipBot) -> list[AppCommand]:
         user_id = interaction.user.id
 
         async def erase(_: discord.Interaction) -> str:
-            report = await forget_member(store, user_id)
+            report = await forget_member(store, user_id, now=bot.clock.now())
+            bot.republisher.soon()  # recap files, archive pages, the bot's posts
             return "\n".join(report.lines())[:2000]
 
         view = ConfirmView(user_id, "Erase everything", erase)
         await send_reply(
             interaction,
-            "This erases your messages, reactions, stats and settings from the chat's records. "
-            "It cannot be undone. Recaps already published are not edited.",
+            "This erases your messages, reactions, stats and settings from the chat's records, "
+            "and rewrites the recaps already published (files, archive pages and my Discord "
+            "posts) without them. It cannot be undone.",
             view=view,
         )
 

@@ -1,0 +1,239 @@
+"""Forgetting reaches every copy: after `forget`, an opt-out or the retention purge, the recap
+folder, the archive site and the bot's own posts (recap parts, newcomer welcomes) are rebuilt from
+the database, what was redone is recorded, and a SIGKILL at any point of it is finished later.
+
+A compressed chat runs on the engine with the in-memory platform and the real recap publisher;
+then every file and every bot post is searched for the member's name, id and words.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.engine.recap_publisher import publish_recap
+from bot.maintenance.forget import finish_pending, forget_member
+from bot.maintenance.retention import purge_expired
+from bot.recap.site import load_site_recaps, write_site
+from bot.store import Store
+from tests.test_engine import CHAT, START, TOPIC, Harness, compressed_settings, plan
+
+REPO = Path(__file__).resolve().parent.parent
+ZED, BOB, CARA = 424242424242424242, 515151515151515151, 626262626262626262
+NAME, WORDS = "Zephyrine", "zebra-secret"
+
+
+@dataclass
+class Published:
+    h: Harness
+    store: Store
+    session_id: int
+    site: Path
+
+    @property
+    def folders(self) -> list[Path]:
+        return [self.h.settings.recap_dir, self.site]
+
+
+@asynccontextmanager
+async def published(tmp_path: Path) -> AsyncIterator[Published]:
+    """A chat where Zephyrine (a newcomer) answered and was answered, its recap published (files
+    and posts) and an archive site written, the way `leadershipchat site` records it."""
+    h = Harness(tmp_path, compressed_settings(tmp_path), [TOPIC])
+    h.recap = publish_recap  # type: ignore[assignment]
+    session = await plan(h)
+    await h.run_until(START + timedelta(seconds=6))
+    zed = await h.transport.member_post(ZED, NAME, f"A1: my {WORDS} answer", channel_id=CHAT)
+    await h.transport.member_post(
+        BOB, "Bob", f"A1: agree with <@{ZED}>", channel_id=CHAT, reply_to=zed.message_id
+    )
+    await h.transport.member_post(CARA, "Cara", "A1: listening first", channel_id=CHAT)
+    await h.transport.member_react(zed.message_id, BOB)
+    await h.run_until(START + timedelta(minutes=3))
+    assert h.store is not None
+    site = tmp_path / "site"
+    write_site(await load_site_recaps(h.store, h.settings), site, "#LeadershipChat archive")
+    await h.store.redo.record_output("site", site.resolve(), START, title="#LeadershipChat archive")
+    try:
+        yield Published(h, h.store, session.id, site)
+    finally:
+        if h.store is not None:
+            await h.store.close()
+
+
+def traces(p: Published, needles: Iterable[str]) -> list[str]:
+    """Where any needle is still found: every file under the recap and site folders, every bot
+    post as it is now (text, embeds, attached files)."""
+    found = []
+    wanted = [n.encode() for n in needles]
+    for folder in p.folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                data = path.read_bytes()
+                found += [f"{path}: {n.decode()}" for n in wanted if n in data]
+    for post in p.h.transport.posts:
+        blobs = [post.content.encode(), json.dumps(post.outgoing.embeds).encode()]
+        blobs += [f.data for f in post.outgoing.files]
+        found += [
+            f"post {post.message_id}: {n.decode()}" for n in wanted if any(n in b for b in blobs)
+        ]
+    return found
+
+
+ZED_TRACES = (NAME, str(ZED), WORDS)
+
+
+async def test_forget_after_the_recap_leaves_no_trace_in_files_or_posts(tmp_path: Path) -> None:
+    async with published(tmp_path) as p:
+        assert len(traces(p, ZED_TRACES)) >= 8  # the search sees the member before
+        welcome = next(x for x in p.h.transport.posts_in(CHAT) if "first time" in x.content)
+        assert NAME in welcome.content
+
+        await forget_member(p.store, ZED)
+        redone = await finish_pending(p.store, p.h.settings, START, p.h.transport)
+
+        assert traces(p, ZED_TRACES) == []
+        # Everyone else is still in every copy, the member's mention as a former member.
+        recap_md = (p.h.settings.recap_dir / "leadershipchat-2026-12-01" / "recap.md").read_text()
+        assert "agree with @former-member" in recap_md and "listening first" in recap_md
+        assert "Bob" in welcome.content and "Cara" in welcome.content
+        site_page = (p.site / "leadershipchat-2026-12-01" / "recap.html").read_text()
+        assert "listening first" in site_page
+        # What was redone is recorded, per stage.
+        notes = {(r.stage, r.session_id): r.note for r in redone}
+        assert "file(s) rewritten" in notes[("files", p.session_id)]
+        assert "archive site" in notes[("files", p.session_id)]
+        assert "recap post(s) edited" in notes[("posts", p.session_id)]
+        assert "1 newcomer welcome(s) edited" in notes[("posts", p.session_id)]
+        rows = await p.store.redo.recent()
+        assert rows[0].reason == "forget" and rows[0].files_at and rows[0].posts_at
+        assert await finish_pending(p.store, p.h.settings, START, p.h.transport) == []
+
+
+async def test_opt_out_takes_the_member_out_of_published_recaps(tmp_path: Path) -> None:
+    async with published(tmp_path) as p:
+        await p.store.members.set_opted_out(ZED, NAME, True)
+        assert await p.store.privacy.opt_out(ZED) == 1
+        await finish_pending(p.store, p.h.settings, START, p.h.transport)
+
+        recap_posts = p.h.transport.posts_in(p.h.settings.chats[0].recap_channel)
+        assert all(WORDS not in json.dumps(x.outgoing.embeds) for x in recap_posts)
+        for folder in p.folders:
+            assert not any(WORDS.encode() in f.read_bytes() for f in folder.rglob("*.*"))
+        (row,) = await p.store.redo.recent()
+        assert row.reason == "optout" and "recap post(s) edited" in (row.posts_note or "")
+
+
+async def test_retention_purge_rewrites_the_copies_and_keeps_the_counts(tmp_path: Path) -> None:
+    async with published(tmp_path) as p:
+        later = START + timedelta(days=p.h.settings.chats[0].privacy.retention_days + 1)
+        assert await purge_expired(p.store, p.h.settings, later) == 3
+        await finish_pending(p.store, p.h.settings, later, p.h.transport)
+
+        for words in (WORDS, "listening first"):
+            assert not any(words.encode() in f.read_bytes() for f in p.site.rglob("*.*"))
+        data = json.loads(
+            (p.h.settings.recap_dir / "leadershipchat-2026-12-01" / "recap.json").read_text()
+        )
+        assert data["stats"]["answers"] == 3 and data["stats"]["participants"] == 3
+        (row,) = await p.store.redo.recent()
+        assert row.reason == "retention" and row.files_at and row.posts_at
+
+
+# -- a SIGKILL during forgetting --------------------------------------------------------------
+
+KILLER = """
+import os, signal, sys
+point = sys.argv[1]
+
+async def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+if point == "mid-erasure":  # inside the transaction, after the deletions
+    import bot.store.privacy
+    bot.store.privacy._Erasure._scrub = die
+elif point == "after-erasure":  # committed, nothing rewritten yet
+    import bot.cli.privacy
+    bot.cli.privacy.finish_pending = die
+elif point == "mid-files":  # the recap folder rewritten, the site not yet
+    import bot.maintenance.republish
+    bot.maintenance.republish.load_site_recaps = die
+from bot.cli.main import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def config_file(p: Published) -> Path:
+    chat = p.h.settings.chats[0].model_dump(mode="json")
+    data = {
+        "database": str(p.h.settings.database),
+        "recap_dir": str(p.h.settings.recap_dir),
+        "prompts_dir": str(p.h.tmp_path / "prompts"),
+        "chats": [chat],
+    }
+    path = p.h.tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def count(db: Path, sql: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute(sql).fetchone()[0])
+
+
+@pytest.mark.parametrize("point", ["mid-erasure", "after-erasure", "mid-files"])
+async def test_a_kill_during_forget_is_finished_at_the_next_start(
+    tmp_path: Path, point: str
+) -> None:
+    async with published(tmp_path) as p:
+        config = config_file(p)
+        await p.h.crash()  # the bot is not running: `forget` is run from the command line
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                KILLER,
+                point,
+                "--config",
+                str(config),
+                "forget",
+                str(ZED),
+                "--yes",
+            ],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            timeout=60,
+        )
+        assert done.returncode == -signal.SIGKILL, done.stderr.decode()[-2000:]
+
+        db = p.h.settings.database
+        messages = f"SELECT COUNT(*) FROM messages WHERE author_id = {ZED}"
+        requested = "SELECT COUNT(*) FROM erasure_requests"
+        files_left = "SELECT COUNT(*) FROM redo_work WHERE files_at IS NULL"
+        if point == "mid-erasure":  # rolled back whole, the request kept
+            assert (count(db, messages), count(db, requested)) == (1, 1)
+        else:  # erased, and the copies to redo recorded with it
+            assert (count(db, messages), count(db, requested), count(db, files_left)) == (0, 0, 1)
+        assert traces(p, ZED_TRACES)  # the copies still hold the member
+
+        await p.h.boot()  # the restarted bot's start-up work
+        assert p.h.store is not None
+        p.store = p.h.store
+        await finish_pending(p.store, p.h.settings, datetime.now(UTC), p.h.transport)
+        assert count(db, messages) == 0 and count(db, requested) == 0
+        assert count(db, "SELECT COUNT(*) FROM redo_work WHERE posts_at IS NULL") == 0
+        assert traces(p, ZED_TRACES) == []
