@@ -8,11 +8,11 @@ then every file and every bot post is searched for the member's name, id and wor
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
 import sqlite3
-import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -201,24 +201,23 @@ async def test_a_kill_during_forget_is_finished_at_the_next_start(
         config = config_file(p)
         await p.h.crash()  # the bot is not running: `forget` is run from the command line
         env = {**os.environ, "PYTHONPATH": str(REPO)}
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                KILLER,
-                point,
-                "--config",
-                str(config),
-                "forget",
-                str(ZED),
-                "--yes",
-            ],
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            KILLER,
+            point,
+            "--config",
+            str(config),
+            "forget",
+            str(ZED),
+            "--yes",
             cwd=REPO,
             env=env,
-            capture_output=True,
-            timeout=60,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )
-        assert done.returncode == -signal.SIGKILL, done.stderr.decode()[-2000:]
+        _, stderr = await asyncio.wait_for(proc.communicate(), 60)
+        assert proc.returncode == -signal.SIGKILL, stderr.decode()[-2000:]
 
         db = p.h.settings.database
         messages = f"SELECT COUNT(*) FROM messages WHERE author_id = {ZED}"
