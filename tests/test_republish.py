@@ -236,3 +236,36 @@ async def test_a_kill_during_forget_is_finished_at_the_next_start(
         assert count(db, messages) == 0 and count(db, requested) == 0
         assert count(db, "SELECT COUNT(*) FROM redo_work WHERE posts_at IS NULL") == 0
         assert traces(p, ZED_TRACES) == []
+
+
+async def test_recap_folders_written_by_hand_are_rewritten_too(tmp_path: Path) -> None:
+    """`leadershipchat recap N --out DIR` notes DIR; a later `forget` rewrites it (in the
+    formats it was written in) and says so; a folder deleted meanwhile is left alone."""
+    from bot.cli.main import main as cli
+
+    async with published(tmp_path) as p:
+        config = config_file(p)
+        by_hand, gone = tmp_path / "by-hand", tmp_path / "gone"
+        for out, formats in ((by_hand, "md,json"), (gone, "md")):
+            argv = ["--config", str(config), "recap", str(p.session_id), "--out", str(out)]
+            assert await asyncio.to_thread(cli, [*argv, "--format", formats]) == 0
+        assert WORDS in (by_hand / "recap.md").read_text()
+        for path in gone.iterdir():
+            path.unlink()
+        gone.rmdir()
+
+        argv = ["--config", str(config), "forget", str(ZED), "--yes"]
+        assert await asyncio.to_thread(cli, argv) == 0
+
+        assert sorted(f.name for f in by_hand.iterdir()) == [
+            "leadershipchat-2026-12-01-transcript.md",
+            "recap.json",
+            "recap.md",
+        ]
+        for path in by_hand.iterdir():
+            assert WORDS not in path.read_text() and NAME not in path.read_text()
+        assert not gone.exists()
+        (row,) = await p.store.redo.recent()
+        assert f"{by_hand.resolve()}: 3 file(s) rewritten" in (row.files_note or "")
+        assert f"{gone.resolve()}: no longer there" in (row.files_note or "")
+        assert row.posts_at is None  # the command line leaves the Discord posts to the bot

@@ -101,7 +101,7 @@ class LeadershipBot(commands.Bot):
         self._closing = False
         self._inflight = 0
         self.intake = MessageIntake()
-        self.republisher = Republisher(store, settings, transport, self.clock)
+        self.republisher = Republisher(store, settings, transport, self.clock, engine.lock)
         self._idle = asyncio.Event()
         self._idle.set()
         transport.bind(self, lambda: RemindView(store))

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.maintenance.republish import Redone, edit_posts, rewrite_files
+from bot.maintenance.republish import Redone, SessionLock, edit_posts, rewrite_files
 from bot.store import Store
 from bot.transport import ChatTransport
 
@@ -90,15 +90,21 @@ async def forget_member(store: Store, user_id: int, *, now: datetime | None = No
 
 
 async def finish_pending(
-    store: Store, settings: Settings, now: datetime, transport: ChatTransport | None = None
+    store: Store,
+    settings: Settings,
+    now: datetime,
+    transport: ChatTransport | None = None,
+    lock: SessionLock | None = None,
 ) -> list[Redone]:
     """Erasures asked for that never committed, then the copies queued for redoing: the files,
-    and with a transport the Discord posts. Idempotent; cheap when there is nothing to do."""
+    and with a transport the Discord posts (`lock`: the running bot's per-session lock).
+    Idempotent; cheap when there is nothing to do."""
     for user_id in await store.privacy.pending_erasures():
         await _erase(store, user_id)
-    done = await rewrite_files(store, settings, now)
+    locked = {"lock": lock} if lock is not None else {}
+    done = await rewrite_files(store, settings, now, **locked)
     if transport is not None:
-        done += await edit_posts(store, settings, transport, now)
+        done += await edit_posts(store, settings, transport, now, **locked)
     for redone in done:
         log.info("redone session %d %s: %s", redone.session_id, redone.stage, redone.note)
     return done
@@ -113,9 +119,15 @@ class Republisher:
     member's command), so two runs never edit the same posts at once."""
 
     def __init__(
-        self, store: Store, settings: Settings, transport: ChatTransport, clock: Clock
+        self,
+        store: Store,
+        settings: Settings,
+        transport: ChatTransport,
+        clock: Clock,
+        session_lock: SessionLock,
     ) -> None:
         self.store, self.settings, self.transport, self.clock = store, settings, transport, clock
+        self.session_lock = session_lock  # the engine's: a recap being posted is not redone mid-way
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[list[Redone]]] = set()
 

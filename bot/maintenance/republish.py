@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -53,6 +54,13 @@ class Redone:
     note: str
 
 
+SessionLock = Callable[[int], AbstractAsyncContextManager[object]]
+
+
+def _unlocked(session_id: int) -> AbstractAsyncContextManager[object]:
+    return nullcontext()
+
+
 def _by_session(rows: Sequence[RedoRow]) -> dict[int, list[int]]:
     grouped: dict[int, list[int]] = {}
     for row in rows:
@@ -79,8 +87,35 @@ def _folders(session: SessionRow, outputs: Sequence[RecapOutput]) -> dict[Path, 
     return found
 
 
-async def rewrite_files(store: Store, settings: Settings, now: datetime) -> list[Redone]:
-    """Rewrite every file copy of the sessions queued for it; returns what was done."""
+async def _rewrite_session(
+    store: Store,
+    settings: Settings,
+    session: SessionRow,
+    outputs: Sequence[RecapOutput],
+    sites: dict[RecapOutput, set[str]],
+) -> list[str]:
+    """Rewrite one session's recap folders; note which archive sites list it (done after)."""
+    recap = await _recap(store, session, settings)
+    said = []
+    for folder, formats in _folders(session, outputs).items():
+        if not folder.is_dir():
+            said.append(f"{folder}: no longer there")
+            continue
+        written = await asyncio.to_thread(write_recap_files, recap, folder, formats)
+        said.append(f"{folder}: {len(written)} file(s) rewritten")
+    listing = [o for o in outputs if o.kind == "site" and o.chat in (None, session.chat)]
+    for site in listing:
+        if (site.path / recap.slug).is_dir():
+            sites.setdefault(site, set()).add(recap.slug)
+            said.append(f"archive site {site.path}: page, index and feed rewritten")
+    return said
+
+
+async def rewrite_files(
+    store: Store, settings: Settings, now: datetime, lock: SessionLock = _unlocked
+) -> list[Redone]:
+    """Rewrite every file copy of the sessions queued for it; returns what was done. `lock`:
+    the running bot's per-session lock, so a recap being published is not rewritten mid-way."""
     grouped = _by_session(await store.redo.pending_files())
     if not grouped:
         return []
@@ -88,24 +123,13 @@ async def rewrite_files(store: Store, settings: Settings, now: datetime) -> list
     notes: dict[int, list[str]] = {}
     sites: dict[RecapOutput, set[str]] = {}
     for session_id in grouped:
-        session = await store.sessions.get(session_id)
-        if session is None:
-            notes[session_id] = ["session no longer stored"]
-            continue
-        recap = await _recap(store, session, settings)
-        said = notes.setdefault(session_id, [])
-        for folder, formats in _folders(session, outputs).items():
-            if not folder.is_dir():
-                said.append(f"{folder}: no longer there")
-                continue
-            written = await asyncio.to_thread(write_recap_files, recap, folder, formats)
-            said.append(f"{folder}: {len(written)} file(s) rewritten")
-        for site in outputs:
-            if site.kind != "site" or site.chat not in (None, session.chat):
-                continue
-            if (site.path / recap.slug).is_dir():
-                sites.setdefault(site, set()).add(recap.slug)
-                said.append(f"archive site {site.path}: page, index and feed rewritten")
+        async with lock(session_id):
+            session = await store.sessions.get(session_id)
+            notes[session_id] = (
+                await _rewrite_session(store, settings, session, outputs, sites)
+                if session is not None
+                else ["session no longer stored"]
+            )
     for site, slugs in sites.items():
         listed = [
             (recap, at)
@@ -207,33 +231,41 @@ async def _edit_welcomes(
     return f"{edited} newcomer welcome(s) edited" if edited else None
 
 
+async def _edit_session(
+    store: Store, settings: Settings, transport: ChatTransport, session_id: int
+) -> str | None:
+    """Edit one session's posts; the note for `redo_work`, or None to try again later."""
+    session = await store.sessions.get(session_id)
+    chat = next((c for c in settings.chats if session and c.name == session.chat), None)
+    if session is None or chat is None:
+        return "session or chat no longer configured: posts not edited"
+    try:
+        said = [
+            await _edit_recap(store, transport, session, settings),
+            await _edit_welcomes(store, transport, session, chat),
+        ]
+    except TransportError as exc:
+        if exc.retryable:
+            log.warning("editing the posts of session %d failed, will retry: %s", session_id, exc)
+            return None
+        said = [f"could not edit: {exc}"]
+    return "; ".join(s for s in said if s) or "no posts to edit"
+
+
 async def edit_posts(
-    store: Store, settings: Settings, transport: ChatTransport, now: datetime
+    store: Store,
+    settings: Settings,
+    transport: ChatTransport,
+    now: datetime,
+    lock: SessionLock = _unlocked,
 ) -> list[Redone]:
     """Edit the bot's Discord posts of the sessions queued for it; returns what was done. A
     retryable failure leaves that session for the next run."""
-    grouped = _by_session(await store.redo.pending_posts())
-    chats = {c.name: c for c in settings.chats}
     done = []
-    for session_id, ids in grouped.items():
-        session = await store.sessions.get(session_id)
-        chat = chats.get(session.chat) if session is not None else None
-        if session is None or chat is None:
-            note = "session or chat no longer configured: posts not edited"
-        else:
-            try:
-                said = [
-                    await _edit_recap(store, transport, session, settings),
-                    await _edit_welcomes(store, transport, session, chat),
-                ]
-            except TransportError as exc:
-                if exc.retryable:
-                    log.warning(
-                        "editing the posts of session %d failed, will retry: %s", session_id, exc
-                    )
-                    continue
-                said = [f"could not edit: {exc}"]
-            note = "; ".join(s for s in said if s) or "no posts to edit"
-        await store.redo.posts_done(ids, note, now)
-        done.append(Redone(session_id, "posts", note))
+    for session_id, ids in _by_session(await store.redo.pending_posts()).items():
+        async with lock(session_id):
+            note = await _edit_session(store, settings, transport, session_id)
+        if note is not None:
+            await store.redo.posts_done(ids, note, now)
+            done.append(Redone(session_id, "posts", note))
     return done

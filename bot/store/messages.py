@@ -385,11 +385,3 @@ class Messages:
             "UPDATE messages SET reactions = (SELECT COUNT(*) FROM reactions r WHERE r.message_id = messages.id)"
         )
         return cur.rowcount
-
-    async def clear_author_text(self, user_id: int) -> int:
-        """Opt-out: forget what a member wrote but keep that they took part."""
-        cur = await self._conn.execute(
-            "UPDATE messages SET content = NULL WHERE author_id = ? AND content IS NOT NULL",
-            (user_id,),
-        )
-        return cur.rowcount
