@@ -269,3 +269,18 @@ async def test_recap_folders_written_by_hand_are_rewritten_too(tmp_path: Path) -
         assert f"{by_hand.resolve()}: 3 file(s) rewritten" in (row.files_note or "")
         assert f"{gone.resolve()}: no longer there" in (row.files_note or "")
         assert row.posts_at is None  # the command line leaves the Discord posts to the bot
+
+
+def test_a_welcome_keeps_everyone_else_and_its_count_of_more() -> None:
+    from bot.engine.render import newcomers, newcomers_without
+
+    chat = compressed_settings(Path("unused")).chats[0]
+    text = newcomers(chat, ["Ann_e", NAME, "Bob"])
+    assert newcomers_without(chat, text, ["Ann_e", "Bob", NAME]) is None  # nobody to take out
+    assert newcomers_without(chat, text, ["Ann_e", "Bob"]) == newcomers(chat, ["Ann_e", "Bob"])
+    crowd = newcomers(chat, [NAME, *(f"Member {i}" for i in range(200))])
+    assert "more" in crowd
+    kept = newcomers_without(chat, crowd, [f"Member {i}" for i in range(200)])
+    assert kept is not None and NAME not in kept and kept.endswith(crowd[crowd.index(" and ") :])
+    alone = newcomers_without(chat, newcomers(chat, [NAME]), [])
+    assert alone is not None and NAME not in alone and "for the first time" in alone
