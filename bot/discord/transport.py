@@ -44,6 +44,18 @@ def allowed_mentions(role_ids: Sequence[int] = ()) -> discord.AllowedMentions:
     return discord.AllowedMentions(everyone=False, users=False, roles=roles, replied_user=False)
 
 
+def _posted(m: discord.Message) -> Posted:
+    """One of the bot's posts as read back (its embeds too: a recap part has no text)."""
+    return Posted(
+        m.id,
+        m.channel.id,
+        m.created_at,
+        m.content,
+        m.jump_url,
+        embeds=tuple(e.to_dict() for e in m.embeds),
+    )
+
+
 class DiscordTransport:
     """Bound to the client after construction (`bind`), because the client needs the engine
     and the engine needs the transport."""
@@ -135,14 +147,7 @@ class DiscordTransport:
             if exc.status == 404:
                 return None
             raise
-        return Posted(
-            m.id,
-            m.channel.id,
-            m.created_at,
-            m.content,
-            m.jump_url,
-            embeds=tuple(e.to_dict() for e in m.embeds),
-        )
+        return _posted(m)
 
     async def create_thread(self, channel_id: int, message_id: int, name: str) -> int:
         """A thread under a message. If it exists already (made before a crash), its id: a
@@ -246,18 +251,7 @@ class DiscordTransport:
                     limit=None, after=after, oldest_first=True
                 )
             ]
-        return [
-            Posted(
-                m.id,
-                m.channel.id,
-                m.created_at,
-                m.content,
-                m.jump_url,
-                embeds=tuple(e.to_dict() for e in m.embeds),
-            )
-            for m in found
-            if m.author.id == own
-        ]
+        return [_posted(m) for m in found if m.author.id == own]
 
     # -- scheduled events ---------------------------------------------------------------------
 
