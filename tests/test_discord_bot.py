@@ -216,3 +216,36 @@ async def test_own_post_is_found_in_a_busy_channel_after_an_outage(tmp_path: Pat
                 await w.fake.post("bob", "chat", f"A2: quick answer {i}")
             own = await t.recent_own_posts(w.ch("chat"), since)
             assert question.message_id in [p.message_id for p in own]
+
+
+async def test_own_recap_parts_read_back_with_their_embeds_and_edit_in_place(
+    tmp_path: Path,
+) -> None:
+    """A recap part has no text of its own: read back, its embeds tell it apart; an edit can
+    replace its text, embeds and attachments."""
+    async with world(tmp_path) as w, bot_running(w, w.settings()) as h:
+        t = h.bot.transport
+        since = datetime.now(UTC) - timedelta(minutes=1)
+        part = await t.post(
+            Outgoing(
+                w.ch("recaps"),
+                embeds=({"title": "Q1: serving?", "description": "Ana said hi"},),
+                files=(OutgoingFile("t.md", b"Ana said hi"),),
+            )
+        )
+        (own,) = await t.recent_own_posts(w.ch("recaps"), since)
+        assert own.content == "" and own.embeds[0]["title"] == "Q1: serving?"
+        await t.edit(
+            w.ch("recaps"),
+            part.message_id,
+            "",
+            embeds=[{"title": "Q1: serving?", "description": "someone said hi"}],
+            files=[OutgoingFile("t.md", b"someone said hi")],
+        )
+        now = await t.fetch_post(w.ch("recaps"), part.message_id)
+        assert now is not None and now.embeds[0]["description"] == "someone said hi"
+        message = w.fake.message(part.message_id)
+        assert [(a.filename, a.content) for a in message.attachments] == [
+            ("t.md", b"someone said hi")
+        ]
+        assert await t.fetch_post(w.ch("recaps"), 42) is None
