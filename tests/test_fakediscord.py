@@ -289,6 +289,15 @@ async def test_over_limit_messages_get_400(fake_discord: FakeDiscord) -> None:
         assert err.value.status == 400 and "10 or fewer" in err.value.text
         await channel.send("y" * 2000, embeds=[discord.Embed(description="d" * 4096)])
         assert len(fake.posts) == 1
+    # each refused request is also a conformance violation, which would fail the test if left
+    pointers = [v.pointer for v in fake.conformance.take()]
+    assert pointers == [
+        "/content",
+        "/embeds/0/description",
+        "/embeds/0/fields",
+        "/embeds/0/fields/0/value",
+        "/embeds",
+    ]  # the 6000-character total is not in the schema: limits.py refuses it
 
 
 # --- faults -----------------------------------------------------------------------------------
@@ -716,6 +725,11 @@ async def test_scheduled_event_lifecycle_and_validation(fake_discord: FakeDiscor
                 scheduled_start_time=start.isoformat(),
             )
         assert err.value.status == 400 and "entity_metadata" in str(err.value)
+        (missing,) = fake.conformance.take()  # an external event without its location
+        assert (missing.operation, missing.pointer) == (
+            "create_guild_scheduled_event",
+            "/entity_metadata",
+        )
         event = await guild.create_scheduled_event(
             name="Chat",
             start_time=start,

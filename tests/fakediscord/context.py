@@ -10,6 +10,7 @@ from .gateway import Gateway
 from .ops import Ops
 from .ratelimit import MessageRateLimiter
 from .records import EventLog, GatewayRecord, Record, RequestRecord
+from .spec import Conformance
 from .state import FakeState
 
 
@@ -25,6 +26,8 @@ class Ctx:
     gateway_log: EventLog[GatewayRecord]
     base_url: Callable[[], str]
     gateway_url: Callable[[], str]
+    #: what the conformance checks found (REST and gateway)
+    conformance: Conformance
     #: optional per-channel limit on the bot's message sends
     message_limiter: MessageRateLimiter | None = None
 

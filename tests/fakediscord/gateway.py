@@ -22,6 +22,7 @@ from aiohttp import WSMsgType, web
 
 from .payloads import guild_json, member_json, user_json
 from .records import EventLog, GatewayRecord
+from .spec import Conformance
 from .state import FakeState
 
 
@@ -110,6 +111,7 @@ class Gateway:
         self,
         state: FakeState,
         log: EventLog[GatewayRecord],
+        conformance: Conformance,
         *,
         heartbeat_interval_ms: int,
         compression: bool,
@@ -118,6 +120,7 @@ class Gateway:
     ) -> None:
         self.state = state
         self.log = log
+        self.conformance = conformance
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.compression = compression
         self.privileged_intents = privileged_intents

@@ -14,9 +14,12 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from .errors import DiscordError, discord_json, error_json, unauthorized
+from .errors import DiscordError, discord_json, error_json, invalid_form_body, unauthorized
 from .faults import FaultInjector, fault_response
 from .records import EventLog, RequestRecord
+from .spec import Conformance
+from .spec.rest import SentBody, rest_spec
+from .spec.violations import Violation
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 API_PREFIX = "/api/v10"
@@ -37,6 +40,9 @@ class Body:
     json: Any = None
     files: list[UploadedFile] = field(default_factory=list)
     digest: str = ""
+    #: ``none``, ``json`` or ``multipart``, and a multipart body's part names (conformance)
+    kind: str = "none"
+    fields: list[str] = field(default_factory=list)
 
     def file(self, index: int) -> UploadedFile | None:
         name = f"files[{index}]"
@@ -82,11 +88,12 @@ async def read_body(request: web.Request) -> Body:
     ctype = request.headers.get("Content-Type", "")
     if ctype.startswith("multipart/"):
         boundary = ctype.split("boundary=", 1)[1].strip().strip('"')
-        body = Body()
+        body = Body(kind="multipart")
         digest = hashlib.sha256()
         for headers, data in parse_multipart(raw, boundary):
             disp = _disposition(headers.get("content-disposition", ""))
             name = disp.get("name", "")
+            body.fields.append(name)
             digest.update(name.encode() + b"\0" + data + b"\0")
             if name == "payload_json":
                 body.json = json.loads(data)
@@ -100,7 +107,7 @@ async def read_body(request: web.Request) -> Body:
         parsed = json.loads(raw)
     except ValueError:
         raise DiscordError(400, 50109, "The request body contains invalid JSON.") from None
-    return Body(json=parsed, digest=hashlib.sha256(raw).hexdigest())
+    return Body(json=parsed, digest=hashlib.sha256(raw).hexdigest(), kind="json")
 
 
 def body_of(request: web.Request) -> Body:
@@ -131,11 +138,30 @@ def no_content() -> web.Response:
     return web.Response(status=204)
 
 
+def refusal(found: list[Violation]) -> DiscordError:
+    """Discord's answer to a request that breaks its description: 404 for an unknown route,
+    else 400 Invalid Form Body with the errors tree at each JSON pointer."""
+    if any(v.where == "request" for v in found):
+        return DiscordError(404, 0, "404: Not Found")
+    errors: dict[str, Any] = {}
+    for v in found:
+        node = errors
+        for part in [p for p in v.pointer.split("/") if p]:
+            node = node.setdefault(part, {})
+        node.setdefault("_errors", []).append({"code": v.code, "message": v.problem})
+    return invalid_form_body(errors)
+
+
 def api_middleware(
-    *, token: Callable[[], str], faults: FaultInjector, requests: EventLog[RequestRecord]
+    *,
+    token: Callable[[], str],
+    faults: FaultInjector,
+    requests: EventLog[RequestRecord],
+    conformance: Conformance,
 ) -> Middleware:
-    """Everything under ``/api/``: delays, injected faults, bot-token auth, Discord error JSON,
-    and one ``RequestRecord`` per request."""
+    """Everything under ``/api/``: delays, conformance checks of the request and the response,
+    injected faults, bot-token auth, Discord error JSON, and one ``RequestRecord`` per request."""
+    spec = rest_spec()
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -149,10 +175,17 @@ def api_middleware(
             return error_json(err)
         request[BODY_KEY] = body
         request[PATH_KEY] = path
+        sent = SentBody(body.kind, body.json, tuple(body.fields))
+        op, found = spec.check_request(request.method, path, request.query, sent)
+        conformance.add(found)
+        if op is not None:
+            conformance.checked[op.id] += 1
         if faults.delay:
             await asyncio.sleep(faults.delay)
-        rule = faults.match(request.method, path)
-        if rule is not None:
+        rule = None if found else faults.match(request.method, path)
+        if found:
+            response = error_json(refusal(found))
+        elif rule is not None:
             faults.note_failure(request.method, path, body.digest)
             requests.add(
                 RequestRecord(
@@ -164,25 +197,35 @@ def api_middleware(
                     injected=True,
                 )
             )
-            return fault_response(rule)
-        try:
-            needs_auth = not path.startswith((*NO_AUTH_PREFIXES, "/gateway"))
-            if needs_auth and request.headers.get("Authorization") != f"Bot {token()}":
-                raise unauthorized()
-            response = await handler(request)
-        except DiscordError as err:
-            response = error_json(err)
-        except web.HTTPException as exc:  # unrouted path or method: Discord's plain 404/405
-            response = error_json(DiscordError(exc.status, 0, f"{exc.status}: {exc.reason}"))
-        requests.add(
-            RequestRecord(
-                method=request.method,
-                path=path,
-                status=response.status,
-                received_at=received,
-                body=body.json,
+            response = fault_response(rule)
+        else:
+            response = await _handle(request, handler, path, token)
+        if op is not None and isinstance(response, web.Response):
+            conformance.add(spec.check_response(op, response.status, bytes(response.body or b"")))
+        if rule is None:
+            requests.add(
+                RequestRecord(
+                    method=request.method,
+                    path=path,
+                    status=response.status,
+                    received_at=received,
+                    body=body.json,
+                )
             )
-        )
         return response
 
     return middleware
+
+
+async def _handle(
+    request: web.Request, handler: Handler, path: str, token: Callable[[], str]
+) -> web.StreamResponse:
+    try:
+        needs_auth = not path.startswith((*NO_AUTH_PREFIXES, "/gateway"))
+        if needs_auth and request.headers.get("Authorization") != f"Bot {token()}":
+            raise unauthorized()
+        return await handler(request)
+    except DiscordError as err:
+        return error_json(err)
+    except web.HTTPException as exc:  # unrouted path or method: Discord's plain 404/405
+        return error_json(DiscordError(exc.status, 0, f"{exc.status}: {exc.reason}"))

@@ -286,13 +286,15 @@ class InteractionBuilder:
         components = [_fill(c, values) for c in modal.get("components") or []]
         data = {"custom_id": custom_id, "components": components}
         message = self.state.messages.get(origin.message_id or 0)
-        return self.send(
+        submitted = self.send(
             5,
             data,
             user_id=user_id if user_id is not None else origin.user_id,
             channel=channel,
             message=message,
         )
+        submitted.origin_id = origin.id
+        return submitted
 
 
 def walk(components: list[dict[str, Any]]) -> list[dict[str, Any]]:

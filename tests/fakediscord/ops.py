@@ -20,6 +20,32 @@ USER_MENTION = re.compile(r"<@!?(\d+)>")
 ROLE_MENTION = re.compile(r"<@&(\d+)>")
 
 
+def rich(embeds: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Embeds as Discord answers them: a bot's embeds are of type ``rich``."""
+    return [{"type": "rich", **e} for e in embeds]
+
+
+def numbered(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Components as Discord stores them: each gets a sequential ``id`` unless it has one, and
+    an emoji without an id (unicode) loses the ``null`` id (component reference docs)."""
+    counter = iter(range(1, 10_000))
+
+    def walk(comp: dict[str, Any]) -> dict[str, Any]:
+        out = {k: v for k, v in comp.items() if v is not None}
+        out.setdefault("id", next(counter))
+        if isinstance(out.get("emoji"), dict):
+            out["emoji"] = {k: v for k, v in out["emoji"].items() if v is not None}
+        for key in ("components",):
+            if isinstance(out.get(key), list):
+                out[key] = [walk(c) for c in out[key]]
+        for key in ("component", "accessory"):
+            if isinstance(out.get(key), dict):
+                out[key] = walk(out[key])
+        return out
+
+    return [walk(c) for c in components]
+
+
 class Ops:
     def __init__(self, state: FakeState, gateway: Gateway, base_url: Callable[[], str]) -> None:
         self.state = state
@@ -46,8 +72,8 @@ class Ops:
             author_id=author_id,
             content=str(payload.get("content") or ""),
             type=19 if ref else 0,
-            embeds=list(payload.get("embeds") or []),
-            components=list(payload.get("components") or []),
+            embeds=rich(payload.get("embeds") or []),
+            components=numbered(payload.get("components") or []),
             message_reference=self._full_reference(channel, ref) if ref else None,
             allowed_mentions=payload.get("allowed_mentions"),
             nonce=payload.get("nonce"),
@@ -79,6 +105,10 @@ class Ops:
                     value = (message.flags & ~4) | (int(value or 0) & 4)  # only SUPPRESS_EMBEDS
                 elif value is None and key != "allowed_mentions":
                     value = []
+                elif key == "components":
+                    value = numbered(value)
+                elif key == "embeds":
+                    value = rich(value)
                 setattr(message, key, value)
         if "attachments" in payload or files:
             message.attachments = self.attachments(

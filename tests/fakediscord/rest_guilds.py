@@ -16,6 +16,30 @@ from .payloads import channel_json, guild_json, member_json, role_json, user_jso
 from .records import ChannelUpdateRecord, MemberUpdateRecord
 
 ID = r"{%s:\d+}"
+# GUILD_CREATE's extra fields (gateway-events.mdx, Guild Create Extra Fields)
+GATEWAY_ONLY = (
+    "joined_at",
+    "large",
+    "unavailable",
+    "member_count",
+    "voice_states",
+    "members",
+    "channels",
+    "threads",
+    "presences",
+    "stage_instances",
+    "guild_scheduled_events",
+    "soundboard_sounds",
+)
+# fields GET /guilds/{id} always carries (the spec requires them; the docs mark them optional)
+REST_GUILD_EXTRAS = {
+    "home_header": None,
+    "region": "deprecated",
+    "widget_enabled": False,
+    "widget_channel_id": None,
+    "max_presences": None,
+    "max_stage_video_channel_users": 50,
+}
 
 
 class GuildRoutes:
@@ -82,17 +106,24 @@ class GuildRoutes:
                 "name": bot.username,
                 "icon": None,
                 "description": "",
-                "summary": "",
+                "type": None,
                 "bot_public": True,
                 "bot_require_code_grant": False,
                 "owner": user_json(owner),
                 "team": None,
                 "verify_key": "0" * 64,
                 "flags": self.ctx.gateway.app_flags(),
+                "flags_new": str(self.ctx.gateway.app_flags()),
                 "bot": user_json(bot),
                 "interactions_endpoint_url": None,
+                "role_connections_verification_url": None,
                 "redirect_uris": [],
                 "tags": [],
+                "approximate_guild_count": len(self.state.guilds),
+                "approximate_user_install_count": 0,
+                "approximate_user_authorization_count": 0,
+                "explicit_content_filter": 0,
+                "eligible_oauth2_scopes": ["bot", "applications.commands"],
             }
         )
 
@@ -120,8 +151,9 @@ class GuildRoutes:
 
     async def get_guild(self, request: web.Request) -> web.Response:
         data = guild_json(self.state, self._bot_guild(request))
-        for key in ("members", "channels", "threads", "presences", "voice_states"):
+        for key in GATEWAY_ONLY:
             data.pop(key, None)
+        data.update(REST_GUILD_EXTRAS)
         return ok(data)
 
     async def guild_channels(self, request: web.Request) -> web.Response:

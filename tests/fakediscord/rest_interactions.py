@@ -86,6 +86,10 @@ class InteractionRoutes:
         if errors:
             raise invalid_form_body({str(index): errors} if index is not None else errors)
         previous = next((c for c in old if c["name"] == name and c.get("type", 1) == kind), None)
+        given = {k: v for k, v in cmd.items() if v is not None}  # null means "the default"
+        perms = given.get("default_member_permissions")
+        if perms is not None:
+            given["default_member_permissions"] = str(perms)
         stored = {
             "default_member_permissions": None,
             "dm_permission": True,
@@ -94,7 +98,7 @@ class InteractionRoutes:
             "integration_types": [0],
             "description": "",
             "options": [],
-            **cmd,
+            **given,
             "id": previous["id"] if previous else str(self.state.new_id()),
             "application_id": str(self.state.application_id),
             "version": str(self.state.new_id()),
@@ -183,15 +187,16 @@ class InteractionRoutes:
         if request.query.get("with_response") not in ("1", "true", "True"):
             return no_content()
         meta: dict[str, Any] = {"id": str(interaction.id), "type": interaction.type}
-        resource: dict[str, Any] = {"type": kind}
+        answer: dict[str, Any] = {"interaction": meta}
         if message is not None and kind in (4, 5, 7):
             meta.update(
                 response_message_id=str(message.id),
                 response_message_loading=kind == 5,
                 response_message_ephemeral=message.ephemeral,
             )
-            resource["message"] = message_json(self.state, message)
-        return ok({"interaction": meta, "resource": resource})
+        if message is not None and kind in (4, 7):  # docs: a resource message only for these
+            answer["resource"] = {"type": kind, "message": message_json(self.state, message)}
+        return ok(answer)
 
     def _create(
         self, interaction: Interaction, data: dict[str, Any], files: list[Any], flags: int
@@ -214,7 +219,8 @@ class InteractionRoutes:
             interaction.original_message_id = message.id
         return message
 
-    def _metadata(self, interaction: Interaction) -> dict[str, Any]:
+    def _metadata(self, interaction: Interaction, *, nested: bool = False) -> dict[str, Any]:
+        """message.mdx, Message Interaction Metadata Object (by interaction type)."""
         meta: dict[str, Any] = {
             "id": str(interaction.id),
             "type": interaction.type,
@@ -225,8 +231,18 @@ class InteractionRoutes:
         }
         if interaction.type == 2:
             meta["name"] = (interaction.payload.get("data") or {}).get("name")
-        if interaction.message_id is not None:
+        if interaction.type == 2:
+            target = (interaction.payload.get("data") or {}).get("target_id")
+            if target is not None:
+                command_type = (interaction.payload.get("data") or {}).get("type")
+                meta["target_user" if command_type == 2 else "target_message_id"] = (
+                    user_json(self.state.user(int(target))) if command_type == 2 else target
+                )
+        if interaction.type == 3 and interaction.message_id is not None:
             meta["interacted_message_id"] = str(interaction.message_id)
+        if interaction.type == 5 and interaction.origin_id is not None and not nested:
+            origin = self.state.interactions[interaction.origin_id]
+            meta["triggering_interaction_metadata"] = self._metadata(origin, nested=True)
         return meta
 
     def _record(

@@ -29,6 +29,7 @@ from .rest_guilds import GuildRoutes
 from .rest_interactions import InteractionRoutes
 from .rest_messages import MessageRoutes
 from .setup_api import GuildHandle
+from .spec import Conformance, ConformanceError
 from .state import FakeState
 
 DEFAULT_TOKEN = "ZmFrZQ.ZmFrZWRpc2NvcmQ.dG9rZW4tZm9yLXRlc3Rz"
@@ -92,9 +93,11 @@ class FakeDiscord(MemberActionsMixin, ReadBackMixin):
         self._handles: list[GuildHandle] = []
         state = FakeState(token=token, bot_name=bot_name, nonce_window=nonce_window)
         gateway_log: EventLog[GatewayRecord] = EventLog()
+        conformance = Conformance()
         gateway = Gateway(
             state,
             gateway_log,
+            conformance,
             heartbeat_interval_ms=heartbeat_interval_ms,
             compression=gateway_compression,
             privileged_intents=privileged_intents,
@@ -110,6 +113,7 @@ class FakeDiscord(MemberActionsMixin, ReadBackMixin):
             gateway_log=gateway_log,
             base_url=lambda: self.base_url,
             gateway_url=lambda: self.gateway_url,
+            conformance=conformance,
             message_limiter=MessageRateLimiter(*message_rate_limit) if message_rate_limit else None,
         )
         self._interactions = InteractionBuilder(self._ctx)
@@ -124,7 +128,10 @@ class FakeDiscord(MemberActionsMixin, ReadBackMixin):
         app = web.Application(
             middlewares=[
                 api_middleware(
-                    token=lambda: ctx.state.token, faults=ctx.faults, requests=ctx.requests
+                    token=lambda: ctx.state.token,
+                    faults=ctx.faults,
+                    requests=ctx.requests,
+                    conformance=ctx.conformance,
                 )
             ],
             client_max_size=64 * 1024 * 1024,
@@ -145,6 +152,8 @@ class FakeDiscord(MemberActionsMixin, ReadBackMixin):
         self.port = int(self._runner.addresses[0][1])
 
     async def stop(self) -> None:
+        """Stop serving; raises ``ConformanceError`` if the bot sent, or the fake produced,
+        anything Discord's description forbids that no test took (``conformance.take()``)."""
         if self._runner is None:
             return
         self._ctx.gateway.accepting.set()
@@ -154,6 +163,7 @@ class FakeDiscord(MemberActionsMixin, ReadBackMixin):
         if self._previous_config is not None:
             restore_discord_py(self._previous_config)
             self._previous_config = None
+        self._ctx.conformance.raise_if_any()
 
     async def __aenter__(self) -> FakeDiscord:
         await self.start()
@@ -165,7 +175,19 @@ class FakeDiscord(MemberActionsMixin, ReadBackMixin):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self.stop()
+        if exc is None:
+            await self.stop()
+            return
+        try:  # the test failed already: its error stays first, the violations ride along
+            await self.stop()
+        except ConformanceError as found:
+            exc.add_note(str(found))
+
+    @property
+    def conformance(self) -> Conformance:
+        """Violations of Discord's description found so far (``take()`` them in tests that
+        send wrong payloads on purpose) and what was validated."""
+        return self._ctx.conformance
 
     # --- addresses and configuration ----------------------------------------------------------
 

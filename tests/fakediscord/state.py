@@ -45,6 +45,8 @@ class Interaction:
     #: for component interactions: the message the component is on
     message_id: int | None = None
     followup_ids: list[int] = field(default_factory=list)
+    #: for modal submits: the interaction that opened the modal
+    origin_id: int | None = None
 
     @property
     def responded(self) -> bool:
