@@ -23,6 +23,7 @@ from aiohttp import WSMsgType, web
 from .payloads import guild_json, member_json, user_json
 from .records import EventLog, GatewayRecord
 from .spec import Conformance
+from .spec.gateway import Flow, dispatch_violations
 from .state import FakeState
 
 
@@ -50,6 +51,15 @@ REPLAY_BUFFER = 5000
 CONTENT_FIELDS = {"content": "", "embeds": [], "attachments": [], "components": []}
 
 
+@dataclass(frozen=True)
+class Dispatch:
+    """An op 0 frame as sent (kept for replay on RESUME)."""
+
+    seq: int
+    event: str
+    text: str
+
+
 @dataclass
 class Session:
     id: str
@@ -57,27 +67,40 @@ class Session:
     seq: int = 0
     resumable: bool = True
     conn: Connection | None = None
-    buffer: deque[tuple[int, str]] = field(default_factory=lambda: deque(maxlen=REPLAY_BUFFER))
+    buffer: deque[Dispatch] = field(default_factory=lambda: deque(maxlen=REPLAY_BUFFER))
+    #: every dispatch is checked against its schema (spec/gateway_schemas.py)
+    conformance: Conformance | None = None
 
-    def next_frame(self, event: str, data: Any) -> tuple[int, str]:
+    def next_frame(self, event: str, data: Any) -> Dispatch:
+        if self.conformance is not None:
+            self.conformance.add(dispatch_violations(self.conformance, event, data))
         self.seq += 1
-        frame = json.dumps({"op": 0, "t": event, "s": self.seq, "d": data})
-        self.buffer.append((self.seq, frame))
-        return self.seq, frame
+        frame = Dispatch(self.seq, event, json.dumps({"op": 0, "t": event, "s": self.seq, "d": data}))
+        self.buffer.append(frame)
+        return frame
 
 
 class Connection:
     """One websocket; frames go out in order through a queue and a writer task."""
 
-    def __init__(self, ws: web.WebSocketResponse, compress: bool) -> None:
+    def __init__(self, ws: web.WebSocketResponse, compress: bool, flow: Flow) -> None:
         self.ws = ws
         self._zlib = zlib.compressobj() if compress else None
         self._queue: asyncio.Queue[str | None] = asyncio.Queue()
         self._writer = asyncio.create_task(self._write())
         self.session: Session | None = None
+        #: the opcode flow of this socket, checked as frames go by
+        self.flow = flow
 
-    def send(self, frame: str | dict[str, Any]) -> None:
-        self._queue.put_nowait(frame if isinstance(frame, str) else json.dumps(frame))
+    def send(self, frame: Dispatch | dict[str, Any]) -> None:
+        """A dispatch (numbered by its session) or an opcode frame."""
+        if isinstance(frame, Dispatch):
+            self.flow.server_dispatches(frame.event)
+            self._queue.put_nowait(frame.text)
+            return
+        frame = {**frame, "s": None, "t": None}  # "null when op is not 0"
+        self.flow.server_sends(frame)
+        self._queue.put_nowait(json.dumps(frame))
 
     async def _write(self) -> None:
         while (frame := await self._queue.get()) is not None:
@@ -94,6 +117,7 @@ class Connection:
 
     async def close(self, code: int) -> None:
         """Flush queued frames, then close with ``code``."""
+        self.flow.server_closes(code)
         self._queue.put_nowait(None)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(asyncio.shield(self._writer), 2.0)
@@ -153,7 +177,7 @@ class Gateway:
             payload = data
             if not content_exempt and not session.intents & Intent.MESSAGE_CONTENT:
                 payload = {**data, **CONTENT_FIELDS}
-            _, frame = session.next_frame(event, payload)
+            frame = session.next_frame(event, payload)
             if session.conn is not None:
                 session.conn.send(frame)
 
@@ -205,7 +229,8 @@ class Gateway:
         ws = web.WebSocketResponse(max_msg_size=0, autoping=True)
         await ws.prepare(request)
         compress = self.compression and request.query.get("compress") == "zlib-stream"
-        conn = Connection(ws, compress)
+        flow = Flow(self.conformance, resume_url=request.path.endswith("-resume"))
+        conn = Connection(ws, compress, flow)
         self.connections.add(conn)
         self._record("CONNECT", None, path=request.path, query=dict(request.query))
         await self.accepting.wait()
@@ -214,7 +239,9 @@ class Gateway:
             async for msg in ws:
                 if msg.type is not WSMsgType.TEXT:
                     continue
-                close_code = self._on_frame(conn, json.loads(msg.data))
+                frame = json.loads(msg.data)
+                flow.client_sends(frame)
+                close_code = self._on_frame(conn, frame)
                 if close_code is not None:
                     await conn.close(close_code)
                     break
@@ -255,7 +282,9 @@ class Gateway:
         if intents & Intent.PRIVILEGED & ~self.privileged_intents:
             self._record("IDENTIFY", None, ok=False, intents=intents)
             return 4014
-        session = Session(id=secrets.token_hex(16), intents=intents)
+        session = Session(
+            id=secrets.token_hex(16), intents=intents, conformance=self.conformance
+        )
         self.sessions[session.id] = session
         session.conn = conn
         conn.session = session
@@ -266,16 +295,8 @@ class Gateway:
             "user": {**user_json(self.state.bot), "verified": True, "mfa_enabled": False},
             "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
             "session_id": session.id,
-            "session_type": "normal",
             "resume_gateway_url": self._resume_url(),
             "application": {"id": str(self.state.application_id), "flags": self.app_flags()},
-            "private_channels": [],
-            "relationships": [],
-            "presences": [],
-            "guild_join_requests": [],
-            "geo_ordered_rtc_regions": [],
-            "user_settings": {},
-            "auth": {},
         }
         if "shard" in d:
             ready["shard"] = d["shard"]
@@ -294,7 +315,7 @@ class Gateway:
         session = self.sessions.get(str(d.get("session_id")))
         seq = d.get("seq") or 0
         self._record("RESUME", str(d.get("session_id")), seq=seq)
-        oldest = session.buffer[0][0] if session and session.buffer else 1
+        oldest = session.buffer[0].seq if session and session.buffer else 1
         if (
             session is None
             or not session.resumable
@@ -311,12 +332,11 @@ class Gateway:
         session.conn = conn
         conn.session = session
         replayed = 0
-        for s, frame in session.buffer:
-            if s > seq:
+        for frame in session.buffer:
+            if frame.seq > seq:
                 conn.send(frame)
                 replayed += 1
-        _, frame = session.next_frame("RESUMED", {})
-        conn.send(frame)
+        conn.send(session.next_frame("RESUMED", {}))
         self._record("RESUMED", session.id, replayed=replayed)
 
     def _request_members(self, conn: Connection, d: dict[str, Any]) -> None:

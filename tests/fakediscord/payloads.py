@@ -169,7 +169,6 @@ def guild_json(state: FakeState, guild: Guild) -> JSON:
         "application_id": None,
         "max_members": 500000,
         "max_video_channel_users": 25,
-        "nsfw": False,
         "incidents_data": None,
     }
 
@@ -187,8 +186,9 @@ def attachment_json(a: Attachment) -> JSON:
         "size": a.size,
         "url": a.url,
         "proxy_url": a.url,
-        "content_type": a.content_type,
     }
+    if a.content_type is not None:
+        out["content_type"] = a.content_type
     if a.description is not None:
         out["description"] = a.description
     return out

@@ -39,6 +39,7 @@ REST_GUILD_EXTRAS = {
     "widget_channel_id": None,
     "max_presences": None,
     "max_stage_video_channel_users": 50,
+    "nsfw": False,
 }
 
 

@@ -230,8 +230,6 @@ class InteractionRoutes:
             ),
         }
         if interaction.type == 2:
-            meta["name"] = (interaction.payload.get("data") or {}).get("name")
-        if interaction.type == 2:
             target = (interaction.payload.get("data") or {}).get("target_id")
             if target is not None:
                 command_type = (interaction.payload.get("data") or {}).get("type")
