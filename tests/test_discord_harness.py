@@ -142,9 +142,12 @@ class World:
 
 
 @contextlib.asynccontextmanager
-async def world(tmp: Path, *, bot_permissions: int = Perm.BOT_DEFAULT) -> AsyncIterator[World]:
-    """The fake server with the chat's server built, discord.py (this process) pointed at it."""
-    async with FakeDiscord(default_guild=False) as fake:
+async def world(
+    tmp: Path, *, bot_permissions: int = Perm.BOT_DEFAULT, **fake_options: Any
+) -> AsyncIterator[World]:
+    """The fake server with the chat's server built, discord.py (this process) pointed at it;
+    `fake_options` go to FakeDiscord (rate limits...)."""
+    async with FakeDiscord(default_guild=False, **fake_options) as fake:
         fake.point_discord_py_here()  # the fake puts discord.py back when it stops
         guild = await fake.create_guild(
             "Leaders",

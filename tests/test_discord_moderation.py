@@ -115,6 +115,10 @@ async def test_blocked_words_links_duplicates_and_hide_from_recap(tmp_path: Path
             )
             await w.fake.wait_for_post(starts_with(w.ch("hosts"), "Heads-up: Q1"), TIMEOUT)
             keep = await w.fake.post("dan", "chat", "A1: something off-topic")
+            # every member sees the menu (hana's host role has no Manage Messages, and the
+            # fake hides commands like Discord); the bot refuses non-hosts itself
+            refused = await w.fake.invoke_message_command("Hide from recap", keep.id, user="bob")
+            assert "Only the chat's hosts" in (await answer_of(w.fake, refused.id)).content
             hide = await w.fake.invoke_message_command("Hide from recap", keep.id, user="hana")
             assert (await answer_of(w.fake, hide.id)).content.startswith("Hidden")
             stored = await h.store.messages.get(keep.id)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .faults import FaultInjector
 from .gateway import Gateway
 from .ops import Ops
-from .ratelimit import MessageRateLimiter
+from .ratelimit import RateLimiter
 from .records import EventLog, GatewayRecord, Record, RequestRecord
 from .spec import Conformance
 from .state import FakeState
@@ -28,8 +28,8 @@ class Ctx:
     gateway_url: Callable[[], str]
     #: what the conformance checks found (REST and gateway)
     conformance: Conformance
-    #: optional per-channel limit on the bot's message sends
-    message_limiter: MessageRateLimiter | None = None
+    #: per-route buckets and the global limit, with Discord's headers
+    rate_limiter: RateLimiter
 
     def record(self, record: Record) -> None:
         self.actions.add(record)

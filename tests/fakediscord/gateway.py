@@ -75,7 +75,9 @@ class Session:
         if self.conformance is not None:
             self.conformance.add(dispatch_violations(self.conformance, event, data))
         self.seq += 1
-        frame = Dispatch(self.seq, event, json.dumps({"op": 0, "t": event, "s": self.seq, "d": data}))
+        frame = Dispatch(
+            self.seq, event, json.dumps({"op": 0, "t": event, "s": self.seq, "d": data})
+        )
         self.buffer.append(frame)
         return frame
 
@@ -282,9 +284,7 @@ class Gateway:
         if intents & Intent.PRIVILEGED & ~self.privileged_intents:
             self._record("IDENTIFY", None, ok=False, intents=intents)
             return 4014
-        session = Session(
-            id=secrets.token_hex(16), intents=intents, conformance=self.conformance
-        )
+        session = Session(id=secrets.token_hex(16), intents=intents, conformance=self.conformance)
         self.sessions[session.id] = session
         session.conn = conn
         conn.session = session

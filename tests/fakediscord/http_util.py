@@ -16,6 +16,8 @@ from aiohttp.typedefs import Middleware
 
 from .errors import DiscordError, discord_json, error_json, invalid_form_body, unauthorized
 from .faults import FaultInjector, fault_response
+from .limits import MAX_ATTACHMENT_BYTES, MAX_REQUEST_BYTES
+from .ratelimit import RateLimiter
 from .records import EventLog, RequestRecord
 from .spec import Conformance
 from .spec.rest import SentBody, rest_spec
@@ -138,6 +140,13 @@ def no_content() -> web.Response:
     return web.Response(status=204)
 
 
+def too_large(body: Body) -> bool:
+    """A file over the upload limit the fake advertises (interactions' attachment_size_limit,
+    10 MiB), or a request over 25 MiB in all (message.mdx, Create Message)."""
+    sizes = [len(f.data) for f in body.files]
+    return any(s > MAX_ATTACHMENT_BYTES for s in sizes) or sum(sizes) > MAX_REQUEST_BYTES
+
+
 def refusal(found: list[Violation]) -> DiscordError:
     """Discord's answer to a request that breaks its description: 404 for an unknown route,
     else 400 Invalid Form Body with the errors tree at each JSON pointer."""
@@ -158,6 +167,7 @@ def api_middleware(
     faults: FaultInjector,
     requests: EventLog[RequestRecord],
     conformance: Conformance,
+    limiter: RateLimiter,
 ) -> Middleware:
     """Everything under ``/api/``: delays, conformance checks of the request and the response,
     injected faults, bot-token auth, Discord error JSON, and one ``RequestRecord`` per request."""
@@ -176,7 +186,7 @@ def api_middleware(
         request[BODY_KEY] = body
         request[PATH_KEY] = path
         sent = SentBody(body.kind, body.json, tuple(body.fields))
-        op, found = spec.check_request(request.method, path, request.query, sent)
+        op, op_params, found = spec.check_request(request.method, path, request.query, sent)
         conformance.add(found)
         if op is not None:
             conformance.checked[op.id] += 1
@@ -185,6 +195,8 @@ def api_middleware(
         rule = None if found else faults.match(request.method, path)
         if found:
             response = error_json(refusal(found))
+        elif too_large(body):
+            response = error_json(DiscordError(413, 40005, "Request entity too large"))
         elif rule is not None:
             faults.note_failure(request.method, path, body.digest)
             requests.add(
@@ -199,7 +211,14 @@ def api_middleware(
             )
             response = fault_response(rule)
         else:
-            response = await _handle(request, handler, path, token)
+            admitted = limiter.admit(op.id, op_params) if op is not None else {}
+            if isinstance(admitted, web.Response):  # over a bucket or the global limit
+                faults.note_failure(request.method, path, body.digest)
+                response = admitted
+            else:
+                response = await _handle(request, handler, path, token)
+                if response.status < 400:
+                    response.headers.update(admitted)
         if op is not None and isinstance(response, web.Response):
             conformance.add(spec.check_response(op, response.status, bytes(response.body or b"")))
         if rule is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .context import Ctx
-from .model import Attachment, Channel, Message
+from .model import Attachment, Channel, Message, Perm
 from .payloads import (
     attachment_json,
     channel_json,
@@ -106,6 +106,7 @@ class InteractionBuilder:
         command = self.state.find_command(root, CHAT_INPUT, guild_id)
         if command is None:
             raise ValueError(f"no chat-input command {root!r} registered ({self._known()})")
+        self._check_permitted(command, user_id, channel)
         resolved: dict[str, dict[str, Any]] = {}
         defs: list[dict[str, Any]] = command.get("options") or []
         nested: list[tuple[str, int]] = []
@@ -138,7 +139,7 @@ class InteractionBuilder:
     def message_command(
         self, name: str, target: Message, *, user_id: int, channel: Channel
     ) -> Interaction:
-        command = self._context_command(name, MESSAGE_COMMAND, channel)
+        command = self._context_command(name, MESSAGE_COMMAND, channel, user_id)
         data = {
             "id": command["id"],
             "name": name,
@@ -153,7 +154,7 @@ class InteractionBuilder:
     def user_command(
         self, name: str, target_id: int, *, user_id: int, channel: Channel
     ) -> Interaction:
-        command = self._context_command(name, USER_COMMAND, channel)
+        command = self._context_command(name, USER_COMMAND, channel, user_id)
         resolved: dict[str, dict[str, Any]] = {}
         self._resolve_user(target_id, channel, resolved)
         data = {
@@ -167,11 +168,31 @@ class InteractionBuilder:
             data["guild_id"] = command["guild_id"]
         return self.send(2, data, user_id=user_id, channel=channel)
 
-    def _context_command(self, name: str, type: int, channel: Channel) -> dict[str, Any]:
+    def _context_command(
+        self, name: str, type: int, channel: Channel, user_id: int
+    ) -> dict[str, Any]:
         command = self.state.find_command(name, type, channel.guild_id)
         if command is None:
             raise ValueError(f"no context-menu command {name!r} registered ({self._known()})")
+        self._check_permitted(command, user_id, channel)
         return command
+
+    def _check_permitted(self, command: dict[str, Any], user_id: int, channel: Channel) -> None:
+        """Discord shows a command only to members with all of its default_member_permissions
+        in the channel (application-commands.mdx, Permissions; "0": administrators only), so
+        nobody else can invoke it."""
+        needed = command.get("default_member_permissions")
+        if needed is None or channel.guild_id is None:
+            return
+        perms = self.state.permissions(user_id, channel)
+        if perms & Perm.ADMINISTRATOR or perms == Perm.ALL:
+            return
+        if int(needed) == 0 or perms & int(needed) != int(needed):
+            user = self.state.user(user_id).username
+            raise PermissionError(
+                f"{user} cannot use {command['name']!r}: Discord hides it from members without "
+                f"its default_member_permissions ({needed})"
+            )
 
     def _known(self) -> str:
         names = [c["name"] for c in self.state.global_commands]

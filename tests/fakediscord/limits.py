@@ -17,7 +17,8 @@ MAX_FIELD_VALUE = 1024
 MAX_FOOTER = 2048
 MAX_AUTHOR = 256
 MAX_NONCE = 25
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024  # per file (the attachment_size_limit we advertise)
+MAX_REQUEST_BYTES = 25 * 1024 * 1024  # a whole message request
 
 
 def _too_long(limit: int) -> dict[str, Any]:

@@ -24,16 +24,24 @@ WEBHOOK = r"/webhooks/{application_id:\d+}/{token}"
 NAME_RE = re.compile(r"^[-_\w]{1,32}$")
 EPHEMERAL, LOADING = 64, 128
 ALREADY_ACKED = DiscordError(400, 40060, "Interaction has already been acknowledged.")
+TOKEN_LIFETIME = 15 * 60.0  # receiving-and-responding.mdx: tokens are valid for 15 minutes
 
 
 class InteractionRoutes:
     def __init__(
-        self, ctx: Ctx, builder: InteractionBuilder, response_timeout: float | None
+        self,
+        ctx: Ctx,
+        builder: InteractionBuilder,
+        response_timeout: float | None,
+        token_lifetime: float = TOKEN_LIFETIME,
     ) -> None:
         self.ctx = ctx
         self.state = ctx.state
         self.builder = builder
+        #: seconds for the initial response (Discord: 3), None = no deadline
         self.response_timeout = response_timeout
+        #: seconds the interaction token works for followups and edits (Discord: 15 minutes)
+        self.token_lifetime = token_lifetime
 
     def register(self, router: web.UrlDispatcher, prefix: str) -> None:
         add = router.add_route
@@ -279,7 +287,10 @@ class InteractionRoutes:
     def _interaction(self, request: web.Request) -> Interaction:
         if snowflake(request, "application_id") != self.state.application_id:
             raise unknown("Webhook")
-        return self.state.interaction_by_token(request.match_info["token"])
+        interaction = self.state.interaction_by_token(request.match_info["token"])
+        if time.time() - interaction.created_at > self.token_lifetime:
+            raise DiscordError(401, 50027, "Invalid Webhook Token")
+        return interaction
 
     def _webhook_message(self, interaction: Interaction, ref: str) -> Message:
         if ref == "@original":

@@ -10,13 +10,11 @@ from aiohttp import web
 
 from .context import Ctx
 from .errors import DiscordError, field_error, invalid_form_body, missing_permissions, unknown
-from .faults import rate_limit_headers, rate_limited
 from .gateway import CONTENT_FIELDS, Intent
 from .http_util import api_path, body_of, no_content, ok, snowflake
 from .limits import validate_message
 from .model import Channel, Message, Perm
 from .payloads import message_json
-from .ratelimit import BUCKET
 from .records import DeleteRecord, EditRecord, PostRecord
 
 CHANNEL = r"/channels/{channel_id:\d+}"
@@ -91,20 +89,6 @@ class MessageRoutes:
     # --- handlers ---------------------------------------------------------------------------
 
     async def create(self, request: web.Request) -> web.Response:
-        limiter = self.ctx.message_limiter
-        channel_id = snowflake(request, "channel_id")
-        if limiter is None:
-            return await self._create(request)
-        wait = limiter.retry_after(channel_id)
-        if wait:
-            self.ctx.faults.note_failure("POST", api_path(request), body_of(request).digest)
-            return rate_limited(wait, bucket=BUCKET, limit=limiter.limit)
-        response = await self._create(request)
-        remaining, reset_after = limiter.take(channel_id)
-        response.headers.update(rate_limit_headers(limiter.limit, remaining, reset_after, BUCKET))
-        return response
-
-    async def _create(self, request: web.Request) -> web.Response:
         channel = self.state.channel(snowflake(request, "channel_id"))
         body = body_of(request)
         payload: dict[str, Any] = body.json if isinstance(body.json, dict) else {}

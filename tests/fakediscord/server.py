@@ -20,7 +20,7 @@ from .interactions import InteractionBuilder
 from .member_actions import MemberActionsMixin
 from .model import Perm
 from .ops import Ops
-from .ratelimit import MessageRateLimiter
+from .ratelimit import Limit, RateLimiter, RateLimits
 from .readback import ReadBackMixin
 from .records import EventLog, GatewayRecord, Record, RequestRecord
 from .rest_channel_extras import ChannelExtraRoutes
@@ -75,6 +75,7 @@ class FakeDiscord(MemberActionsMixin, ReadBackMixin):
         nonce_window: float = 300.0,
         interaction_response_timeout: float | None = 3.0,
         message_rate_limit: tuple[int, float] | None = None,
+        rate_limits: RateLimits | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -83,8 +84,10 @@ class FakeDiscord(MemberActionsMixin, ReadBackMixin):
         others closes 4014; without Message Content, REST message content is blanked).
         ``interaction_response_timeout``: seconds within which an interaction must be answered
         (Discord: 3); ``None`` disables the check.
-        ``message_rate_limit``: e.g. ``(5, 5.0)`` limits the bot to 5 sends per 5 s per channel
-        like Discord, with rate-limit headers discord.py uses to pace itself (default: off).
+        ``rate_limits``: per-route buckets and the global limit (every answer carries the
+        ``X-RateLimit-*`` headers; the default limits are generous, ``RateLimits.realistic()``
+        has Discord's numbers). ``message_rate_limit``: e.g. ``(5, 5.0)``, a shortcut for
+        that many message sends per channel.
         """
         self.host = host
         self.port = port
@@ -92,6 +95,9 @@ class FakeDiscord(MemberActionsMixin, ReadBackMixin):
         self._previous_config: tuple[str, Any] | None = None
         self._handles: list[GuildHandle] = []
         state = FakeState(token=token, bot_name=bot_name, nonce_window=nonce_window)
+        limits = rate_limits or RateLimits()
+        if message_rate_limit is not None:
+            limits.routes["create_message"] = Limit(*message_rate_limit)
         gateway_log: EventLog[GatewayRecord] = EventLog()
         conformance = Conformance()
         gateway = Gateway(
@@ -114,10 +120,12 @@ class FakeDiscord(MemberActionsMixin, ReadBackMixin):
             base_url=lambda: self.base_url,
             gateway_url=lambda: self.gateway_url,
             conformance=conformance,
-            message_limiter=MessageRateLimiter(*message_rate_limit) if message_rate_limit else None,
+            rate_limiter=RateLimiter(limits),
         )
         self._interactions = InteractionBuilder(self._ctx)
-        self._interaction_timeout = interaction_response_timeout
+        self._interaction_routes = InteractionRoutes(
+            self._ctx, self._interactions, interaction_response_timeout
+        )
         if default_guild:
             self._create_guild("Fake Guild", ("general",), (), ("alice", "bob"), Perm.BOT_DEFAULT)
 
@@ -132,6 +140,7 @@ class FakeDiscord(MemberActionsMixin, ReadBackMixin):
                     faults=ctx.faults,
                     requests=ctx.requests,
                     conformance=ctx.conformance,
+                    limiter=ctx.rate_limiter,
                 )
             ],
             client_max_size=64 * 1024 * 1024,
@@ -140,8 +149,7 @@ class FakeDiscord(MemberActionsMixin, ReadBackMixin):
         EventRoutes(ctx).register(app.router, API_PREFIX)
         MessageRoutes(ctx).register(app.router, API_PREFIX)
         ChannelExtraRoutes(ctx).register(app.router, API_PREFIX)
-        interactions = InteractionRoutes(ctx, self._interactions, self._interaction_timeout)
-        interactions.register(app.router, API_PREFIX)
+        self._interaction_routes.register(app.router, API_PREFIX)
         app.router.add_get("/gateway", ctx.gateway.handle)
         app.router.add_get("/gateway-resume", ctx.gateway.handle)
         ControlRoutes(self).register(app.router)
@@ -258,6 +266,21 @@ class FakeDiscord(MemberActionsMixin, ReadBackMixin):
         return self._ctx.faults.add(
             FaultRule(method.upper(), route, status, count, retry_after, is_global)
         )
+
+    def set_interaction_deadlines(
+        self, *, initial: float | None = 3.0, token: float = 15 * 60.0
+    ) -> None:
+        """Seconds the bot has for an interaction's first response (Discord: 3; None = no
+        limit; late answers get 404 Unknown Interaction) and for followups and edits with its
+        token (Discord: 15 minutes; then 401 Invalid Webhook Token, code 50027)."""
+        self._interaction_routes.response_timeout = initial
+        self._interaction_routes.token_lifetime = token
+
+    @property
+    def rate_limit_refusals(self) -> dict[str, int]:
+        """429s the rate limiter answered so far, by scope (``user`` = a route's bucket,
+        ``global``)."""
+        return dict(self._ctx.rate_limiter.refusals)
 
     def delay_responses(self, seconds: float) -> None:
         """Delay every REST response by ``seconds`` (0 to stop)."""

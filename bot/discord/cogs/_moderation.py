@@ -58,8 +58,9 @@ class ModerationCog(commands.Cog):
         self.hide_menu: app_commands.ContextMenu = app_commands.ContextMenu(
             name="Hide from recap", callback=self.hide_from_recap
         )
+        # No default_member_permissions: Discord would hide the menu from hosts who have the
+        # host role but not that permission. Hosts are checked when it is used, as for /chat.
         self.hide_menu.guild_only = True
-        self.hide_menu.default_permissions = discord.Permissions(manage_messages=True)
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.hide_menu)

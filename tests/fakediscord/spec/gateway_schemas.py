@@ -595,7 +595,10 @@ DEFS: dict[str, Schema] = {
 # --- dispatches (op 0): the "d" of each event the fake sends --------------------------------
 
 EVENTS = "gateway-events.mdx, "
-MENTION = {**USER, "properties": {**USER["properties"], "member": {"$ref": "#/$defs/partial_member"}}}
+MENTION = {
+    **USER,
+    "properties": {**USER["properties"], "member": {"$ref": "#/$defs/partial_member"}},
+}
 MESSAGE_EVENT = extended(
     MESSAGE,
     EVENTS + "Message Create > Message Create Extra Fields",
@@ -695,7 +698,9 @@ DISPATCHES: dict[str, Schema] = {
     "CHANNEL_CREATE": {**CHANNEL, "$comment": EVENTS + "Channel Create: a channel object"},
     "CHANNEL_UPDATE": {**CHANNEL, "$comment": EVENTS + "Channel Update: a channel object"},
     "THREAD_CREATE": extended(
-        CHANNEL, EVENTS + "Thread Create: a channel object + newly_created", "newly_created? boolean"
+        CHANNEL,
+        EVENTS + "Thread Create: a channel object + newly_created",
+        "newly_created? boolean",
     ),
     "THREAD_UPDATE": {**CHANNEL, "$comment": EVENTS + "Thread Update: a channel object"},
     "CHANNEL_PINS_UPDATE": table(

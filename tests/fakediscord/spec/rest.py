@@ -119,8 +119,7 @@ class RestSpec:
         op_id = op["operationId"]
         segments = template.strip("/").split("/")
         pattern = "".join(
-            "/(?P<%s>[^/]+)" % s[1:-1] if s.startswith("{") else "/" + re.escape(s)
-            for s in segments
+            f"/(?P<{s[1:-1]}>[^/]+)" if s.startswith("{") else "/" + re.escape(s) for s in segments
         )
         out = Operation(
             id=op_id,
@@ -175,11 +174,12 @@ class RestSpec:
 
     def check_request(
         self, method: str, path: str, query: Mapping[str, str], body: SentBody
-    ) -> tuple[Operation | None, list[Violation]]:
+    ) -> tuple[Operation | None, dict[str, str], list[Violation]]:
+        """The operation, its path parameters, and what is wrong with the request."""
         op, path_params = self.match(method, path)
         if op is None:
             problem = f"{method.upper()} {path} is not an operation of Discord's REST API"
-            return None, [Violation(f"{method.upper()} {path}", "request", "", problem)]
+            return None, {}, [Violation(f"{method.upper()} {path}", "request", "", problem)]
         found: list[Violation] = []
         for name, value in path_params.items():
             found += self._param(op, "path", name, value)
@@ -189,7 +189,7 @@ class RestSpec:
             if where == "query" and param.get("required") and name not in query:
                 found.append(Violation(op.id, "query", f"/{name}", "required parameter missing"))
         found += self._body(op, body)
-        return op, found
+        return op, path_params, found
 
     def _param(self, op: Operation, where: str, name: str, raw: str) -> list[Violation]:
         key = _key(op.id, where, name)
@@ -242,9 +242,7 @@ class RestSpec:
         code = str(status)
         if status >= 500:
             return []  # not described by the spec (see discrepancies.py: server errors)
-        declared = next(
-            (s for s in (code, code[0] + "XX", "default") if s in op.statuses), None
-        )
+        declared = next((s for s in (code, code[0] + "XX", "default") if s in op.statuses), None)
         if declared is None:
             problem = f"status {status} is not a documented answer ({', '.join(op.statuses)})"
             return [Violation(op.id, f"response {status}", "", problem)]

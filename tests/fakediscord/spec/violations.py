@@ -70,9 +70,7 @@ class Conformance:
             found = self.take()
             lines = "\n".join(f"  - {v}" for v in found[:20])
             more = f"\n  ... and {len(found) - 20} more" if len(found) > 20 else ""
-            raise ConformanceError(
-                f"{len(found)} Discord conformance violation(s):\n{lines}{more}"
-            )
+            raise ConformanceError(f"{len(found)} Discord conformance violation(s):\n{lines}{more}")
 
 
 def pointer(path: Any) -> str:

@@ -1,0 +1,151 @@
+"""The conformance checks of the fake Discord (tests/fakediscord/spec): a wrong payload, either
+way, fails the test that caused it with the operation, the JSON pointer and the problem."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aiohttp
+import discord
+import pytest
+
+from tests.fakediscord import FAST_CLIENT_OPTIONS, FakeDiscord, running
+from tests.fakediscord.spec import ConformanceError
+from tests.fakediscord.spec.gateway_schemas import DISPATCHES
+
+pytest_plugins = ["tests.fakediscord.pytest_plugin"]
+
+
+def client() -> discord.Client:
+    intents = discord.Intents.default()
+    intents.message_content = True
+    return discord.Client(intents=intents, **FAST_CLIENT_OPTIONS)
+
+
+async def test_a_string_flags_in_a_message_create_is_refused_and_named() -> None:
+    async with FakeDiscord() as fake:
+        fake.point_discord_py_here()
+        async with running(client(), fake.token) as c:
+            channel_id = fake.guild.channel("general")
+            route = discord.http.Route(
+                "POST", "/channels/{channel_id}/messages", channel_id=channel_id
+            )
+            with pytest.raises(discord.HTTPException) as refused:
+                await c.http.request(route, json={"content": "hi", "flags": "urgent"})
+        assert refused.value.status == 400 and refused.value.code == 50035
+        assert "flags" in refused.value.text  # Discord's errors tree names the field
+        assert fake.posts == []
+        with pytest.raises(ConformanceError) as failed:
+            await fake.stop()
+    message = str(failed.value)
+    assert 'create_message request body at /flags: "urgent" is not of types "null", "integer"' in (
+        message
+    )
+
+
+async def test_a_message_create_without_channel_id_is_caught_before_it_reaches_the_bot(
+    fake_discord: FakeDiscord,
+) -> None:
+    fake = fake_discord
+    async with running(client(), fake.token):
+        message = await fake.post("alice", "general", "A1: fine")  # checked, and fine
+        data = fake.message_payload(message)
+        del data["channel_id"]
+        fake._ctx.gateway.dispatch("MESSAGE_CREATE", data)
+    (found,) = fake.conformance.take()
+    assert str(found) == "MESSAGE_CREATE dispatch at /channel_id: This field is required"
+
+
+async def test_an_unknown_route_is_a_404_and_a_violation(fake_discord: FakeDiscord) -> None:
+    fake = fake_discord
+    async with running(client(), fake.token) as c:
+        route = discord.http.Route("GET", "/channels/{channel_id}/recap", channel_id=1)
+        with pytest.raises(discord.NotFound):
+            await c.http.request(route)
+    (found,) = fake.conformance.take()
+    assert "GET /channels/1/recap is not an operation of Discord's REST API" in str(found)
+
+
+async def test_a_query_parameter_out_of_range_is_named(fake_discord: FakeDiscord) -> None:
+    fake = fake_discord
+    async with running(client(), fake.token) as c:
+        route = discord.http.Route(
+            "GET", "/channels/{channel_id}/messages", channel_id=fake.guild.channel("general")
+        )
+        with pytest.raises(discord.HTTPException):
+            await c.http.request(route, params={"limit": 500})
+    (found,) = fake.conformance.take()
+    assert str(found) == (
+        "list_messages query parameter at /limit: Value should be less than or equal to 100."
+    )
+
+
+async def test_a_response_the_spec_forbids_is_a_violation(fake_discord: FakeDiscord) -> None:
+    fake = fake_discord
+    async with running(client(), fake.token) as c:
+        alice = fake.user_id("alice")
+        fake._ctx.state.users[alice].username = None  # type: ignore[assignment]
+        await c.fetch_user(alice)
+    (found,) = fake.conformance.take()
+    assert str(found) == 'get_user response 200 at /username: null is not of type "string"'
+
+
+async def test_the_opcode_flow_of_a_client_is_checked(fake_discord: FakeDiscord) -> None:
+    """A client that asks for members before identifying, then resumes on the first URL."""
+    fake = fake_discord
+    async with aiohttp.ClientSession() as http, http.ws_connect(fake.gateway_url) as ws:
+        hello = json.loads((await ws.receive()).data)
+        assert hello == {"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None}
+        await ws.send_str(json.dumps({"op": 8, "d": {"guild_id": "1", "limit": 0}}))
+        await ws.send_str(
+            json.dumps({"op": 6, "d": {"token": fake.token, "session_id": "x", "seq": 1}})
+        )
+        invalid = json.loads((await ws.receive()).data)
+        assert invalid["op"] == 9 and invalid["d"] is False
+    problems = [str(v) for v in fake.conformance.take()]
+    assert problems == [
+        "REQUEST_GUILD_MEMBERS opcode flow at /: sent before IDENTIFY (4003 Not authenticated)",
+        "RESUME opcode flow at /: RESUME not sent to the resume_gateway_url from READY",
+    ]
+
+
+async def test_violations_ride_along_when_the_test_failed_anyway() -> None:
+    with pytest.raises(RuntimeError) as failed:
+        async with FakeDiscord() as fake:
+            fake.point_discord_py_here()
+            async with running(client(), fake.token) as c:
+                route = discord.http.Route("POST", "/users/@me/channels")
+                with pytest.raises(discord.HTTPException):
+                    await c.http.request(route, json={"recipient_id": "alice"})
+            raise RuntimeError("the test's own failure")
+    notes: list[Any] = getattr(failed.value, "__notes__", [])
+    assert "create_dm request body at /recipient_id" in "\n".join(notes)
+
+
+def test_every_event_the_fake_sends_has_a_schema_naming_its_doc_section() -> None:
+    sent = {
+        "READY",
+        "RESUMED",
+        "GUILD_CREATE",
+        "GUILD_ROLE_CREATE",
+        "GUILD_MEMBER_ADD",
+        "GUILD_MEMBER_UPDATE",
+        "GUILD_MEMBERS_CHUNK",
+        "CHANNEL_CREATE",
+        "CHANNEL_UPDATE",
+        "CHANNEL_PINS_UPDATE",
+        "THREAD_CREATE",
+        "THREAD_UPDATE",
+        "MESSAGE_CREATE",
+        "MESSAGE_UPDATE",
+        "MESSAGE_DELETE",
+        "MESSAGE_REACTION_ADD",
+        "MESSAGE_REACTION_REMOVE",
+        "INTERACTION_CREATE",
+        "GUILD_SCHEDULED_EVENT_CREATE",
+        "GUILD_SCHEDULED_EVENT_UPDATE",
+        "GUILD_SCHEDULED_EVENT_DELETE",
+    }
+    assert sent <= set(DISPATCHES)
+    assert all(".mdx" in schema["$comment"] for schema in DISPATCHES.values())
