@@ -199,16 +199,6 @@ def api_middleware(
             response = error_json(DiscordError(413, 40005, "Request entity too large"))
         elif rule is not None:
             faults.note_failure(request.method, path, body.digest)
-            requests.add(
-                RequestRecord(
-                    method=request.method,
-                    path=path,
-                    status=rule.status,
-                    received_at=received,
-                    body=body.json,
-                    injected=True,
-                )
-            )
             response = fault_response(rule)
         else:
             admitted = limiter.admit(op.id, op_params) if op is not None else {}
@@ -221,16 +211,15 @@ def api_middleware(
                     response.headers.update(admitted)
         if op is not None and isinstance(response, web.Response):
             conformance.add(spec.check_response(op, response.status, bytes(response.body or b"")))
-        if rule is None:
-            requests.add(
-                RequestRecord(
-                    method=request.method,
-                    path=path,
-                    status=response.status,
-                    received_at=received,
-                    body=body.json,
-                )
-            )
+        record = RequestRecord(
+            method=request.method,
+            path=path,
+            status=response.status,
+            received_at=received,
+            body=body.json,
+            injected=rule is not None,
+        )
+        requests.add(record)
         return response
 
     return middleware
