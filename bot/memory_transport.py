@@ -58,7 +58,6 @@ class MemoryTransport:
         self.member_messages: dict[int, list[MessageCreated]] = {}
         self.threads: dict[int, tuple[int, int]] = {}  # thread id -> (parent channel, message id)
         self.events: dict[int, tuple[EventSpec, str]] = {}
-        self.pins: set[int] = set()
         self.dms: list[tuple[int, str]] = []
         self.handler: Handler | None = None
         self.post_attempts = 0
@@ -218,9 +217,6 @@ class MemoryTransport:
 
     async def set_event_status(self, guild_id: int, event_id: int, status: str) -> None:
         self.events[event_id] = (self.events[event_id][0], status)
-
-    async def pin(self, channel_id: int, message_id: int, pinned: bool) -> None:
-        (self.pins.add if pinned else self.pins.discard)(message_id)
 
     async def direct_message(self, user_id: int, content: str) -> bool:
         self.dms.append((user_id, content))

@@ -7,7 +7,7 @@ tests and the demo. Only plain dataclasses cross this line, so the engine never 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -97,16 +97,6 @@ class ReactionChanged:
     added: bool
 
 
-@dataclass(frozen=True)
-class MemberCommand:
-    """A member's own command (optout, optin, remind, mystats, forgetme)."""
-
-    user_id: int
-    display_name: str
-    name: str
-    args: Mapping[str, str] = field(default_factory=dict)
-
-
 IncomingEvent = MessageCreated | MessageEdited | MessageDeleted | ReactionChanged
 
 
@@ -144,7 +134,5 @@ class ChatTransport(Protocol):
 
     async def set_event_status(self, guild_id: int, event_id: int, status: str) -> None:
         """status: active | completed | cancelled."""
-
-    async def pin(self, channel_id: int, message_id: int, pinned: bool) -> None: ...
 
     async def direct_message(self, user_id: int, content: str) -> bool: ...

@@ -167,11 +167,6 @@ class DiscordTransport:
         self._parent_of[thread_id] = channel_id
         return thread_id
 
-    async def pin(self, channel_id: int, message_id: int, pinned: bool) -> None:
-        message = self._channel(channel_id).get_partial_message(message_id)
-        with translated(f"{'pin' if pinned else 'unpin'} message {message_id}"):
-            await (message.pin() if pinned else message.unpin())
-
     async def direct_message(self, user_id: int, content: str) -> bool:
         """False when the member does not accept DMs from the server's members."""
         try:

@@ -218,7 +218,7 @@ class ChatEngine:
         )
 
     async def _safely(self, call: Awaitable[object], what: str) -> object:
-        """Side effects that must never stop the chat (events, pins, DMs): log and go on."""
+        """Side effects that must never stop the chat (events, DMs): log and go on."""
         try:
             return await call
         except TransportError as exc:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from bot.config import ChatSettings
 from bot.engine import render
@@ -53,13 +52,6 @@ def no_topic_step(chat: ChatSettings, now: datetime) -> NewStep | None:
     if chat.channels.host is None:
         return None
     return NewStep("no-topic", StepKind.NO_TOPIC.value, now)
-
-
-@dataclass(frozen=True)
-class Upcoming:
-    chat: ChatSettings
-    chat_date: date
-    start: datetime
 
 
 def refreshable(session: SessionRow, sent_keys: set[str]) -> bool:

@@ -319,21 +319,6 @@ class Messages:
             ),
         )
 
-    async def reattribute(self, message_id: int, attribution: Attributed) -> None:
-        a = attribution
-        await self._conn.execute(
-            "UPDATE messages SET kind = ?, questions = ?, labels = ?, unmatched_labels = ?, late = ?"
-            " WHERE id = ?",
-            (
-                a.kind,
-                join_ints(a.questions),
-                join_texts(a.labels),
-                join_texts(a.unmatched_labels),
-                a.late,
-                message_id,
-            ),
-        )
-
     async def delete(self, message_id: int, deleted_at: datetime) -> None:
         """Tombstone: the text goes, the row stays so a late edit event cannot resurrect it."""
         await self._conn.execute(
@@ -368,20 +353,3 @@ class Messages:
             " WHERE id = ?",
             (message_id, message_id),
         )
-
-    async def purge_text_before(self, cutoff: datetime) -> int:
-        """Retention: drop message text older than `cutoff`; rows and counts stay. Returns rows purged."""
-        cur = await self._conn.execute(
-            "UPDATE messages SET content = NULL WHERE created_at < ? AND content IS NOT NULL",
-            (to_db(cutoff),),
-        )
-        return cur.rowcount
-
-    async def erase_author(self, user_id: int) -> int:
-        """Remove every message by a member (and their reactions); returns messages removed."""
-        await self._conn.execute("DELETE FROM reactions WHERE user_id = ?", (user_id,))
-        cur = await self._conn.execute("DELETE FROM messages WHERE author_id = ?", (user_id,))
-        await self._conn.execute(
-            "UPDATE messages SET reactions = (SELECT COUNT(*) FROM reactions r WHERE r.message_id = messages.id)"
-        )
-        return cur.rowcount

@@ -58,6 +58,3 @@ class ModerationLog:
             )
             for r in rows
         ]
-
-    async def erase_user(self, user_id: int) -> None:
-        await self._conn.execute("DELETE FROM moderation_actions WHERE user_id = ?", (user_id,))
