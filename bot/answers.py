@@ -1,4 +1,4 @@
-"""Answer labels and attribution rules (DESIGN.md section 3).
+"""Answer labels and attribution rules (docs/attribution.md).
 
 Pure: no I/O, no discord, no clock (times are passed in). Live capture (the engine) and recaps
 built from DiscordChatExporter exports both call this module, so the rules exist only here.
@@ -177,7 +177,7 @@ class Attribution:
 
 
 def _from_context(msg: Incoming, clock: ChatClock) -> tuple[Kind, tuple[int, ...]]:
-    """Rules 2-4 for a message without answer labels: reply, then thread, then the timeline."""
+    """Rules 5-7 for a message without answer labels: reply, then thread, then the timeline."""
     ref = msg.reply_to
     if ref is not None and ref.question is not None:
         return (Kind.ANSWER if ref.is_question_post else Kind.DISCUSSION), (ref.question,)
@@ -188,7 +188,7 @@ def _from_context(msg: Incoming, clock: ChatClock) -> tuple[Kind, tuple[int, ...
 
 
 def attribute(msg: Incoming, clock: ChatClock) -> Attribution:
-    """Which question(s) ``msg`` belongs to and how (DESIGN.md section 3).
+    """Which question(s) ``msg`` belongs to and how (docs/attribution.md, rules 1-8).
 
     Precedence: outside the chat window -> OUTSIDE; answer labels (matched -> ANSWER, none
     matched -> UNMATCHED); a host's/bot's `Qn:` post -> QUESTION; reply to a question post ->
@@ -218,5 +218,5 @@ def attribute(msg: Incoming, clock: ChatClock) -> Attribution:
 
     kind, questions = _from_context(msg, clock)
     if asked is not None and kind is Kind.ANSWER:
-        kind = Kind.DISCUSSION  # rule 1: a member's "Q2: ..." is talk, not an answer
+        kind = Kind.DISCUSSION  # rule 4: a member's "Q2: ..." is talk, not an answer
     return Attribution(kind, questions, raw, (), late=late, excluded=excluded)

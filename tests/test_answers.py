@@ -1,4 +1,4 @@
-"""Tests for bot.answers: label parsing and the attribution rules of DESIGN.md section 3."""
+"""Tests for bot.answers: label parsing and the attribution rules of docs/attribution.md."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Timeline maths: chats stay at 8 pm local across daylight saving, `next_starts` never returns the
-past, and the run of show comes out in the order DESIGN.md section 1 describes."""
+past, and the run of show comes out in the order the README's "What the bot does" describes."""
 
 from __future__ import annotations
 

@@ -44,7 +44,7 @@ class _Posted:
 
 
 def visible(row: MessageRow, excluded: frozenset[int] | set[int]) -> bool:
-    """Whether a stored message may appear in a recap (DESIGN.md section 3, rules 6 and 8). One
+    """Whether a stored message may appear in a recap (docs/attribution.md, rules 10 and 11). One
     whose text the retention purge dropped still counts, without its words, so a recap rebuilt
     after the purge keeps its numbers and who took part."""
     return (

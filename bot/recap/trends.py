@@ -1,7 +1,8 @@
 """Across weeks: participants per session, newcomers, returning rate, top contributors.
 
-`build_trends` is pure over stored rows so the CLI (`leadershipchat stats`) and a Discord
-`/chat stats` command share it; `load_trend_rows` is the only part that reads the store.
+`build_trends` is pure over stored rows; `leadershipchat stats` (bot/cli/stats.py) prints it
+with a PNG chart. `load_trend_rows` is the only part that reads the store. (On Discord a member
+sees only their own numbers, with `/chat mystats`.)
 Counts come from session_members (kept after message text is purged); opted-out members are left
 out everywhere, as in recaps.
 """
@@ -190,8 +191,7 @@ def _people(title: str, people: tuple[Contributor, ...]) -> list[str]:
 
 
 def format_trends(trends: Trends) -> str:
-    """Plain-text table: what `leadershipchat stats` prints (a Discord command can put it in a
-    code block)."""
+    """Plain-text table: what `leadershipchat stats` prints."""
     lines = [
         f"{'date':<11} {'chat':<16} {'people':>6} {'new':>4} {'returning':>9} {'came back':>9}"
         f" {'answers':>7}  title"
