@@ -303,7 +303,7 @@ def test_cli_schedule_shows_both_zones(run_cli):
             labels.append(match[9])
         assert labels[0] == "reminder (1d before)"
         assert "welcome" in labels
-        assert labels[-3:] == ["last call", "close", "recap published"]
+        assert labels[-3:] == ["last call", "close (late answers still count)", "recap published"]
         welcome = rows[labels.index("welcome")]
         assert " Tue 20:00 E" in welcome
 
@@ -334,4 +334,7 @@ def test_cli_schedule_lists_questions_of_a_topic(tmp_path, run_cli):
     assert f"on Tuesday {day}: Listening" in result.out
     assert re.search(r"Tue 20:05 E[SD]T\s+Q1: Who do you listen to\?", result.out)
     assert re.search(r"Tue 20:25 E[SD]T\s+Q2: Who listens to you\?", result.out)
-    assert "no topic yet" in result.out  # the other week
+    # The other week has no topic file: the bot runs an open discussion, and says so.
+    other = next(b.strip() for b in result.out.split("\n\n") if "Listening" not in b)
+    assert ": Open discussion (no topic file yet)" in other.splitlines()[0]
+    assert re.search(r"Tue 20:05 E[SD]T\s+Q1: What is one leadership lesson", other)

@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.cli.common import CliError, load_config
-from bot.timeline import StepKind, local_date, next_starts, plan
+from bot.engine import planner
+from bot.run_of_show import Show, as_text, planned
+from bot.timeline import local_date, next_starts
 from bot.topics import load_catalog
-
-_LABELS = {
-    StepKind.REMINDER: "reminder",
-    StepKind.WELCOME: "welcome",
-    StepKind.HEADS_UP: "host heads-up",
-    StepKind.QUESTION: "question",
-    StepKind.LAST_CALL: "last call",
-    StepKind.CLOSE: "close",
-    StepKind.RECAP: "recap published",
-}
 
 
 def register(sub: Any) -> None:
@@ -35,10 +27,10 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = load_config(args, read_only=True)
-    extra_zone = None
+    extra: list[tuple[str, tzinfo]] = []
     if args.tz:
         try:
-            extra_zone = ZoneInfo(args.tz)
+            extra.append((args.tz, ZoneInfo(args.tz)))
         except (ZoneInfoNotFoundError, ValueError):
             raise CliError(
                 f"--tz {args.tz!r} is not a known time zone (an IANA name like Europe/Berlin)"
@@ -48,28 +40,10 @@ def run(args: argparse.Namespace) -> int:
     catalog = load_catalog([settings.prompts_dir], settings)
     now = datetime.now(UTC)
     for chat in settings.chats:
-        zone = chat.schedule.zone
+        zones = [(chat.schedule.timezone, chat.schedule.zone), *extra]
         for start in next_starts(chat.schedule, now, args.weeks):
             day = local_date(chat.schedule, start)
-            topic = catalog.for_date(chat.name, day, settings)
-            title = topic.title if topic else "no topic yet"
-            print(f"\n{chat.name} {chat.hashtag} on {day:%A %Y-%m-%d}: {title}")
-            explicit = [q.at for q in topic.questions] if topic else []
-            header = f"  {chat.schedule.timezone:<23}"  # as wide as the time column below
-            if extra_zone:
-                header += f" {args.tz:<22}"
-            print(header + " step")
-            for step in plan(chat, start, explicit, heads_up=chat.channels.host is not None):
-                local = step.due_at.astimezone(zone)
-                line = f"  {local:%a %H:%M %Z}".ljust(25)
-                if extra_zone:
-                    line += f" {step.due_at.astimezone(extra_zone):%a %H:%M %Z}".ljust(23)
-                label = _LABELS[step.kind]
-                if step.kind is StepKind.QUESTION and topic and step.question:
-                    label = f"Q{step.question}: {topic.questions[step.question - 1].text}"
-                elif step.question:
-                    label += f" (Q{step.question})"
-                elif step.kind is StepKind.REMINDER:
-                    label += f" ({step.key.removeprefix('reminder-')} before)"
-                print(line + " " + label)
+            topic = planner.snapshot(catalog.for_date(chat.name, day, settings))
+            show = Show.of(chat, topic, start, planned(planner.steps_for(chat, start, topic)))
+            print("\n" + as_text(show, zones))
     return 0
