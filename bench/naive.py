@@ -112,7 +112,7 @@ async def naive_on_message(self: Capture, msg: MessageCreated) -> bool:
         and not msg.author_is_host
     ):
         self._newcomers_due.pop(view.session.id, None)  # the old code read the ledger each time
-        await self._queue_newcomer_welcome(view.session, chat)
+        await self.queue_newcomer_welcome(view.session, chat)
     return True
 
 

@@ -123,13 +123,29 @@ class MemoryTransport:
             await self._emit(msg)
         return msg
 
-    async def member_edit(self, message: MessageCreated, content: str) -> None:
-        await self._emit(MessageEdited(message.message_id, content, self.clock.now()))
+    async def member_edit(
+        self, message: MessageCreated, content: str, *, deliver: bool = True
+    ) -> None:
+        now = self.clock.now()
+        box = self.member_messages.get(message.thread_id or message.channel_id, [])
+        box[:] = [
+            replace(m, content=content, edited_at=now) if m.message_id == message.message_id else m
+            for m in box
+        ]
+        if deliver:
+            await self._emit(MessageEdited(message.message_id, content, now))
 
-    async def member_delete(self, message: MessageCreated) -> None:
+    async def member_delete(self, message: MessageCreated, *, deliver: bool = True) -> None:
         box = self.member_messages.get(message.thread_id or message.channel_id, [])
         box[:] = [m for m in box if m.message_id != message.message_id]
-        await self._emit(MessageDeleted(message.message_id, self.clock.now()))
+        if deliver:
+            await self._emit(MessageDeleted(message.message_id, self.clock.now()))
+
+    def member_thread(self, channel_id: int) -> int:
+        """A member starts a thread in `channel_id` (no event: the bot learns of it by posts)."""
+        thread_id = self.new_id()
+        self.threads[thread_id] = (channel_id, 0)
+        return thread_id
 
     async def member_react(
         self, message_id: int, user_id: int, emoji: str = "👍", added: bool = True
@@ -198,6 +214,20 @@ class MemoryTransport:
             m
             for m in self.member_messages.get(channel_id, [])
             if after_id is None or m.message_id > after_id
+        ]
+
+    async def threads_since(self, channel_id: int, after_id: int | None) -> Sequence[int]:
+        return [
+            thread_id
+            for thread_id, (parent, _) in self.threads.items()
+            if parent == channel_id
+            and (
+                after_id is None
+                or max(
+                    [thread_id, *(m.message_id for m in self.member_messages.get(thread_id, []))]
+                )
+                > after_id
+            )
         ]
 
     async def recent_own_posts(self, channel_id: int, after: datetime) -> Sequence[Posted]:

@@ -74,6 +74,7 @@ class MessageCreated:
     author_is_host: bool = False
     reply_to: int | None = None
     jump_url: str | None = None
+    edited_at: datetime | None = None  # as read from history: the last edit, if any
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,12 @@ class ChatTransport(Protocol):
     async def create_thread(self, channel_id: int, message_id: int, name: str) -> int: ...
 
     async def history(self, channel_id: int, after_id: int | None) -> Sequence[MessageCreated]:
-        """Member messages in a channel or thread after `after_id` (all, oldest first)."""
+        """Member messages in a channel or thread after `after_id` (all, oldest first), as they
+        are now (edited text, deleted ones gone)."""
+
+    async def threads_since(self, channel_id: int, after_id: int | None) -> Sequence[int]:
+        """The public threads of a channel with messages after `after_id` (a message id): the
+        active ones and those archived since. Members start threads of their own."""
 
     async def recent_own_posts(self, channel_id: int, after: datetime) -> Sequence[Posted]:
         """The bot's own posts since `after`, to avoid a second copy after an outage."""

@@ -7,6 +7,7 @@ import asyncio
 import os
 import sqlite3
 import stat
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from bot.store import SCHEMA_VERSION, SchemaError, Store
 from bot.store.connection import connect, migrations, schema_version
 from bot.store.members import Seen
-from bot.store.messages import Added, Attributed, MessageRow
+from bot.store.messages import Added, Attributed, Held, MessageRow
 from bot.store.sessions import (
     ACTIVE_TTL,
     SessionQuestion,
@@ -454,12 +455,20 @@ async def test_reactions_are_counted_once_per_member_and_emoji(store):
     assert await store.messages.get(999) is None
 
 
-async def test_last_id_finds_where_history_backfill_starts(store):
+async def test_held_tells_a_catch_up_where_each_message_is_and_what_became_of_it(store):
     session = await make_session(store)
-    assert await store.messages.last_id([222]) is None
-    await store.messages.add_many([message(5, session.id, "a"), message(9, session.id, "b")])
-    assert await store.messages.last_id([222]) == 9
-    assert await store.messages.last_id([999]) is None
+    in_thread = replace(message(9, session.id, "b"), thread_id=333)
+    await store.messages.add_many(
+        [message(5, session.id, "a"), in_thread, message(12, session.id, "c")]
+    )
+    await store.messages.edit(5, "a!", T0 + timedelta(minutes=8), Attributed("discussion"))
+    await store.messages.delete(12, T0 + timedelta(minutes=9))
+    assert await store.messages.held(session.id) == {
+        5: Held(222, T0 + timedelta(minutes=8), deleted=False),
+        9: Held(333, None, deleted=False),
+        12: Held(222, None, deleted=True),
+    }
+    assert await store.messages.held(session.id + 1) == {}
 
 
 # ----------------------------------------------------------------------------- members

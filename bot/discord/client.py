@@ -111,6 +111,9 @@ class LeadershipBot(commands.Bot):
     async def setup_hook(self) -> None:
         self.add_view(RemindView(self.store))
         await load_cogs(self)
+        # Until the first catch-up on history, what members said while the bot was down is
+        # not stored: a recap due now waits for it.
+        self.engine.capture.catch_up.mark_behind()
         self.trigger.start()
         await self.engine.plan_all()
         await self.engine.rebuild_jobs()
@@ -160,16 +163,19 @@ class LeadershipBot(commands.Bot):
         await self._backfill("ready")
 
     async def on_resumed(self) -> None:
-        await self._backfill("resumed")
+        await self._backfill("resumed", full=False)  # Discord replayed what was missed
 
-    async def _backfill(self, why: str) -> None:
-        """Capture what members posted while we were away (idempotent: stored ids are skipped)."""
+    async def on_disconnect(self) -> None:
+        self.engine.capture.catch_up.mark_behind()
+
+    async def _backfill(self, why: str, *, full: bool = True) -> None:
+        """Catch up on what happened while we were away (idempotent: stored ids are skipped)."""
         if self._closing:
             return
         async with self.working():
             try:
                 await beat_once(self.store, self.clock.now())  # healthy from the first minute
-                count = await self.engine.capture.backfill()
+                count = await self.engine.capture.backfill(full=full)
             except Exception:
                 log.exception("history backfill after %s failed", why)
                 return

@@ -28,6 +28,7 @@ def message_created(
         author_is_host=is_host,
         reply_to=reply_to,
         jump_url=message.jump_url,
+        edited_at=message.edited_at,
     )
 
 

@@ -235,6 +235,39 @@ class DiscordTransport:
             )
         return out
 
+    async def threads_since(self, channel_id: int, after_id: int | None) -> Sequence[int]:
+        """Public threads of a channel with messages after `after_id`: the active ones (one
+        request for the whole server) and those archived since, newest first, read only until
+        they were archived before `after_id`."""
+        guild_id = self._guild_of.get(channel_id)
+        http = self.client.http
+        found: list[Any] = []
+        if guild_id is not None:
+            with translated(f"list the active threads of server {guild_id}"):
+                active = await http.get_active_threads(guild_id)
+            found += active.get("threads", [])
+        since = discord.utils.snowflake_time(after_id) if after_id else None
+        before: str | None = None
+        while True:
+            with translated(f"list the archived threads of channel {channel_id}"):
+                page = await http.get_public_archived_threads(channel_id, before=before, limit=50)
+            archived = page.get("threads", [])
+            found += archived
+            stamps = [t.get("thread_metadata", {}).get("archive_timestamp") for t in archived]
+            oldest = min((datetime.fromisoformat(t) for t in stamps if t), default=None)
+            if not page.get("has_more") or oldest is None or (since and oldest < since):
+                break
+            before = oldest.isoformat()
+        out = []
+        for t in found:
+            newest = max(int(t["id"]), int(t.get("last_message_id") or 0))
+            if int(t.get("parent_id") or 0) == channel_id and (
+                after_id is None or newest > after_id
+            ):
+                self._parent_of[int(t["id"])] = channel_id
+                out.append(int(t["id"]))
+        return sorted(set(out))
+
     async def recent_own_posts(self, channel_id: int, after: datetime) -> Sequence[Posted]:
         own = self._own_id()
         with translated(f"read the history of channel {channel_id}"):

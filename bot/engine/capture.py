@@ -3,8 +3,10 @@ late window is stored as it arrives and attributed with the shared rules in `bot
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -95,6 +97,7 @@ def _message_row(msg: MessageCreated, session_id: int, attribution: Attributed) 
         attribution=attribution,
         reply_to=msg.reply_to,
         jump_url=msg.jump_url,
+        edited_at=msg.edited_at,
     )
 
 
@@ -110,6 +113,17 @@ class Capture:
         # does not read the ledger once per message
         self._newcomers_due: dict[int, datetime] = {}
         self._chat_by_channel = {c.channels.chat: c for c in engine.settings.chats}
+        # Live events and the catch-up both write; one at a time, so an edit read from history
+        # is compared with what is stored now and counts are never recounted mid-run.
+        self._writing = asyncio.Lock()
+        from bot.engine.catch_up import CatchUp
+
+        self.catch_up = CatchUp(self)
+
+    @contextlib.asynccontextmanager
+    async def writing(self) -> AsyncIterator[None]:
+        async with self._writing:
+            yield
 
     def forget_clock(self, session_id: int) -> None:
         """A step was sent or moved, or a session changed status: the timeline changed."""
@@ -117,7 +131,7 @@ class Capture:
         self._newcomers_due.pop(session_id, None)
         self._capturing.clear()
 
-    async def _view_for(self, chat: ChatSettings) -> SessionView | None:
+    async def view_for(self, chat: ChatSettings) -> SessionView | None:
         if chat.name in self._capturing:
             known = self._capturing[chat.name]
             if known is None:
@@ -145,13 +159,17 @@ class Capture:
 
     async def handle(self, event: IncomingEvent) -> None:
         """Entry point for the transport; a malformed event is logged, never raised."""
+        async with self._writing:
+            await self._handle(event)
+
+    async def _handle(self, event: IncomingEvent) -> None:
         try:
             if isinstance(event, MessageCreated):
                 await self.on_message(event)
             elif isinstance(event, MessageEdited):
                 await self.on_edit(event)
             elif isinstance(event, MessageDeleted):
-                await self.engine.store.messages.delete(event.message_id, event.deleted_at)
+                await self.on_delete(event)
             elif isinstance(event, ReactionChanged):
                 if event.added:
                     await self.engine.store.messages.add_reaction(
@@ -168,6 +186,10 @@ class Capture:
         """Events in arrival order; runs of new messages are stored together (a few statements
         per run instead of per message). A run that fails is retried message by message, so one
         bad message never costs the others."""
+        async with self._writing:
+            await self._handle_many(events)
+
+    async def _handle_many(self, events: Sequence[IncomingEvent]) -> None:
         run: list[MessageCreated] = []
         for event in [*events, None]:
             if isinstance(event, MessageCreated):
@@ -179,10 +201,10 @@ class Capture:
                 except Exception:
                     log.exception("could not store %d messages together; one by one", len(run))
                     for msg in run:
-                        await self.handle(msg)
+                        await self._handle(msg)
                 run = []
             if event is not None:
-                await self.handle(event)
+                await self._handle(event)
 
     @staticmethod
     def _attribute(
@@ -229,7 +251,7 @@ class Capture:
         wanted: list[tuple[MessageCreated, ChatSettings, SessionView]] = []
         for msg in msgs:
             chat = None if msg.author_is_bot else self._chat_by_channel.get(msg.channel_id)
-            view = await self._view_for(chat) if chat is not None else None
+            view = await self.view_for(chat) if chat is not None else None
             if chat is not None and view is not None:
                 wanted.append((msg, chat, view))
         if not wanted:
@@ -267,13 +289,22 @@ class Capture:
                 and not r.author_is_host
                 for r, *_ in stored
             ):
-                await self._queue_newcomer_welcome(view.session, chat)
+                await self.queue_newcomer_welcome(view.session, chat)
         return len(added)
 
+    async def on_delete(self, event: MessageDeleted) -> None:
+        """Tombstone; the author's participation no longer counts the message."""
+        await self.engine.store.messages.delete(event.message_id, event.deleted_at)
+        await self.engine.store.members.recount([event.message_id])
+
     async def on_edit(self, edit: MessageEdited) -> None:
+        """Store the new text and attribute it again (an answer can become one, or stop being
+        one); an edit older than the stored text (read from history) changes nothing."""
         store = self.engine.store
         stored = await store.messages.get(edit.message_id)
         if stored is None or stored.deleted_at is not None or stored.session_id is None:
+            return
+        if stored.edited_at is not None and stored.edited_at >= edit.edited_at:
             return
         chat = self._chat_by_channel.get(stored.channel_id)
         session = await store.sessions.get(stored.session_id)
@@ -303,8 +334,9 @@ class Capture:
             edit.edited_at,
             stored_attribution(result),
         )
+        await store.members.recount([edit.message_id])
 
-    async def _queue_newcomer_welcome(self, session: SessionRow, chat: ChatSettings) -> None:
+    async def queue_newcomer_welcome(self, session: SessionRow, chat: ChatSettings) -> None:
         """Newcomers arriving close together are welcomed in one message (a ledger step)."""
         now = self.engine.clock.now()
         due = self._newcomers_due.get(session.id)
@@ -322,23 +354,8 @@ class Capture:
         self.engine.schedule_step(session.id, key, due)
         self._newcomers_due[session.id] = due
 
-    async def backfill(self) -> int:
-        """After (re)connecting: fetch what members posted while we were away. Returns messages stored."""
-        stored = 0
-        for chat in self.engine.settings.chats:
-            view = await self._view_for(chat)
-            if view is None:
-                continue
-            channels = [chat.channels.chat, *view.threads]
-            last = await self.engine.store.messages.last_id(channels)
-            after = last or view.welcome_message
-            for channel in channels:
-                try:
-                    history = await self.engine.transport.history(channel, after)
-                except Exception as exc:
-                    log.warning("could not read history of %s: %s", channel, exc)
-                    continue
-                stored += await self.on_messages(history)
-        if stored:
-            log.info("backfilled %d message(s) posted while the bot was away", stored)
-        return stored
+    async def backfill(self, *, full: bool = True) -> int:
+        """After (re)connecting: catch up on what happened while the bot was not listening
+        (`bot.engine.catch_up`; `full=False` after a resumed gateway session, which Discord
+        replays). Returns messages stored."""
+        return await self.catch_up.run(full=full)

@@ -149,26 +149,32 @@ async def perform(
 
 
 async def _welcome_newcomers(engine: ChatEngine, session: SessionRow, step: StepRow) -> None:
+    """One post names the newcomers this batch claimed. They are claimed before the first
+    attempt, so a retry after a crash names the same people (the own-post check then finds the
+    post), and nobody is named by two batches. Newcomers who came while it was being posted
+    get the next batch."""
     chat = engine.chat(session.chat)
-    rows = [
-        p
-        for p in await engine.store.members.for_session(session.id)
-        if p.newcomer and not p.welcomed
-    ]
-    members = await engine.store.members.many([p.user_id for p in rows])
+    batch = int(step.key.rsplit("-", 1)[-1])
+    store = engine.store
+    if step.attempts == 0:
+        claimed = await store.members.claim_newcomers(session.id, batch)
+    else:
+        claimed = await store.members.claimed(session.id, batch)
+    members = await store.members.many(claimed)
     names = [
-        members[p.user_id].display_name
-        for p in rows
-        if p.user_id in members and not members[p.user_id].opted_out
+        members[uid].display_name
+        for uid in claimed
+        if uid in members and not members[uid].opted_out
     ]
     if not names:
-        await engine.store.steps.mark_skipped(session.id, step.key, "no newcomers to welcome")
-        return
-    posted = await send_once(
-        engine, session, step, Outgoing(chat.channels.chat, render.newcomers(chat, names))
-    )
-    await _record(engine, session, step, posted)
-    await engine.store.members.mark_welcomed(session.id, [p.user_id for p in rows])
+        await store.steps.mark_skipped(session.id, step.key, "no newcomers to welcome")
+    else:
+        posted = await send_once(
+            engine, session, step, Outgoing(chat.channels.chat, render.newcomers(chat, names))
+        )
+        await _record(engine, session, step, posted)
+    if await store.members.unwelcomed(session.id):
+        await engine.capture.queue_newcomer_welcome(session, chat)
 
 
 async def _dm_subscribers(engine: ChatEngine, session: SessionRow) -> None:
@@ -225,6 +231,7 @@ async def _publish_recap(engine: ChatEngine, session: SessionRow, step: StepRow)
 
     chat = engine.chat(session.chat)
     out_dir = engine.settings.recap_dir / f"{chat.name}-{session.chat_date.isoformat()}"
+    await engine.capture.catch_up.wait()  # after a restart: what was said meanwhile goes in
     posts = await engine.recap(engine.store, session, chat, out_dir)
     history = _OwnHistory(engine, step.due_at - HISTORY_LOOKBACK) if step.attempts > 0 else None
     await engine.store.steps.begin_attempt(session.id, step.key)

@@ -217,8 +217,10 @@ class Members:
         return _participation(r) if r else None
 
     async def for_session(self, session_id: int) -> list[Participation]:
+        """Who took part (at least one message not deleted)."""
         async with self._conn.execute(
-            "SELECT * FROM session_members WHERE session_id = ? ORDER BY user_id", (session_id,)
+            "SELECT * FROM session_members WHERE session_id = ? AND messages > 0 ORDER BY user_id",
+            (session_id,),
         ) as cur:
             return [_participation(r) for r in await cur.fetchall()]
 
@@ -230,17 +232,70 @@ class Members:
         out: dict[int, list[int]] = {u: [] for u in user_ids}
         async with self._conn.execute(
             "SELECT sm.user_id, sm.session_id FROM session_members sm JOIN sessions s ON s.id = sm.session_id"
-            f" WHERE sm.user_id IN ({marks}) ORDER BY s.start_at",
+            f" WHERE sm.user_id IN ({marks}) AND sm.messages > 0 ORDER BY s.start_at",
             user_ids,
         ) as cur:
             for r in await cur.fetchall():
                 out[r[0]].append(r[1])
         return out
 
-    async def mark_welcomed(self, session_id: int, user_ids: list[int]) -> None:
-        await self._conn.executemany(
-            "UPDATE session_members SET welcomed = 1 WHERE session_id = ? AND user_id = ?",
-            [(session_id, u) for u in user_ids],
+    async def claim_newcomers(self, session_id: int, batch: int) -> list[int]:
+        """The newcomers welcome batch `batch` names, in id order: those no batch has named yet
+        are claimed for it (`welcomed` holds the batch), so a retry after a crash names the
+        same people and a later batch never names them again. Members whose messages are all
+        deleted are left out."""
+        await self._conn.execute(
+            "UPDATE session_members SET welcomed = ?"
+            " WHERE session_id = ? AND newcomer AND welcomed = 0 AND messages > 0",
+            (batch, session_id),
+        )
+        return await self.claimed(session_id, batch)
+
+    async def claimed(self, session_id: int, batch: int) -> list[int]:
+        """The members a newcomers batch already claimed (see `claim_newcomers`)."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT user_id FROM session_members WHERE session_id = ? AND welcomed = ?"
+            " ORDER BY user_id",
+            (session_id, batch),
+        )
+        return [r[0] for r in rows]
+
+    async def unwelcomed(self, session_id: int) -> int:
+        """Newcomers no batch has claimed who would start one: not opted out, not only hosting."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT COUNT(*) FROM session_members AS sm JOIN members AS m USING (user_id)"
+            " WHERE sm.session_id = ? AND sm.newcomer AND sm.welcomed = 0 AND sm.messages > 0"
+            " AND NOT m.opted_out AND EXISTS (SELECT 1 FROM messages AS g WHERE"
+            " g.session_id = sm.session_id AND g.author_id = sm.user_id AND NOT g.author_is_host"
+            " AND g.deleted_at IS NULL)",
+            (session_id,),
+        )
+        return int(next(iter(rows))[0])
+
+    async def recount(self, message_ids: Sequence[int]) -> None:
+        """Participation of these messages' authors, counted again from the messages stored:
+        after an edit (an answer no more, or now) or a delete. A member left with no message
+        no longer counts as taking part (`for_session`, `history`)."""
+        ids = sorted(set(message_ids))
+        if not ids:
+            return
+        marks = ", ".join("?" * len(ids))
+        mine = "m.session_id = session_members.session_id AND m.author_id = session_members.user_id"
+        await self._conn.execute(
+            "UPDATE session_members SET"
+            f" messages = (SELECT COUNT(*) FROM messages AS m WHERE {mine}"
+            " AND m.deleted_at IS NULL),"
+            f" answers = (SELECT COUNT(*) FROM messages AS m WHERE {mine}"
+            " AND m.deleted_at IS NULL AND m.kind = 'answer')"
+            " WHERE (session_id, user_id) IN"
+            f" (SELECT session_id, author_id FROM messages WHERE id IN ({marks}))",
+            ids,
+        )
+        await self._conn.execute(
+            "UPDATE members SET sessions_count = (SELECT COUNT(*) FROM session_members AS s"
+            " WHERE s.user_id = members.user_id AND s.messages > 0)"
+            f" WHERE user_id IN (SELECT author_id FROM messages WHERE id IN ({marks}))",
+            ids,
         )
 
     async def welcomed_names(self, session_id: int) -> set[str]:
@@ -287,7 +342,7 @@ class Members:
         """Members who have posted in any session of this chat."""
         async with self._conn.execute(
             "SELECT DISTINCT sm.user_id FROM session_members sm JOIN sessions s ON s.id = sm.session_id"
-            " WHERE s.chat = ?",
+            " WHERE s.chat = ? AND sm.messages > 0",
             (chat,),
         ) as cur:
             return {r[0] for r in await cur.fetchall()}

@@ -160,6 +160,15 @@ def _capture_sql(count: int) -> str:
 
 
 @dataclass(frozen=True)
+class Held:
+    """A stored message as a catch-up sees it (see `Messages.held`)."""
+
+    channel_id: int  # its thread, or the channel when it is not in one
+    edited_at: datetime | None
+    deleted: bool
+
+
+@dataclass(frozen=True)
 class Added:
     """A member message newly stored by `Messages.add_member_messages`."""
 
@@ -288,17 +297,18 @@ class Messages:
         found = await self._conn.execute_fetchall(sql + " ORDER BY created_at, id", (session_id,))
         return _rows(found)
 
-    async def last_id(self, channel_ids: Sequence[int]) -> int | None:
-        """Newest stored message id in these channels/threads (history backfill starts after it)."""
-        if not channel_ids:
-            return None
-        marks = ",".join("?" * len(channel_ids))
-        async with self._conn.execute(
-            f"SELECT MAX(id) FROM messages WHERE channel_id IN ({marks}) OR thread_id IN ({marks})",
-            (*channel_ids, *channel_ids),
-        ) as cur:
-            r = await cur.fetchone()
-        return int(r[0]) if r and r[0] is not None else None
+    async def held(self, session_id: int) -> dict[int, Held]:
+        """Every message stored for a session, by id: what a catch-up compares history with."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT json_group_array(json_array(id, COALESCE(thread_id, channel_id), edited_at,"
+            " deleted_at IS NOT NULL)) FROM messages WHERE session_id = ?",
+            (session_id,),
+        )
+        (found,), *_ = rows
+        return {
+            mid: Held(where, from_db(edited), bool(deleted))
+            for mid, where, edited, deleted in json.loads(found)
+        }
 
     async def edit(
         self, message_id: int, content: str, edited_at: datetime, attribution: Attributed
@@ -322,7 +332,7 @@ class Messages:
     async def delete(self, message_id: int, deleted_at: datetime) -> None:
         """Tombstone: the text goes, the row stays so a late edit event cannot resurrect it."""
         await self._conn.execute(
-            "UPDATE messages SET deleted_at = ?, content = NULL WHERE id = ?",
+            "UPDATE messages SET deleted_at = COALESCE(deleted_at, ?), content = NULL WHERE id = ?",
             (to_db(deleted_at), message_id),
         )
 

@@ -1,0 +1,144 @@
+"""Catching up after a (re)connect: what happened in a chat while the bot was not listening.
+
+After a fresh gateway session (a restart, or a session Discord could not resume) nothing says
+what was missed, so the running session's channel, its question threads and the threads members
+started are read again from the welcome on, with `after` paging: messages not stored yet are
+captured, text edited meanwhile is attributed again, messages that are gone are tombstoned.
+Live capture goes on meanwhile and may already have stored messages posted after the gap: ids
+de-duplicate them, and they never decide where reading starts.
+
+After a resumed session Discord replays what was missed, so only what follows each channel's
+caught-up mark is read: the newest message id a catch-up has read there, moved by nothing else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from bot.config import ChatSettings
+from bot.store.messages import Held
+from bot.transport import MessageCreated, MessageDeleted, MessageEdited
+
+if TYPE_CHECKING:
+    from bot.engine.capture import Capture, SessionView
+
+log = logging.getLogger(__name__)
+
+# How long a recap waits for the catch-up after a (re)connect before going out without it.
+WAIT = 60.0
+
+
+class CatchUp:
+    def __init__(self, capture: Capture) -> None:
+        self.capture = capture
+        self.engine = capture.engine
+        self.marks: dict[int, int] = {}  # channel or thread id -> newest message id read there
+        # Clear while events may be missed (starting, disconnected) until the next catch-up.
+        self.done = asyncio.Event()
+        self.done.set()
+
+    def mark_behind(self) -> None:
+        self.done.clear()
+
+    async def wait(self) -> None:
+        """A recap waits for the catch-up after a (re)connect, so what members posted while the
+        bot was away is in it; after `WAIT` seconds it goes out anyway."""
+        if self.done.is_set():
+            return
+        try:
+            await asyncio.wait_for(self.done.wait(), WAIT)
+        except TimeoutError:
+            log.warning("no catch-up on history after %ss; going on without it", WAIT)
+
+    async def run(self, *, full: bool) -> int:
+        """Catch up on every chat's capturing session; returns messages stored."""
+        stored = 0
+        try:
+            for chat in self.engine.settings.chats:
+                view = await self.capture.view_for(chat)
+                if view is not None:
+                    stored += await self._session(chat, view, full=full)
+        finally:
+            self.done.set()
+        if stored:
+            log.info("caught up on %d message(s) posted while the bot was away", stored)
+        return stored
+
+    async def _channels(self, chat: ChatSettings, view: SessionView) -> list[int]:
+        """The chat channel, the question threads and every thread with messages since the
+        welcome (members start their own, and threads may have been started while offline)."""
+        channel = chat.channels.chat
+        try:
+            listed = await self.engine.transport.threads_since(channel, view.welcome_message)
+        except Exception as exc:
+            log.warning("could not list the threads of channel %s: %s", channel, exc)
+            listed = []
+        return list(dict.fromkeys([channel, *view.threads, *listed]))
+
+    async def _session(self, chat: ChatSettings, view: SessionView, *, full: bool) -> int:
+        anchor = view.welcome_message
+        # Taken before reading: a message stored then and missing from history is gone.
+        held = await self.engine.store.messages.held(view.session.id) if full else None
+        stored = 0
+        for channel in await self._channels(chat, view):
+            after = anchor
+            if not full and channel in self.marks:
+                after = max(self.marks[channel], anchor or 0)
+            try:
+                history = await self.engine.transport.history(channel, after)
+            except Exception as exc:
+                log.warning("could not read the history of %s: %s", channel, exc)
+                continue
+            async with self.capture.writing():
+                stored += await self._reconcile(channel, after, history, held)
+            if history:
+                newest = max(m.message_id for m in history)
+                self.marks[channel] = max(self.marks.get(channel, 0), newest)
+        return stored
+
+    async def _reconcile(
+        self,
+        channel: int,
+        after: int | None,
+        history: Sequence[MessageCreated],
+        held: dict[int, Held] | None,
+    ) -> int:
+        """Store what is new; with `held` (the session's stored messages) also take in edits,
+        and deletes when the history read covers them (`after` a known message)."""
+        capture = self.capture
+        known = held or {}
+        stored = await capture.on_messages([m for m in history if m.message_id not in known])
+        if held is None:
+            return stored
+        edits = [
+            MessageEdited(m.message_id, m.content, m.edited_at)
+            for m in history
+            if m.edited_at is not None
+            and (h := held.get(m.message_id)) is not None
+            and not h.deleted
+            and (h.edited_at is None or m.edited_at > h.edited_at)
+        ]
+        for edit in edits:
+            await capture.on_edit(edit)
+        seen = {m.message_id for m in history}
+        # Only when history was read after a known message, and something came back (without
+        # Read Message History Discord answers with nothing at all), does a gap prove a delete.
+        gone = [
+            mid
+            for mid, h in held.items()
+            if after is not None
+            and history
+            and mid > after
+            and h.channel_id == channel
+            and not h.deleted
+            and mid not in seen
+        ]
+        now = self.engine.clock.now()
+        for mid in gone:
+            await capture.on_delete(MessageDeleted(mid, now))
+        if edits or gone:
+            log.info("while away, in %s: %d edited, %d deleted", channel, len(edits), len(gone))
+        return stored
