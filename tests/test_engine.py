@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -106,8 +106,12 @@ class Harness:
     async def _topics(self) -> TopicCatalog:
         return self.catalog
 
-    async def boot(self) -> ChatEngine:
-        """(Re)start the bot: a new store connection, a new engine, a new trigger, same 'Discord'."""
+    async def boot(
+        self, *, before_catch_up: Callable[[], Awaitable[object]] | None = None
+    ) -> ChatEngine:
+        """(Re)start the bot: a new store connection, a new engine, a new trigger, same 'Discord'.
+        `before_catch_up`: members acting once live events flow, before the history catch-up
+        (on Discord, the seconds between connecting and READY)."""
         self.store = await Store.open(self.settings.database)
         self.trigger = ManualTrigger(self.clock)
         self.engine = ChatEngine(
@@ -121,6 +125,10 @@ class Harness:
             retry_delays=(1.0, 2.0, 4.0),
         )
         self.transport.handler = self.engine.capture.handle
+        if before_catch_up is not None:
+            await self.engine.plan_all()
+            await self.engine.rebuild_jobs()
+            await before_catch_up()
         await self.engine.start()
         return self.engine
 
