@@ -8,10 +8,12 @@ late once the server's event is marked completed. Nothing here sleeps.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.discord.cogs import CaptureCog
 from bot.store import Store
 from bot.store.sessions import SessionStatus
 from tests.fakediscord import ScheduledEventRecord, ThreadRecord
@@ -158,3 +160,51 @@ async def test_reconnects_catch_up_on_missed_messages_without_counting_twice(
 
 def status_is(code: int) -> Any:
     return lambda r: r.event.get("status") == code
+
+
+async def test_a_fresh_session_catches_up_on_edits_deletes_and_threads_from_while_away(
+    tmp_path: Path,
+) -> None:
+    """Discord cannot resume: what members edited, deleted and started meanwhile (a thread of
+    their own) is read back from history and the active threads list."""
+    async with world(tmp_path) as w:
+        settings = w.settings()
+        async with bot_running(w, settings) as h:
+            fake = w.fake
+            session = await h.engine.plan_session(
+                h.chat.name, datetime.now(UTC) + timedelta(hours=1)
+            )
+            await slash(fake, "chat start", user="hana")
+            await fake.wait_for_action(status_is(2), kind=ScheduledEventRecord, timeout=TIMEOUT)
+            hello = await fake.post("alice", "chat", "Hi, Alice here")
+            regret = await fake.post("bob", "chat", "Bob here, something I regret")
+            corner = await fake.start_thread("cara", "chat", "Cara's corner")
+            early = await fake.post("cara", "chat", "Cara here, in my own thread", thread=corner)
+            await slash(fake, "chat status", user="hana")  # the messages have reached the bot
+            capture = h.bot.get_cog("CaptureCog")
+            assert isinstance(capture, CaptureCog)
+            await capture.drain()
+            async with fake.gateway_held():
+                await fake.drop_websocket(resumable=False)
+                await fake.wait_for_gateway("CONNECT", count=2, timeout=TIMEOUT)
+                await fake.edit(hello.id, "Hi, Alice here, from Lisbon")
+                await fake.delete(regret.id)
+                later = await fake.post(
+                    "dan", "chat", "Dan here, replying in Cara's", thread=corner
+                )
+                another = await fake.start_thread("dan", "chat", "Dan's den")
+                offline = await fake.post("dan", "chat", "Dan here, my den", thread=another)
+            await fake.wait_for_gateway("READY", count=2, timeout=TIMEOUT)
+            await asyncio.wait_for(h.engine.capture.catch_up.done.wait(), TIMEOUT)
+            stored = {
+                m.id: m
+                for m in await h.store.messages.for_session(session.id, include_deleted=True)
+            }
+            people = {p.user_id for p in await h.store.members.for_session(session.id)}
+    assert stored[hello.id].content == "Hi, Alice here, from Lisbon" and stored[hello.id].edited_at
+    assert stored[regret.id].deleted_at is not None and stored[regret.id].content is None
+    assert stored[early.id].thread_id == corner
+    assert stored[later.id].thread_id == corner
+    assert stored[offline.id].thread_id == another
+    assert w.guild.member("bob") not in people  # his only message is gone
+    assert {w.guild.member(n) for n in ("alice", "cara", "dan")} <= people
