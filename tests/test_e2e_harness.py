@@ -14,7 +14,7 @@ import os
 import signal
 import sqlite3
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -147,11 +147,11 @@ class Scene:
 
 
 @asynccontextmanager
-async def scene(tmp: Path, **chat_overrides: Any) -> AsyncIterator[Scene]:
+async def scene(tmp: Path, *, duration: str = "17s", **chat_overrides: Any) -> AsyncIterator[Scene]:
     async with world(tmp) as w:
         now = datetime.now(UTC)
-        chat = chat_config(w.guild, now, run_of_show=RUN_OF_SHOW, **chat_overrides)
-        chat["schedule"]["duration"] = "17s"
+        chat = chat_config(w.guild, now, **{"run_of_show": RUN_OF_SHOW, **chat_overrides})
+        chat["schedule"]["duration"] = duration
         data = config_data(w.fake, tmp, [chat])
         config = write_config(tmp / "config.yaml", data)
         settings = load_settings(config)
@@ -193,10 +193,10 @@ def bot_posts(s: Scene) -> list[PostRecord]:
 
 
 def assert_each_step_posted_once_in_order(
-    s: Scene, *, on_time: bool, unrecorded: int | None = None
+    s: Scene, *, on_time: bool, unrecorded: Collection[int] = ()
 ) -> list[sqlite3.Row]:
-    """`unrecorded`: a post that landed as the bot was killed, whose step may have been skipped
-    on restart as no longer useful (a heads-up for a question already due)."""
+    """`unrecorded`: posts that landed as the bot was killed, whose steps may have been skipped
+    on restart as no longer useful (a reminder once the chat has started)."""
     steps = ledger(s.database)
     posts = {p.message_id: p for p in bot_posts(s)}
     sent = [r for r in steps if r["status"] == "sent"]
@@ -205,7 +205,7 @@ def assert_each_step_posted_once_in_order(
     ids = [r["message_id"] for r in sent]
     assert len(ids) == len(set(ids)), "two steps recorded the same post"
     stepped = set(ids)
-    recap_parts = [p for p in posts.values() if p.message_id not in stepped | {unrecorded}]
+    recap_parts = [p for p in posts.values() if p.message_id not in stepped | set(unrecorded)]
     assert all(p.parent_channel_id == s.ch("recaps") for p in recap_parts), [
         p.content[:60] for p in recap_parts
     ]

@@ -1,76 +1,220 @@
-"""End to end: `leadershipchat run` SIGKILLed at a random point of a chat and restarted (see
-tests/test_e2e_harness.py). Set E2E_KILL_SEED to replay a run; the seed is printed."""
+"""End to end: `leadershipchat run` SIGKILLed at every kill point of one compressed chat, and
+restarted each time, while members keep posting, in the seconds after each restart before the
+bot is READY too (see tests/test_e2e_harness.py). Every member message must end up stored,
+counted and in the recap exactly once, and every step posted once."""
 
 from __future__ import annotations
 
-import os
-import random
+import asyncio
+import math
+import re
 import signal
+import sqlite3
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from tests.fakediscord import ScheduledEventRecord
+from tests.fakediscord import PostRecord
 from tests.test_e2e_harness import (
     START_IN,
     WAIT,
+    Scene,
     assert_attribution,
     assert_each_step_posted_once_in_order,
     bot_posts,
+    ledger,
     scene,
-    wait_for_recap,
+    stored_messages,
 )
 
-KILL_POINTS = [
-    ("hosts", "Heads-up: Q1"),
-    ("chat", "Q1: "),
-    ("hosts", "Heads-up: Q2"),
-    ("chat", "Q2: "),
-    ("hosts", "Heads-up: Q3"),
-    ("chat", "Q3: "),
-]
+RUN_OF_SHOW: dict[str, Any] = {
+    "reminders": ["6s", "3s"],
+    "welcome": "0s",
+    "first_question": "12s",
+    "spacing": "4s",
+    "last_call": "22s",
+    "late_window": "4s",
+    "host_heads_up": "4s",
+    "newcomer_grouping": "1s",
+}
+DURATION = "26s"
+CROWD = ("alice", "bob", "cara", "dan")
+PACE = 0.3  # seconds between two messages of the crowd: a busy chat
+BURST = 40  # messages posted as fast as members can, for the kill mid-capture
+QUESTION = re.compile(r"Q(\d): ")
 
 
-async def test_killed_mid_chat_and_restarted_loses_nothing_and_repeats_nothing(
+@dataclass
+class Crowd:
+    """Members who keep posting whatever the bot is doing (down, starting, capturing)."""
+
+    s: Scene
+    sent: dict[int, str] = field(default_factory=dict)  # message id -> text as posted
+    posted_at: list[float] = field(default_factory=list)
+    until: float = math.inf
+    count: int = 0
+
+    async def post(self, who: str, text: str, **kwargs: Any) -> int:
+        message = await self.s.fake.post(who, "chat", text, **kwargs)
+        self.sent[message.id] = text
+        self.posted_at.append(time.time())
+        return int(message.id)
+
+    async def chatter(self) -> None:
+        while time.time() < self.until:
+            who = CROWD[self.count % len(CROWD)]
+            await self.post(who, f"m{self.count:03d} from {who}")
+            self.count += 1
+            await asyncio.sleep(PACE)
+
+    async def burst(self, kill_after: int) -> None:
+        """A run of messages in quick succession; the bot is killed in the middle of it."""
+        for n in range(BURST):
+            who = CROWD[n % len(CROWD)]
+            await self.post(who, f"b{n:03d} from {who}")
+            if n == kill_after:
+                assert await self.s.bot.stop(signal.SIGKILL) == -signal.SIGKILL
+            await asyncio.sleep(0.01)
+
+
+def chat_post(s: Scene, prefix: str) -> Any:
+    return lambda p: p.channel_id == s.ch("chat") and p.content.startswith(prefix)
+
+
+def transcript(s: Scene) -> str:
+    """The Markdown transcript attached to the recap in Discord, as readers get it."""
+    (summary,) = [p for p in bot_posts(s) if p.channel_id == s.ch("recaps") and p.attachments]
+    (md,) = [a for a in summary.attachments if a.filename.endswith("-transcript.md")]
+    return md.content.decode()
+
+
+async def test_sigkill_at_each_of_9_kill_points_loses_no_message_and_repeats_nothing(
     tmp_path: Path,
 ) -> None:
-    seed = int(os.environ.get("E2E_KILL_SEED", random.randrange(1_000_000)))
-    point = random.Random(seed).randrange(len(KILL_POINTS))
-    channel, cue = KILL_POINTS[point]
-    print(f"E2E_KILL_SEED={seed}: SIGKILL as {cue!r} lands")
-    async with scene(tmp_path, answers_in_threads=True) as s:
+    killed: list[str] = []
+    landed: list[int] = []
+    async with scene(
+        tmp_path,
+        duration=DURATION,
+        run_of_show=RUN_OF_SHOW,
+        answers_in_threads=True,
+        moderation={"flood": {"enabled": False}},  # the burst is about capture
+    ) as s:
+        crowd = Crowd(s)
+
+        async def kill_at(name: str, predicate: Any, *, after: int) -> PostRecord:
+            post = await s.fake.wait_for_post(predicate, WAIT, after=after)
+            assert await s.bot.stop(signal.SIGKILL) == -signal.SIGKILL
+            killed.append(name)
+            landed.append(post.message_id)
+            return post
+
+        def mark() -> int:
+            return len(s.fake.posts)
+
         await s.bot.start("--start-in", str(START_IN))
-        await s.cue("chat", "Welcome")
-        await s.cue("hosts", "Heads-up: Q1")
-        await s.say("alice", "Hi, Alice here", ("intro", ()))
-        q1 = await s.cue("chat", "Q1: ") if point >= 2 else None
-        if q1 is not None:
-            await s.cue("hosts", "Heads-up: Q2")
-            await s.say("bob", "A1: before the crash", ("answer", (1,)))
-        # SIGKILL the moment a post lands: the bot may not have recorded it yet.
-        landed = await s.cue(channel, cue)
-        assert await s.bot.stop(signal.SIGKILL) == -signal.SIGKILL
-        # While it is down, members go on (answers to questions it had recorded).
-        if point == 0:
-            await s.say("cara", "Hello from Oslo, while the bot is away", ("intro", ()))
-        elif q1 is None:  # Q1 landed and may be unrecorded: intro or discussion, but kept
-            await s.keep("cara", "Hello from Oslo, while the bot is away")
-        else:
-            await s.say("cara", "A1: said while the bot was away", ("answer", (1,)))
-            await s.say("dan", "replying to Q1 offline", ("answer", (1,)), reply_to=q1.message_id)
-        await s.bot.start()  # no --start-in: the ledger says what is left
-        await s.fake.wait_for_gateway("READY", count=2, timeout=WAIT)
-        await s.cue("chat", "That's a wrap")
-        await s.fake.wait_for_action(
-            lambda r: r.event.get("status") == 3, kind=ScheduledEventRecord, timeout=WAIT
-        )
-        await s.say("alice", "A3: late one after the restart", ("answer", (3,)), late=True)
-        await wait_for_recap(s)
+        await kill_at("reminder", lambda p: p.channel_id == s.ch("announce"), after=0)
+        await s.bot.start()
+        await kill_at("welcome", chat_post(s, "Welcome"), after=0)
+        chatter = asyncio.create_task(crowd.chatter())
+        try:
+            await s.bot.start()
+            at = mark()
+            await kill_at("newcomers", lambda p: "first time" in p.content, after=at)
+            await s.bot.start()
+            at = mark()
+            await kill_at(
+                "heads-up",
+                lambda p: p.channel_id == s.ch("hosts") and "Heads-up" in p.content,
+                after=at,
+            )
+            await s.bot.start()
+            at = mark()
+            question = await kill_at(
+                "question",
+                lambda p: p.channel_id == s.ch("chat") and QUESTION.match(p.content),
+                after=at,
+            )
+            # answered while the bot is down, its question post perhaps not recorded yet
+            number = int(QUESTION.match(question.content)[1])  # type: ignore[index]
+            reply = await crowd.post(
+                "dan", "so true, and while you were away", reply_to=question.message_id
+            )
+            s.expected[reply] = ("answer", (number,), False)
+            await s.bot.start()
+            await s.fake.wait_for_gateway("READY", count=s.bot.runs, timeout=WAIT)
+            await crowd.burst(kill_after=BURST // 2)
+            killed.append("mid-capture")
+            # while the bot is down: an edit, a delete, and a thread of a member's own
+            edited, gone = list(crowd.sent)[3], list(crowd.sent)[5]
+            await s.fake.edit(edited, "m-edited while the bot was away")
+            crowd.sent[edited] = "m-edited while the bot was away"
+            await s.fake.delete(gone)
+            s.gone.add(gone)
+            corner = await s.fake.start_thread("cara", "chat", "Cara's corner")
+            in_thread = await crowd.post("cara", "t000 in my own thread", thread=corner)
+            await s.bot.start()
+            at = mark()
+            await kill_at("last call", chat_post(s, "Last call"), after=at)
+            await s.bot.start()
+            at = mark()
+            await kill_at("close", chat_post(s, "That's a wrap"), after=at)
+            recap_due = next(r for r in ledger(s.database) if r["key"] == "recap")["due_at"]
+            crowd.until = datetime.fromisoformat(recap_due).timestamp() - 1.5  # late, not after
+            late = await crowd.post("alice", "A3: a late one while the bot is down")
+            s.expected[late] = ("answer", (3,), True)
+            await s.bot.start()
+            await chatter
+        finally:
+            chatter.cancel()
+        at = mark()
+        in_recaps = lambda p: p.parent_channel_id == s.ch("recaps")  # noqa: E731
+        await kill_at("recap (mid-recap: its first part out, the rest not)", in_recaps, after=at)
+        await s.bot.start()
+        await s.fake.wait_for_post(in_recaps, WAIT, after=at + 1)  # the rest of the recap
         assert await s.bot.stop(signal.SIGTERM) == 0
-        steps = assert_each_step_posted_once_in_order(
-            s, on_time=False, unrecorded=landed.message_id
+
+        print(f"{len(killed)} kill points: {', '.join(killed)}; {len(crowd.sent)} member messages")
+        assert len(killed) == 9
+        assert_each_step_posted_once_in_order(s, on_time=False, unrecorded=landed)
+        stored = stored_messages(s.database)
+        kept = {mid: text for mid, text in crowd.sent.items() if mid not in s.gone}
+        lost = [text for mid, text in kept.items() if mid not in stored]
+        assert not lost, f"{len(lost)} of {len(kept)} member messages lost: {lost}"
+        assert stored[edited]["content"] == "m-edited while the bot was away"
+        assert stored[in_thread]["thread_id"] == corner
+        assert_attribution(s)
+        assert_counted_once(s.database, kept)
+        text = transcript(s)
+        assert [t for t in kept.values() if text.count(t) != 1] == [], "in the recap once each"
+        assert "m003 from" not in text and "m005 from" not in text  # edited, deleted
+        welcomed = Counter(
+            name
+            for p in bot_posts(s)
+            if "first time" in p.content
+            for name in re.findall(r"\*\*(\w+)\*\*", p.content)
         )
-        sent = {r["key"] for r in steps if r["status"] == "sent"}
-        assert {"welcome", "q1", "q2", "q3", "close", "recap"} <= sent, f"seed {seed}"
-        assert all(r["status"] in ("sent", "skipped") for r in steps), f"seed {seed}"
-        recap_heads = [p for p in bot_posts(s) if p.channel_id == s.ch("recaps") and p.content]
-        assert len(recap_heads) == len({p.content for p in recap_heads}) >= 1, "one recap"
-        assert_attribution(s)  # every member message kept, offline ones included
+        assert welcomed and max(welcomed.values()) == 1, welcomed
+        assert_members_posted_before_each_ready(s, crowd)
+
+
+def assert_counted_once(database: Path, kept: dict[int, str]) -> None:
+    """Exactly the messages kept are stored, and participation counts each once (a deleted
+    one not at all)."""
+    with sqlite3.connect(database) as conn:
+        counts = dict(conn.execute("SELECT user_id, messages FROM session_members"))
+        rows = list(conn.execute("SELECT id, author_id FROM messages WHERE deleted_at IS NULL"))
+    assert {mid for mid, _ in rows} == set(kept)
+    assert counts == dict(Counter(author for _, author in rows))
+
+
+def assert_members_posted_before_each_ready(s: Scene, crowd: Crowd) -> None:
+    """The window the test is about: after each restart the gateway is up (READY sent) and
+    live messages flow, while discord.py still waits for guilds before `on_ready`."""
+    readies = [r.received_at for r in s.fake.gateway_events if r.event == "READY"]
+    assert len(readies) == s.bot.runs
+    busy = [t for t in readies if any(t <= at <= t + 1.5 for at in crowd.posted_at)]
+    assert len(busy) >= 6, "members posted in the seconds after READY of most restarts"
