@@ -220,3 +220,53 @@ async def test_a_crash_between_a_newcomer_welcome_and_its_record_welcomes_nobody
     assert sum("**Bob**" in w for w in welcomes) == 1, welcomes
     parts = await store_of(h).members.for_session(session.id)
     assert all(p.welcomed for p in parts)
+
+
+async def test_a_crash_as_the_welcome_is_recorded_still_captures_the_chat(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The welcome's post and the session marked running: a crash between them used to leave
+    a welcomed chat whose session never ran, so nothing members said was captured."""
+    h, t = harness, harness.transport
+    session = await plan(h)
+
+    async def dies(*args: object, **kwargs: object) -> None:
+        raise Killed
+
+    monkeypatch.setattr(store_of(h).sessions, "set_status", dies)
+    with pytest.raises(Killed):
+        await h.run_until(START + timedelta(seconds=1))
+    await h.crash()
+    await h.boot()
+    await h.run_until(START + timedelta(seconds=2))
+    hello = await t.member_post(ALICE, "Alice", "hello, Alice here", channel_id=CHAT)
+    assert hello.message_id in await stored_by_id(h, session)
+    assert len([p for p in t.posts_in(CHAT) if p.content.startswith("Welcome")]) == 1
+
+
+async def test_a_crash_between_storing_messages_and_counting_them_is_made_good(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h, t = harness, harness.transport
+    session = await plan(h)
+    await h.run_until(START + timedelta(seconds=6))
+    await t.member_post(ALICE, "Alice", "A1: counted", channel_id=CHAT)
+
+    async def dies(*args: object, **kwargs: object) -> None:
+        raise Killed
+
+    monkeypatch.setattr(store_of(h).members, "record_messages", dies)
+    with pytest.raises(Killed):
+        await t.member_post(BOB, "Bob", "A1: stored, then the bot died", channel_id=CHAT)
+    await h.crash()
+    await h.boot()
+    parts = {
+        p.user_id: (p.messages, p.answers)
+        for p in await store_of(h).members.for_session(session.id)
+    }
+    assert parts == {ALICE: (1, 1), BOB: (1, 1)}
+    bob = await store_of(h).members.get(BOB)
+    assert bob is not None and bob.first_session_id == session.id and bob.sessions_count == 1
+    await h.run_until(START + timedelta(seconds=20))
+    welcomes = [p.content for p in t.posts_in(CHAT) if "first time" in p.content]
+    assert sum("**Bob**" in w for w in welcomes) == 1, welcomes

@@ -97,6 +97,12 @@ class CatchUp:
             if history:
                 newest = max(m.message_id for m in history)
                 self.marks[channel] = max(self.marks.get(channel, 0), newest)
+        if full:  # a crash may have come between storing messages and counting them
+            members = self.engine.store.members
+            async with self.capture.writing():
+                await members.rebuild(view.session.id)
+                if chat.welcome_newcomers and await members.unwelcomed(view.session.id):
+                    await self.capture.queue_newcomer_welcome(view.session, chat)
         return stored
 
     async def _reconcile(

@@ -87,8 +87,10 @@ async def perform(
         posted = await send_once(
             engine, session, step, Outgoing(chat.channels.chat, render.welcome(chat, topic))
         )
-        await _record(engine, session, step, posted)
+        # Running before recorded: a crash in between leaves the step to be found again, not
+        # a welcomed chat whose session was never marked running (and captured nothing).
         await engine.store.sessions.set_status(session.id, SessionStatus.RUNNING)
+        await _record(engine, session, step, posted)
         if session.event_id:
             await engine._safely(
                 engine.transport.set_event_status(chat.guild_id, session.event_id, "active"),
@@ -126,8 +128,8 @@ async def perform(
         next_title, next_start = await engine.next_topic(chat, session.chat_date)
         text = render.close(chat, topic, next_title, next_start)
         posted = await send_once(engine, session, step, Outgoing(chat.channels.chat, text))
+        await engine.store.sessions.set_status(session.id, SessionStatus.CLOSED)  # as above
         await _record(engine, session, step, posted)
-        await engine.store.sessions.set_status(session.id, SessionStatus.CLOSED)
         if session.event_id:
             await engine._safely(
                 engine.transport.set_event_status(chat.guild_id, session.event_id, "completed"),

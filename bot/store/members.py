@@ -203,7 +203,8 @@ class Members:
         if new:  # a new session for these members
             await self._conn.execute(
                 "UPDATE members SET sessions_count = (SELECT COUNT(*) FROM session_members AS s"
-                f" WHERE s.user_id = members.user_id) WHERE user_id IN ({', '.join('?' * len(new))})",
+                " WHERE s.user_id = members.user_id AND s.messages > 0)"
+                f" WHERE user_id IN ({', '.join('?' * len(new))})",
                 new,
             )
         return parts
@@ -277,25 +278,54 @@ class Members:
         after an edit (an answer no more, or now) or a delete. A member left with no message
         no longer counts as taking part (`for_session`, `history`)."""
         ids = sorted(set(message_ids))
-        if not ids:
-            return
-        marks = ", ".join("?" * len(ids))
+        if ids:
+            marks = ", ".join("?" * len(ids))
+            await self._count_again(
+                f"SELECT session_id, author_id FROM messages WHERE id IN ({marks})", ids
+            )
+
+    async def rebuild(self, session_id: int) -> None:
+        """A session's participation made whole from its stored messages: storing a run of
+        messages and counting it are separate statements, and a crash between them left
+        messages that were never counted (or members never recorded)."""
+        live = "FROM messages WHERE session_id = ? AND deleted_at IS NULL AND author_id != 0"
+        await self._conn.execute(
+            "INSERT INTO members (user_id, display_name, first_seen_at, last_seen_at,"
+            " first_session_id) SELECT author_id, MAX(author_name), MIN(created_at),"
+            f" MAX(created_at), ? {live} GROUP BY author_id"
+            " ON CONFLICT (user_id) DO UPDATE SET"
+            " first_seen_at = COALESCE(members.first_seen_at, excluded.first_seen_at),"
+            " first_session_id = COALESCE(members.first_session_id, excluded.first_session_id)",
+            (session_id, session_id),
+        )
+        await self._conn.execute(
+            "INSERT INTO session_members (session_id, user_id, newcomer)"
+            " SELECT ?, m.user_id, (m.first_session_id = ?) FROM members AS m"
+            f" WHERE m.user_id IN (SELECT author_id {live})"
+            " ON CONFLICT (session_id, user_id) DO NOTHING",
+            (session_id, session_id, session_id),
+        )
+        await self._count_again(
+            "SELECT session_id, user_id FROM session_members WHERE session_id = ?", [session_id]
+        )
+
+    async def _count_again(self, pairs: str, params: Sequence[object]) -> None:
+        """Counts of the (session, member) pairs `pairs` selects, from the messages stored."""
         mine = "m.session_id = session_members.session_id AND m.author_id = session_members.user_id"
         await self._conn.execute(
             "UPDATE session_members SET"
             f" messages = (SELECT COUNT(*) FROM messages AS m WHERE {mine}"
             " AND m.deleted_at IS NULL),"
             f" answers = (SELECT COUNT(*) FROM messages AS m WHERE {mine}"
-            " AND m.deleted_at IS NULL AND m.kind = 'answer')"
-            " WHERE (session_id, user_id) IN"
-            f" (SELECT session_id, author_id FROM messages WHERE id IN ({marks}))",
-            ids,
+            f" AND m.deleted_at IS NULL AND m.kind = 'answer') WHERE (session_id, user_id) IN ({pairs})",
+            params,
         )
         await self._conn.execute(
             "UPDATE members SET sessions_count = (SELECT COUNT(*) FROM session_members AS s"
             " WHERE s.user_id = members.user_id AND s.messages > 0)"
-            f" WHERE user_id IN (SELECT author_id FROM messages WHERE id IN ({marks}))",
-            ids,
+            " WHERE user_id IN (SELECT user_id FROM session_members"
+            f" WHERE (session_id, user_id) IN ({pairs}))",
+            params,
         )
 
     async def welcomed_names(self, session_id: int) -> set[str]:
