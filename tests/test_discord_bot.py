@@ -7,9 +7,11 @@ import logging
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
+import discord
 import pytest
 
 from bot.config import BackupSettings
+from bot.discord.transport import DiscordTransport
 from bot.discord.views import REMIND_ID
 from bot.maintenance.heartbeat import check_health
 from bot.transport import EventSpec, Outgoing, OutgoingFile, TransportError
@@ -249,3 +251,27 @@ async def test_own_recap_parts_read_back_with_their_embeds_and_edit_in_place(
             ("t.md", b"someone said hi")
         ]
         assert await t.fetch_post(w.ch("recaps"), 42) is None
+
+
+async def test_question_threads_open_and_threads_are_listed_before_the_gateway_is_ready(
+    tmp_path: Path,
+) -> None:
+    """A restarted bot posts the questions that fell due while it was down before READY, when
+    discord.py has no server in its cache yet: the thread must still open at once."""
+    async with world(tmp_path) as w:
+        transport = DiscordTransport(w.settings())
+        client = discord.Client(intents=discord.Intents.none())
+        transport.bind(client, discord.ui.View)
+        await client.login(w.fake.token)  # REST only: no gateway, no cache
+        try:
+            question = await transport.post(Outgoing(w.ch("chat"), "Q1: what? #LeadershipChat"))
+            thread = await transport.create_thread(w.ch("chat"), question.message_id, "Q1")
+            (made,) = w.fake.threads_created
+            assert made.thread_id == thread and made.message_id == question.message_id
+            theirs = await w.fake.start_thread("cara", "chat", "Cara's corner")
+            await w.fake.post("cara", "chat", "my own thread", thread=theirs)
+            listed = await transport.threads_since(w.ch("chat"), question.message_id - 1)
+            assert set(listed) == {thread, theirs}
+            assert await transport.threads_since(w.ch("chat"), theirs + 10**12) == []
+        finally:
+            await client.close()

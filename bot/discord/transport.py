@@ -151,14 +151,15 @@ class DiscordTransport:
 
     async def create_thread(self, channel_id: int, message_id: int, name: str) -> int:
         """A thread under a message. If it exists already (made before a crash), its id: a
-        thread started from a message has the message's id."""
-        message = self._channel(channel_id).get_partial_message(message_id)
+        thread started from a message has the message's id. Straight through the HTTP API:
+        discord.py's message.create_thread needs the server in its cache, which it is not
+        before READY, when a restarted bot posts the questions that fell due meanwhile."""
         try:
             with translated(f"open a thread in channel {channel_id}"):
-                thread = await message.create_thread(
-                    name=name[:100] or "thread", auto_archive_duration=1440
+                thread = await self.client.http.start_thread_with_message(
+                    channel_id, message_id, name=name[:100] or "thread", auto_archive_duration=1440
                 )
-            thread_id = thread.id
+            thread_id = int(thread["id"])
         except TransportError as exc:
             cause = exc.__cause__
             if not (isinstance(cause, discord.HTTPException) and cause.code == THREAD_EXISTS):
