@@ -165,7 +165,13 @@ class GuildRoutes:
     async def active_threads(self, request: web.Request) -> web.Response:
         guild = self._bot_guild(request)
         threads = [c for c in self.state.guild_channels(guild.id, threads=True) if not c.archived]
-        return ok({"threads": [channel_json(self.state, t) for t in threads], "members": []})
+        return ok(
+            {
+                "threads": [channel_json(self.state, t) for t in threads],
+                "members": [],
+                "has_more": False,
+            }
+        )
 
     async def guild_roles(self, request: web.Request) -> web.Response:
         return ok([role_json(r) for r in self._bot_guild(request).roles.values()])
