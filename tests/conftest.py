@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import pytest_asyncio
@@ -13,6 +14,9 @@ import pytest_asyncio
 from bot.cli.main import main as cli_main
 from bot.config import Settings, load_settings
 from bot.store import Store
+
+if TYPE_CHECKING:
+    from tests.test_engine import Harness
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = REPO_ROOT / "config.example.yaml"
@@ -44,6 +48,18 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
         yield opened
     finally:
         await opened.close()
+
+
+@pytest_asyncio.fixture
+async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    """The engine on a manual clock with the in-memory transport (tests/test_engine.py), its
+    one-minute chat planned by the test; the store is closed after the test."""
+    from tests.test_engine import TOPIC, Harness, compressed_settings
+
+    h = Harness(tmp_path, compressed_settings(tmp_path), [TOPIC])
+    yield h
+    if h.store is not None:
+        await h.store.close()
 
 
 @dataclass(frozen=True)

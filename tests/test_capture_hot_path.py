@@ -4,12 +4,8 @@ timeline change, and a burst of newcomers reads the ledger once (see docs/benchm
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
-
-import pytest_asyncio
 
 from bot.store import Store
 from bot.store.messages import Added, Attributed, MessageRow
@@ -19,19 +15,9 @@ from tests.test_engine import (
     BOB,
     CHAT,
     START,
-    TOPIC,
     Harness,
-    compressed_settings,
     plan,
 )
-
-
-@pytest_asyncio.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    h = Harness(tmp_path, compressed_settings(tmp_path), [TOPIC])
-    yield h
-    if h.store is not None:
-        await h.store.close()
 
 
 def row(message_id: int, session_id: int, author: int, text: str) -> MessageRow:

@@ -4,12 +4,10 @@ and newcomer welcomes that survive a crash. On the engine with the in-memory tra
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from bot.clock import Clock
 from bot.memory_transport import MemoryTransport
@@ -23,19 +21,9 @@ from tests.test_engine import (
     CARA,
     CHAT,
     START,
-    TOPIC,
     Harness,
-    compressed_settings,
     plan,
 )
-
-
-@pytest_asyncio.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    h = Harness(tmp_path, compressed_settings(tmp_path), [TOPIC])
-    yield h
-    if h.store is not None:
-        await h.store.close()
 
 
 async def stored_by_id(h: Harness, session: SessionRow) -> dict[int, MessageRow]:

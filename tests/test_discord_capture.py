@@ -15,10 +15,11 @@ from typing import Any
 
 from bot.discord.cogs import CaptureCog
 from bot.store import Store
-from bot.store.sessions import SessionStatus
+from bot.store.sessions import SessionRow, SessionStatus
 from tests.fakediscord import ScheduledEventRecord, ThreadRecord
 from tests.test_discord_harness import (
     TIMEOUT,
+    Harness,
     bot_running,
     chat_day,
     slash,
@@ -131,11 +132,7 @@ async def test_reconnects_catch_up_on_missed_messages_without_counting_twice(
         settings = w.settings()
         async with bot_running(w, settings) as h:
             fake = w.fake
-            session = await h.engine.plan_session(
-                h.chat.name, datetime.now(UTC) + timedelta(hours=1)
-            )
-            await slash(fake, "chat start", user="hana")
-            await fake.wait_for_action(status_is(2), kind=ScheduledEventRecord, timeout=TIMEOUT)
+            session = await started_now(h)
             alice, bob = w.guild.member("alice"), w.guild.member("bob")
             # resumable: the missed events are replayed, and the backfill after RESUMED overlaps them
             async with fake.gateway_held():
@@ -162,6 +159,14 @@ def status_is(code: int) -> Any:
     return lambda r: r.event.get("status") == code
 
 
+async def started_now(h: Harness) -> SessionRow:
+    """A session planned for later, started now by a host (`/chat start`)."""
+    session = await h.engine.plan_session(h.chat.name, datetime.now(UTC) + timedelta(hours=1))
+    await slash(h.fake, "chat start", user="hana")
+    await h.fake.wait_for_action(status_is(2), kind=ScheduledEventRecord, timeout=TIMEOUT)
+    return session
+
+
 async def test_a_fresh_session_catches_up_on_edits_deletes_and_threads_from_while_away(
     tmp_path: Path,
 ) -> None:
@@ -171,11 +176,7 @@ async def test_a_fresh_session_catches_up_on_edits_deletes_and_threads_from_whil
         settings = w.settings()
         async with bot_running(w, settings) as h:
             fake = w.fake
-            session = await h.engine.plan_session(
-                h.chat.name, datetime.now(UTC) + timedelta(hours=1)
-            )
-            await slash(fake, "chat start", user="hana")
-            await fake.wait_for_action(status_is(2), kind=ScheduledEventRecord, timeout=TIMEOUT)
+            session = await started_now(h)
             hello = await fake.post("alice", "chat", "Hi, Alice here")
             regret = await fake.post("bob", "chat", "Bob here, something I regret")
             corner = await fake.start_thread("cara", "chat", "Cara's corner")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from bot.clock import ManualClock
 from bot.config import ChatSettings, Settings
@@ -146,14 +145,6 @@ class Harness:
     @property
     def bot_texts(self) -> list[str]:
         return [p.content for p in self.transport.posts]
-
-
-@pytest_asyncio.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    h = Harness(tmp_path, compressed_settings(tmp_path), [TOPIC])
-    yield h
-    if h.store is not None:
-        await h.store.close()
 
 
 async def plan(h: Harness) -> SessionRow:
