@@ -7,12 +7,15 @@ as `config.yaml:LINE: chats[0].schedule.timezone: <what is wrong>`, all at once,
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -30,10 +33,20 @@ Duration = Annotated[
     timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str)
 ]
 Snowflake = Annotated[
-    int, Field(gt=0, description="a Discord id (turn on Developer Mode, right-click, Copy ID)")
+    int,
+    Field(
+        gt=0,
+        lt=2**63,  # Discord ids are 64-bit; a longer number is a paste error
+        description="a Discord id (turn on Developer Mode, right-click, Copy ID)",
+    ),
 ]
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+PLAN_AHEAD = timedelta(hours=48)  # sessions (and so their reminders) are planned this early
+MAX_LATE_WINDOW = timedelta(days=3)
+# Zones that are a fixed offset from UTC: no daylight saving, so "8 pm" drifts by an hour twice a
+# year for the people the host had in mind (and Etc/GMT+5 is UTC-5: the sign is reversed).
+_FIXED_OFFSET = re.compile(r"^(?:Etc/)?(?:GMT|UTC|UCT)?[+-]\d{1,2}$|^(?:EST|MST|HST)$")
 
 
 class ConfigError(Exception):
@@ -57,6 +70,25 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    """Every IANA zone name on this machine (tzdata); a folder like `America` is not one."""
+    return frozenset(available_timezones())
+
+
+def _at_most(limit: timedelta, why: str) -> Any:
+    """A validator refusing durations over `limit` (Discord's own maximum, usually)."""
+
+    def check(value: timedelta) -> timedelta:
+        if value > limit:
+            raise ValueError(
+                f"{format_duration(value)} is too long: {why} ({format_duration(limit)})"
+            )
+        return value
+
+    return check
+
+
 def _time_of_day(value: Any) -> Any:
     if isinstance(value, str):
         try:
@@ -72,6 +104,13 @@ class DiscordSettings(_Model):
     api_base: str | None = None
     gateway_url: str | None = None
     command_sync: Literal["guild", "global", "off"] = "guild"
+
+    @field_validator("command_sync", mode="before")
+    @classmethod
+    def _sync_off(cls, value: Any) -> Any:
+        if value is False:  # `command_sync: false` means off too
+            return "off"
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("api_base", "gateway_url")
     @classmethod
@@ -113,12 +152,15 @@ class Schedule(_Model):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        if value not in _zone_names():
             raise ValueError(
                 f"{value!r} is not a known time zone (an IANA name like America/New_York)"
-            ) from None
+            )
+        if _FIXED_OFFSET.match(value):
+            raise ValueError(
+                f"{value!r} is a fixed offset from UTC with no daylight saving; write the place"
+                " whose clock the chat follows, like America/New_York or Europe/Berlin"
+            )
         return value
 
     @field_validator("duration")
@@ -157,6 +199,28 @@ class RunOfShow(_Model):
             raise ValueError("must be more than 0s")
         return value
 
+    @field_validator("reminders")
+    @classmethod
+    def _reminders(cls, value: tuple[timedelta, ...]) -> tuple[timedelta, ...]:
+        for i, reminder in enumerate(value):
+            if reminder > PLAN_AHEAD:
+                raise _FieldProblem(
+                    (i,),
+                    f"{format_duration(reminder)} is too early: a chat is planned"
+                    f" {format_duration(PLAN_AHEAD)} ahead, so reminders go up to that",
+                )
+        return value
+
+    @field_validator("late_window")
+    @classmethod
+    def _late_window(cls, value: timedelta) -> timedelta:
+        if value > MAX_LATE_WINDOW:
+            raise ValueError(
+                f"{format_duration(value)} is too long: the recap waits for the late window,"
+                f" so it goes up to {format_duration(MAX_LATE_WINDOW)}"
+            )
+        return value
+
 
 class Channels(_Model):
     chat: Snowflake
@@ -170,24 +234,28 @@ class FloodControl(_Model):
     enabled: bool = True
     messages: int = Field(8, ge=2)
     seconds: Duration = timedelta(seconds=10)
-    timeout: Duration = timedelta(0)
+    timeout: Annotated[
+        Duration, AfterValidator(_at_most(timedelta(days=28), "Discord times out for at most"))
+    ] = timedelta(0)
 
 
 class Moderation(_Model):
     flood: FloodControl = FloodControl()
     duplicate_spam: bool = False
     blocked_words: tuple[str, ...] = ()
-    new_member_link_hours: int = Field(0, ge=0)
-    slowmode: Duration = timedelta(0)
+    new_member_link_hours: int = Field(0, ge=0, le=24 * 366)
+    slowmode: Annotated[
+        Duration, AfterValidator(_at_most(timedelta(hours=6), "Discord's longest slowmode is"))
+    ] = timedelta(0)
 
 
 class Privacy(_Model):
-    retention_days: int = Field(365, ge=1)
+    retention_days: int = Field(365, ge=1, le=36_600)  # up to a hundred years
 
 
 class ChatSettings(_Model):
     name: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    hashtag: str = "#LeadershipChat"
+    hashtag: str = Field("#LeadershipChat", max_length=100)
     guild_id: Snowflake
     channels: Channels
     host_role_id: Snowflake | None = None

@@ -4,6 +4,7 @@ does, then written atomically into the prompts folder. No discord import (plain,
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import tempfile
@@ -157,7 +158,7 @@ def save_topic(text: str, settings: Settings, *, replace: bool = False) -> Saved
     partial.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     replaced = target.exists()
     os.replace(partial, target)
-    return SavedTopic(target, topic, chat, warnings, replaced)
+    return SavedTopic(target, dataclasses.replace(topic, path=target), chat, warnings, replaced)
 
 
 def list_topic_files(settings: Settings) -> list[Path]:

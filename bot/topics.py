@@ -8,19 +8,30 @@ mirror on X or Bluesky).
 from __future__ import annotations
 
 import contextlib
+import logging
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from bot.config import ChatSettings, Settings
+from bot.config import WEEKDAYS, ChatSettings, Settings
 from bot.durations import format_duration, parse_duration
 from bot.yaml_source import YamlDocument, YamlSyntaxError, read_yaml
 
+log = logging.getLogger(__name__)
+
 MAX_QUESTIONS = 12
 POST_LIMIT = 280  # a question is mirrored on X / Bluesky as "Q1: <text> #Hashtag"
+MESSAGE_LIMIT = 2000  # characters Discord accepts in one message
+# Longest texts a topic may hold: with them every post the bot makes from a topic (reminder,
+# welcome, questions, heads-ups, close) fits in one Discord message.
+MAX_LENGTH = {"title": 200, "prep_post": 500, "welcome": 1500, "closing": 1500, "host": 50}
+MAX_HOSTS = 8
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FIELDS = {"title", "date", "chat", "hosts", "prep_post", "welcome", "closing", "questions"}
 
 
@@ -35,6 +46,7 @@ class Problem:
     line: int
     message: str
     severity: Severity = Severity.ERROR
+    chat: str | None = None  # the chat it concerns, when the file got that far
 
     def __str__(self) -> str:
         prefix = "warning: " if self.severity is Severity.WARNING else ""
@@ -95,17 +107,30 @@ def _parse(doc: YamlDocument) -> tuple[Topic | None, list[Problem]]:
     if title is None:
         err(("title",), "title: is required and cannot be empty")
     day = data.get("date")
-    if isinstance(day, str):
+    if isinstance(day, str) and _ISO_DAY.match(day.strip()):  # not 20261201 or 2026-W49-2
         with contextlib.suppress(ValueError):
             day = date.fromisoformat(day.strip())
-    if not isinstance(day, date):
-        err(("date",), f"date: {data.get('date')!r} is not a date (write it like 2026-11-24)")
+    if isinstance(day, datetime):
+        err(
+            ("date",),
+            f"date: {day} has a time; write only the day, like {day.date()}"
+            " (the time comes from the chat's schedule in the config)",
+        )
+    elif not isinstance(day, date):
+        err(("date",), f"date: {_shown(data.get('date'))} is not a date (write it like 2026-11-24)")
     hosts_raw = data.get("hosts") or []
     if isinstance(hosts_raw, str):
         hosts_raw = [hosts_raw]
-    if not isinstance(hosts_raw, list) or not all(isinstance(h, str | int) for h in hosts_raw):
+    if not isinstance(hosts_raw, list) or not all(
+        isinstance(h, str | int) and not isinstance(h, bool) for h in hosts_raw
+    ):
         err(("hosts",), "hosts: must be a list of names")
         hosts_raw = []
+    elif len(hosts_raw) > MAX_HOSTS:
+        err(("hosts",), f"hosts: {len(hosts_raw)} names; at most {MAX_HOSTS}")
+    for i, host in enumerate(hosts_raw):
+        if len(str(host)) > MAX_LENGTH["host"]:
+            err(("hosts", i), f"hosts[{i}]: longer than {MAX_LENGTH['host']} characters")
     questions: list[Question] = []
     raw_questions = data.get("questions")
     if not isinstance(raw_questions, list) or not raw_questions:
@@ -120,7 +145,7 @@ def _parse(doc: YamlDocument) -> tuple[Topic | None, list[Problem]]:
             text = _text(raw.get("text"))
             extra = set(raw) - {"text", "at"}
             if extra:
-                err(loc, f"questions[{i}]: unknown field(s) {', '.join(map(str, sorted(extra)))}")
+                err(loc, f"questions[{i}]: unknown field(s) {', '.join(sorted(map(str, extra)))}")
             if raw.get("at") is not None:
                 try:
                     at = parse_duration(raw["at"])
@@ -136,6 +161,13 @@ def _parse(doc: YamlDocument) -> tuple[Topic | None, list[Problem]]:
         value = data.get(name)
         if value is not None and not isinstance(value, str):
             err((name,), f"{name}: must be text")
+    for name in ("title", "prep_post", "welcome", "closing"):
+        value = _text(data.get(name))
+        if value is not None and len(value) > MAX_LENGTH[name]:
+            err((name,), f"{name}: {len(value)} characters; at most {MAX_LENGTH[name]}")
+    prep_post = _text(data.get("prep_post"))
+    if prep_post is not None and not _is_web_address(prep_post):
+        err(("prep_post",), f"prep_post: {_shown(prep_post)} is not a web address (https://...)")
     if problems or title is None or not isinstance(day, date):
         return None, problems
     lines = {str(k[0]): v for k, v in doc.lines.items() if len(k) == 1}
@@ -161,23 +193,34 @@ def _parse(doc: YamlDocument) -> tuple[Topic | None, list[Problem]]:
     return topic, problems
 
 
+def _shown(value: object) -> str:
+    """A value quoted in a message, cut short (a pasted page is not repeated back)."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _is_web_address(text: str) -> bool:
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and not any(c.isspace() for c in text)
+    )
+
+
 def load_topic_file(path: Path) -> Topic:
     """Read one topic file; raise TopicFileError listing every problem with its line."""
     try:
         doc = read_yaml(path)
     except YamlSyntaxError as exc:
-        raise TopicFileError(
-            [Problem(path, _line_from(str(exc)), str(exc).split(": ", 1)[-1])]
-        ) from None
+        raise TopicFileError([Problem(path, exc.line, exc.problem)]) from None
     topic, problems = _parse(doc)
     if topic is None:
         raise TopicFileError(problems)
     return topic
-
-
-def _line_from(message: str) -> int:
-    parts = message.split(":")
-    return int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else 1
 
 
 def topic_files(paths: Iterable[Path]) -> list[Path]:
@@ -200,11 +243,24 @@ def chat_of(topic: Topic, settings: Settings) -> ChatSettings | None:
 
 
 def check_topic(topic: Topic, chat: ChatSettings) -> list[Problem]:
-    """Rules that need the chat's settings: offsets inside the chat, post length (warning)."""
+    """Rules that need the chat's settings: offsets inside the chat, post length (over
+    Discord's limit an error, over X's a warning), the chat's weekday (a warning)."""
     from bot.timeline import question_offsets  # local: timeline imports config, keep topics light
 
     path = topic.path or Path("<topic>")
     problems: list[Problem] = []
+    weekday = chat.schedule.weekday
+    if topic.date.weekday() != weekday:  # a warning: a rehearsal (`run --start-in`) may use it
+        problems.append(
+            Problem(
+                path,
+                topic.lines.get("date", 1),
+                f"date: {topic.date} is a {WEEKDAYS[topic.date.weekday()].title()} and"
+                f" {chat.name} meets on {WEEKDAYS[weekday].title()}s, so only a rehearsal"
+                " (`leadershipchat run --start-in`) on that day would use this topic",
+                Severity.WARNING,
+            )
+        )
     offsets = question_offsets(chat, [q.at for q in topic.questions])
     for i, (q, offset) in enumerate(zip(topic.questions, offsets, strict=True)):
         line = topic.lines.get(f"questions[{i}]", 1)
@@ -220,7 +276,16 @@ def check_topic(topic: Topic, chat: ChatSettings) -> list[Problem]:
         elif i and offset <= offsets[i - 1]:
             problems.append(Problem(path, line, f"questions[{i}]: comes at or before question {i}"))
         post = question_post(i + 1, q.text, chat.hashtag)
-        if len(post) > POST_LIMIT:
+        if len(post) > MESSAGE_LIMIT:
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"questions[{i}]: posted as Q{i + 1} it is {len(post)} characters; Discord"
+                    f" takes at most {MESSAGE_LIMIT} in a message, so it could not be asked",
+                )
+            )
+        elif len(post) > POST_LIMIT:
             problems.append(
                 Problem(
                     path,
@@ -230,7 +295,7 @@ def check_topic(topic: Topic, chat: ChatSettings) -> list[Problem]:
                     Severity.WARNING,
                 )
             )
-    return problems
+    return [replace(p, chat=chat.name) for p in problems]
 
 
 @dataclass
@@ -257,11 +322,19 @@ def load_catalog(paths: Iterable[Path], settings: Settings) -> TopicCatalog:
     topics: list[Topic] = []
     problems: list[Problem] = []
     seen: dict[tuple[str, date], Topic] = {}
-    for path in topic_files(paths):
+    try:
+        files = topic_files(paths)
+    except OSError as exc:
+        return TopicCatalog([], [Problem(Path(exc.filename or "."), 1, f"cannot read ({exc})")])
+    for path in files:
         try:
             topic = load_topic_file(path)
         except TopicFileError as exc:
             problems.extend(exc.problems)
+            continue
+        except Exception as exc:  # one odd file must never stop planning the others
+            log.exception("topic file %s could not be read", path)
+            problems.append(Problem(path, 1, f"could not be read ({type(exc).__name__}: {exc})"))
             continue
         chat = chat_of(topic, settings)
         if chat is None:
@@ -269,7 +342,7 @@ def load_catalog(paths: Iterable[Path], settings: Settings) -> TopicCatalog:
                 Problem(
                     path,
                     topic.lines.get("chat", 1),
-                    f"chat: no chat named {topic.chat!r} in the config",
+                    f"chat: no chat named {_shown(topic.chat)} in the config",
                 )
             )
             continue
@@ -285,6 +358,7 @@ def load_catalog(paths: Iterable[Path], settings: Settings) -> TopicCatalog:
                     path,
                     topic.lines.get("date", 1),
                     f"date: {topic.date} already has a topic for {chat.name} ({other})",
+                    chat=chat.name,
                 )
             )
             continue

@@ -10,7 +10,7 @@ from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import ConfigError, load_settings
@@ -230,6 +230,119 @@ BAD_CONFIGS = [
         "2m must be at or after first_question (5m)",
         id="last-call-before-first-question",
     ),
+    # Hostile or careless values (issue 13): each a clear problem, never a traceback.
+    pytest.param(
+        MINIMAL_CONFIG + "    schedule:\n      duration: 99999999999d\n",
+        7,
+        "chats[0].schedule.duration",
+        "'99999999999d' is too long; durations go up to 366d",
+        id="duration-overflow",
+    ),
+    pytest.param(
+        MINIMAL_CONFIG + "    run_of_show:\n      spacing: .inf\n",
+        7,
+        "chats[0].run_of_show.spacing",
+        "inf is not a duration",
+        id="duration-infinite",
+    ),
+    pytest.param(
+        MINIMAL_CONFIG + "    run_of_show:\n      welcome: .nan\n",
+        7,
+        "chats[0].run_of_show.welcome",
+        "nan is not a duration",
+        id="duration-nan",
+    ),
+    pytest.param(
+        MINIMAL_CONFIG + "    run_of_show:\n      late_window: 4d\n",
+        7,
+        "chats[0].run_of_show.late_window",
+        "4d is too long: the recap waits for the late window, so it goes up to 3d",
+        id="late-window-too-long",
+    ),
+    pytest.param(
+        MINIMAL_CONFIG + "    run_of_show:\n      reminders: [1h, 7d]\n",
+        7,
+        "chats[0].run_of_show.reminders[1]",
+        "7d is too early: a chat is planned 2d ahead",
+        id="reminder-before-planning",
+    ),
+    pytest.param(
+        MINIMAL_CONFIG + "    schedule:\n      timezone: EST\n",
+        7,
+        "chats[0].schedule.timezone",
+        "'EST' is a fixed offset from UTC with no daylight saving",
+        id="fixed-offset-EST",
+    ),
+    pytest.param(
+        MINIMAL_CONFIG + "    schedule:\n      timezone: Etc/GMT+5\n",
+        7,
+        "chats[0].schedule.timezone",
+        "'Etc/GMT+5' is a fixed offset from UTC",
+        id="fixed-offset-Etc-GMT",
+    ),
+    pytest.param(
+        MINIMAL_CONFIG + "    schedule:\n      timezone: America\n",
+        7,
+        "chats[0].schedule.timezone",
+        "'America' is not a known time zone",
+        id="timezone-that-is-a-folder",
+    ),
+    pytest.param(
+        MINIMAL_CONFIG + "    schedule:\n      timezone: right/UTC\n",
+        7,
+        "chats[0].schedule.timezone",
+        "'right/UTC' is not a known time zone",
+        id="timezone-with-leap-seconds",
+    ),
+    pytest.param(
+        MINIMAL_CONFIG.replace("guild_id: 111", "guild_id: 111111111111111111111111"),
+        3,
+        "chats[0].guild_id",
+        "less than 9223372036854775808",
+        id="guild-id-too-long",
+    ),
+    pytest.param(
+        MINIMAL_CONFIG + "    moderation:\n      slowmode: 7h\n",
+        7,
+        "chats[0].moderation.slowmode",
+        "7h is too long: Discord's longest slowmode is (6h)",
+        id="slowmode-over-discord-limit",
+    ),
+    pytest.param(
+        MINIMAL_CONFIG + "    moderation:\n      flood:\n        timeout: 30d\n",
+        8,
+        "chats[0].moderation.flood.timeout",
+        "30d is too long: Discord times out for at most (28d)",
+        id="timeout-over-discord-limit",
+    ),
+    pytest.param(
+        MINIMAL_CONFIG + "    privacy:\n      retention_days: 99999999999\n",
+        7,
+        "chats[0].privacy.retention_days",
+        "less than or equal to 36600",
+        id="retention-overflow",
+    ),
+    pytest.param(
+        MINIMAL_CONFIG + "    hashtag: '#" + "x" * 200 + "'\n",
+        6,
+        "chats[0].hashtag",
+        "at most 100 characters",
+        id="hashtag-too-long",
+    ),
+    pytest.param(
+        MINIMAL_CONFIG + '    hashtag: "#Chat\\e[2J"\n',
+        6,
+        "chats[0].hashtag",
+        "control character U+001B (ESC) is not allowed",
+        id="escape-sequence-in-hashtag",
+    ),
+    pytest.param(
+        MINIMAL_CONFIG + "    channels:\n      chat: 333\n",
+        6,
+        "chats[0].channels",
+        "appears twice in the same mapping (first on line 4)",
+        id="duplicate-key",
+    ),
 ]
 
 
@@ -301,6 +414,50 @@ def test_every_problem_is_reported_at_once_in_line_order(write_config):
         ["config.yaml:8", "chats[0].hashtag"],
         ["config.yaml:10", "chats[0].schedule.timezone"],
     ]
+
+
+@pytest.mark.parametrize("written", ["off", "false", "Off"])
+def test_command_sync_off_is_accepted_as_the_example_says(write_config, written):
+    # YAML 1.1 reads a bare `off` as false; the example's comment tells hosts to write it so.
+    path = write_config("discord:\n  command_sync: " + written + "\n" + MINIMAL_CONFIG)
+    assert load_settings(path).discord.command_sync == "off"
+
+
+def test_yes_no_on_off_still_work_as_booleans(write_config):
+    text = MINIMAL_CONFIG + "    answers_in_threads: yes\n    welcome_newcomers: off\n"
+    chat = load_settings(write_config(text)).chats[0]
+    assert chat.answers_in_threads is True and chat.welcome_newcomers is False
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata", "America/Phoenix", "Europe/Berlin"])
+def test_zones_without_daylight_saving_are_fine_when_they_name_a_place(write_config, zone):
+    text = MINIMAL_CONFIG + f"    schedule:\n      timezone: {zone}\n"
+    assert load_settings(write_config(text)).chats[0].schedule.timezone == zone
+
+
+def test_the_longest_bounds_are_accepted(write_config):
+    text = MINIMAL_CONFIG + (
+        "    run_of_show:\n      reminders: [48h]\n      late_window: 3d\n"
+        "    moderation:\n      slowmode: 6h\n      flood:\n        timeout: 28d\n"
+    )
+    chat = load_settings(write_config(text)).chats[0]
+    assert chat.run_of_show.late_window == timedelta(days=3)
+    assert chat.moderation.flood.timeout == timedelta(days=28)
+
+
+def test_control_characters_in_the_file_exit_2_with_the_line(write_config, run_cli):
+    path = write_config(MINIMAL_CONFIG.replace("chat: 222", "chat: 222\x00"))
+    result = run_cli("--config", path, "schedule")
+    assert result.code == 2
+    assert "config.yaml:5: control character U+0000 (NUL) is not allowed" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_yaml_nested_50000_deep_exits_2(write_config, run_cli):
+    path = write_config(MINIMAL_CONFIG + "    colour: " + "[" * 50_000 + "]" * 50_000 + "\n")
+    result = run_cli("--config", path, "schedule")
+    assert result.code == 2
+    assert "config.yaml:6: lists and mappings nested more than 50 levels deep" in result.err
 
 
 def test_missing_file_is_a_config_error(tmp_path):
@@ -413,3 +570,136 @@ def test_durations_in_the_config_accept_every_form(write_config):
     assert ros.reminders == (timedelta(days=1), timedelta(minutes=90), timedelta(minutes=10))
     assert ros.spacing == timedelta(minutes=7, seconds=30)
     assert ros.late_window == timedelta(hours=24)
+
+
+# ----------------------------------------------------------------------------- properties
+
+FIELDS = [
+    ("database",),
+    ("discord", "command_sync"),
+    ("discord", "api_base"),
+    ("backup", "keep"),
+    ("backup", "nightly_at"),
+    ("chats",),
+    ("chats", 0),
+    ("chats", 0, "name"),
+    ("chats", 0, "hashtag"),
+    ("chats", 0, "guild_id"),
+    ("chats", 0, "channels", "chat"),
+    ("chats", 0, "schedule"),
+    ("chats", 0, "schedule", "weekday"),
+    ("chats", 0, "schedule", "time"),
+    ("chats", 0, "schedule", "timezone"),
+    ("chats", 0, "schedule", "duration"),
+    ("chats", 0, "run_of_show", "reminders"),
+    ("chats", 0, "run_of_show", "first_question"),
+    ("chats", 0, "run_of_show", "close"),
+    ("chats", 0, "run_of_show", "late_window"),
+    ("chats", 0, "moderation", "flood", "timeout"),
+    ("chats", 0, "moderation", "blocked_words"),
+    ("chats", 0, "privacy", "retention_days"),
+]
+WORDS = ["off", "20:00", "25:00", "1h", "99999999999d", ".inf", "Etc/GMT+5", "America", "-5m"]
+WORDS += ["tuesday", "#x", "2026-13-01", "1e999", "0x10", "guild", "\x1b[2J", "*a", "&a"]
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=30),
+    st.sampled_from(WORDS),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def _minimal() -> dict:
+    return {"chats": [{"name": "leadershipchat", "guild_id": 111, "channels": {"chat": 222}}]}
+
+
+def _put(data: dict, path: tuple, value: object) -> None:
+    """Set data[path] = value, unless an earlier change replaced a parent by something else."""
+    node: object = data
+    for part in path[:-1]:
+        if isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, str):
+            node = node.setdefault(part, {})
+        else:
+            return
+    last = path[-1]
+    fits_dict = isinstance(node, dict) and isinstance(last, str)
+    if fits_dict or (isinstance(node, list) and isinstance(last, int) and last < len(node)):
+        node[last] = value
+
+
+def _load(text: str):
+    from bot.config import settings_from_document
+    from bot.yaml_source import YamlSyntaxError, parse_yaml
+
+    try:
+        return settings_from_document(parse_yaml(text, Path("config.yaml")))
+    except YamlSyntaxError as exc:
+        raise ConfigError([str(exc)]) from None
+
+
+@settings(max_examples=120, deadline=timedelta(seconds=5), derandomize=True)
+@given(st.lists(st.tuples(st.sampled_from(FIELDS), values), min_size=1, max_size=4))
+def test_any_value_in_any_field_loads_or_names_file_line_and_field(changes):
+    import yaml
+
+    data = _minimal()
+    for path, value in changes:
+        _put(data, path, value)
+    try:
+        settings = _load(yaml.safe_dump(data, allow_unicode=True))
+    except ConfigError as exc:
+        assert exc.problems and all(p.startswith("config.yaml:") for p in exc.problems)
+        assert all(len(p) < 2000 for p in exc.problems)
+    else:
+        chat = settings.chats[0]
+        assert chat.run_of_show.late_window <= timedelta(days=3)
+        assert 0 < chat.guild_id < 2**63
+
+
+@settings(max_examples=120, deadline=timedelta(seconds=5), derandomize=True)
+@given(
+    st.integers(0, len(MINIMAL_CONFIG)),
+    st.text(
+        alphabet=st.sampled_from(list(":-[]{}&*!|>'\"#%@`,? \n\t\x00\x07\x1bab1")), max_size=20
+    ),
+)
+def test_any_text_spliced_into_the_config_loads_or_is_a_config_error(at, piece):
+    text = MINIMAL_CONFIG[:at] + piece + MINIMAL_CONFIG[at:]
+    try:
+        _load(text)
+    except ConfigError as exc:
+        assert all(p.startswith("config.yaml") for p in exc.problems)
+
+
+durations_written = st.one_of(
+    st.text(alphabet=st.sampled_from(list("0123456789.dhmsDHMS -+e")), max_size=25),
+    st.text(max_size=10),
+    st.integers(),
+    st.floats(),
+    st.booleans(),
+    st.none(),
+    st.builds(lambda n, u: f"{n}{u}", st.integers(0, 10**30), st.sampled_from("dhms")),
+)
+
+
+@settings(max_examples=300, deadline=timedelta(seconds=2), derandomize=True)
+@given(durations_written)
+def test_parse_duration_gives_a_bounded_duration_or_the_documented_error(value):
+    try:
+        parsed = parse_duration(value)
+    except ValueError as exc:
+        assert "not a duration" in str(exc) or "too long" in str(exc) or "negative" in str(exc)
+        assert len(str(exc)) < 200
+    else:
+        assert timedelta(0) <= parsed <= timedelta(days=366)

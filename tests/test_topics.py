@@ -3,10 +3,13 @@ file and line, long questions only warn, and `prompts validate` / `prompts list`
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.config import load_settings
 from bot.timeline import chat_dates
@@ -211,6 +214,67 @@ BAD_TOPICS = [
         GOOD.replace("hosts: [Ada Quill]", "hosts: [Ada Quill"), 4, "", id="yaml-syntax-error"
     ),
     pytest.param("- just\n- a list\n", 1, "a topic file is a mapping", id="top-level-list"),
+    # Careless or hostile input (issue 13).
+    pytest.param(
+        GOOD.replace("2026-12-01", "2026-12-01 20:00:00"),
+        2,
+        "date: 2026-12-01 20:00:00 has a time; write only the day, like 2026-12-01",
+        id="date-with-a-time",
+    ),
+    pytest.param(
+        GOOD.replace("How do you lose it?", "W" * 1990),
+        6,
+        "questions[1]: posted as Q2 it is 2010 characters; Discord takes at most 2000",
+        id="question-over-discord-limit",
+    ),
+    pytest.param(
+        GOOD.replace("hosts:", "prep_post: see the blog\nhosts:"),
+        3,
+        "prep_post: 'see the blog' is not a web address",
+        id="prep-post-not-a-url",
+    ),
+    pytest.param(
+        GOOD.replace("hosts:", "prep_post: javascript:alert(1)\nhosts:"),
+        3,
+        "prep_post: 'javascript:alert(1)' is not a web address",
+        id="prep-post-script",
+    ),
+    pytest.param(
+        GOOD.replace("title: Trust at work", "title: " + "T" * 201),
+        1,
+        "title: 201 characters; at most 200",
+        id="title-too-long",
+    ),
+    pytest.param(
+        GOOD.replace("hosts: [Ada Quill]", "hosts: [" + ", ".join(f"H{i}" for i in range(9)) + "]"),
+        3,
+        "hosts: 9 names; at most 8",
+        id="too-many-hosts",
+    ),
+    pytest.param(
+        GOOD.replace("hosts:", "welcome: " + "w" * 1501 + "\nhosts:"),
+        3,
+        "welcome: 1501 characters; at most 1500",
+        id="welcome-too-long",
+    ),
+    pytest.param(
+        GOOD.replace("  - How do you lose it?", "  - text: Lose it\n    1: x\n    b: y"),
+        6,
+        "questions[1]: unknown field(s) 1, b",
+        id="unknown-question-fields-of-mixed-types",
+    ),
+    pytest.param(
+        GOOD.replace("hosts:", "date: 2026-12-08\nhosts:"),
+        3,
+        "date: appears twice in the same mapping (first on line 2)",
+        id="duplicate-key",
+    ),
+    pytest.param(
+        GOOD.replace("Trust at work", '"Trust\\a at work"'),
+        1,
+        "title: control character U+0007 (BEL) is not allowed",
+        id="control-character",
+    ),
 ]
 
 
@@ -223,7 +287,12 @@ def test_bad_topic_is_reported_with_file_and_line(env, text, line, message):
 
 
 # These need the config (chat names, run of show), so only the catalog reports them.
-NEEDS_CONFIG = {"offset-after-close", "offsets-out-of-order", "unknown-chat"}
+NEEDS_CONFIG = {
+    "offset-after-close",
+    "offsets-out-of-order",
+    "unknown-chat",
+    "question-over-discord-limit",
+}
 
 
 @pytest.mark.parametrize(
@@ -256,6 +325,7 @@ def test_same_date_twice_for_one_chat_is_an_error_in_the_second_file(env):
 
 
 def test_same_date_for_two_different_chats_is_fine(env):
+    env.write_text(TWO_CHATS.replace("weekday: thursday", "weekday: tuesday"), encoding="utf-8")
     write_topic(env, "a.yaml", GOOD)
     write_topic(env, "b.yaml", GOOD.replace("hosts:", "chat: eveningchat\nhosts:"))
     settings = load_settings(env)
@@ -290,7 +360,9 @@ def test_hashtag_of_the_chat_counts_towards_the_limit(env):
     write_topic(
         env,
         "t.yaml",
-        GOOD.replace("How do you earn trust?", text).replace("hosts:", "chat: eveningchat\nhosts:"),
+        GOOD.replace("How do you earn trust?", text)
+        .replace("hosts:", "chat: eveningchat\nhosts:")
+        .replace("2026-12-01", "2026-12-03"),  # a Thursday
     )
     [problem] = catalog_for(env).problems
     assert "283 characters" in problem.message
@@ -338,7 +410,9 @@ def test_cli_list_shows_topics_and_upcoming_weeks_without_one(env, run_cli):
     write_topic(
         env,
         "evening.yaml",
-        GOOD.replace("hosts:", "chat: eveningchat\nhosts:").replace("Trust at work", "Evenings"),
+        GOOD.replace("hosts:", "chat: eveningchat\nhosts:")
+        .replace("Trust at work", "Evenings")
+        .replace("2026-12-01", "2026-12-03"),
     )
 
     result = run_cli("--config", env, "prompts", "list")
@@ -381,3 +455,192 @@ def test_topic_with_a_question_after_the_close_is_reported_and_never_scheduled(t
     catalog = load_catalog([tmp_path], settings)
     assert [p.line for p in catalog.errors] == [4]
     assert catalog.for_date("leadershipchat", date(2026, 12, 1), settings) is None
+
+
+# ----------------------------------------------------------------------------- hostile input
+
+
+def test_a_date_with_a_time_never_stops_validate_list_or_schedule(env, run_cli):
+    """It used to pass validation, then crash list, schedule and run comparing datetimes."""
+    bad = write_topic(env, "a.yaml", GOOD.replace("2026-12-01", "2027-02-16 20:00:00"))
+    write_topic(env, "b.yaml", GOOD.replace("2026-12-01", "2027-02-23"))
+    validated = run_cli("--config", env, "prompts", "validate")
+    assert validated.code == 2
+    assert f"{bad}:2: date: 2027-02-16 20:00:00 has a time" in validated.out
+    listed = run_cli("--config", env, "prompts", "list")
+    assert listed.code == 0 and "topic file problem(s)" in listed.out
+    assert "2027-02-23  leadershipchat" in listed.out
+    scheduled = run_cli("--config", env, "schedule")
+    assert scheduled.code == 0, scheduled.err
+    catalog = catalog_for(env)
+    assert [t.date for t in catalog.topics] == [date(2027, 2, 23)]
+
+
+def test_a_question_of_exactly_2000_characters_as_posted_is_allowed(env):
+    text = "W" * (2000 - len("Q1:  #LeadershipChat"))
+    write_topic(env, "t.yaml", GOOD.replace("How do you earn trust?", text))
+    catalog = catalog_for(env)
+    assert catalog.errors == [] and len(catalog.topics) == 1
+
+
+def test_a_date_on_another_weekday_is_a_warning_that_names_the_rehearsal(env, run_cli):
+    # A host may write a topic for a one-off rehearsal (`run --start-in`) on another day, so the
+    # file is kept; `prompts validate` says it will not run on the chat's own day.
+    write_topic(env, "t.yaml", GOOD.replace("2026-12-01", "2026-12-02"))
+    catalog = catalog_for(env)
+    [problem] = catalog.problems
+    assert problem.severity is Severity.WARNING and problem.line == 2
+    assert "2026-12-02 is a Wednesday and leadershipchat meets on Tuesdays" in problem.message
+    assert "rehearsal" in problem.message
+    assert len(catalog.topics) == 1
+    result = run_cli("--config", env, "prompts", "validate")
+    assert result.code == 0 and ":2: warning: date: 2026-12-02 is a Wednesday" in result.out
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.org/prep?week=3#q",
+        "http://blog.example.com/",
+        "https://xn--bcher-kva.example/",
+    ],
+)
+def test_web_addresses_are_fine_as_prep_posts(env, url):
+    write_topic(env, "t.yaml", GOOD.replace("hosts:", f"prep_post: '{url}'\nhosts:"))
+    [topic] = catalog_for(env).topics
+    assert topic.prep_post == url
+
+
+def test_every_post_of_the_longest_topic_fits_in_a_discord_message(tmp_path):
+    """The field limits are what keeps reminders, welcome, heads-ups and close postable."""
+    from bot.config import Settings
+    from bot.engine import render
+    from bot.engine.planner import snapshot
+    from bot.topics import MAX_HOSTS, MAX_LENGTH, MESSAGE_LIMIT, Question, Topic
+
+    hashtag = "#" + "H" * 99
+    settings = Settings.model_validate(
+        {
+            "chats": [
+                {
+                    "name": "c",
+                    "hashtag": hashtag,
+                    "guild_id": 1,
+                    "notify_role_id": 2**63 - 1,
+                    "channels": {"chat": 2**63 - 1},
+                }
+            ]
+        }
+    )
+    chat = settings.chats[0]
+    longest = "Q" * (MESSAGE_LIMIT - len(f"Q12:  {hashtag}"))
+    topic = snapshot(
+        Topic(
+            title="T" * MAX_LENGTH["title"],
+            date=date(2026, 12, 1),
+            questions=tuple(Question(longest) for _ in range(12)),
+            hosts=tuple("@" * MAX_LENGTH["host"] for _ in range(MAX_HOSTS)),
+            prep_post="https://" + "p" * (MAX_LENGTH["prep_post"] - 8),
+        )
+    )
+    when = datetime(9999, 12, 31, tzinfo=UTC)
+    with_texts = replace(topic, welcome="w" * MAX_LENGTH["welcome"], closing="c" * 1500)
+    posts = [
+        render.reminder(chat, topic, when, notify=True, before="24h"),
+        render.welcome(chat, topic),
+        render.welcome(chat, with_texts),
+        render.close(chat, topic, "N" * MAX_LENGTH["title"], when),
+        render.close(chat, with_texts, "N" * MAX_LENGTH["title"], when),
+        *(render.question(chat, topic, n) for n in range(1, 13)),
+        *(render.heads_up(chat, topic, n, when) for n in range(1, 13)),
+    ]
+    assert max(len(p) for p in posts) <= MESSAGE_LIMIT
+    assert render.heads_up(chat, topic, 12, when).endswith("to change it.")
+
+
+def test_one_file_that_breaks_the_reader_does_not_stop_the_others(env, monkeypatch):
+    import bot.topics as topics
+
+    write_topic(env, "a.yaml", GOOD)
+    write_topic(env, "b.yaml", GOOD.replace("2026-12-01", "2026-12-08"))
+    real = topics.load_topic_file
+
+    def odd(path):
+        if path.name == "a.yaml":
+            raise MemoryError("as if the file were enormous")
+        return real(path)
+
+    monkeypatch.setattr(topics, "load_topic_file", odd)
+    catalog = catalog_for(env)
+    assert [t.date for t in catalog.topics] == [date(2026, 12, 8)]
+    [problem] = catalog.errors
+    assert problem.path.name == "a.yaml" and "could not be read (MemoryError" in problem.message
+
+
+def test_an_alias_bomb_topic_is_refused_with_its_line(env):
+    bomb = "title: x\ndate: 2026-12-01\nlol: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+    for i in range(1, 9):
+        bomb += f"l{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n"
+    bomb += "questions: [*a8]\n"
+    write_topic(env, "bomb.yaml", bomb)
+    [problem] = catalog_for(env).errors
+    assert "aliases (*name) repeat more than" in problem.message
+
+
+# ----------------------------------------------------------------------------- properties
+
+TOPIC_WORDS = ["2026-12-01", "2026-12-01 20:00:00", "2026-13-01", "20:00", "off", ".inf", "1e9"]
+TOPIC_WORDS += ["https://example.org", "javascript:x", "\x1b", "W" * 2100, "5m", "99999999999d"]
+topic_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.dates(),
+    st.datetimes(),
+    st.text(max_size=40),
+    st.sampled_from(TOPIC_WORDS),
+)
+topic_values = st.recursive(
+    topic_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(["text", "at", "x", "1"]), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+topic_docs = st.dictionaries(
+    st.sampled_from(
+        ["title", "date", "chat", "hosts", "prep_post", "welcome", "closing", "questions", "odd"]
+    ),
+    topic_values,
+    max_size=9,
+)
+
+
+@settings(
+    max_examples=100,
+    deadline=timedelta(seconds=5),
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(topic_docs)
+def test_any_topic_file_loads_or_lists_its_problems(tmp_path, data):
+    import yaml
+
+    from bot.config import load_settings
+
+    config = tmp_path / "config.yaml"
+    if not config.exists():
+        config.write_text(TWO_CHATS, encoding="utf-8")
+        (tmp_path / "prompts").mkdir()
+    path = tmp_path / "prompts" / "t.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    settings = load_settings(config)
+    catalog = load_catalog([settings.prompts_dir], settings)
+    for problem in catalog.problems:
+        assert problem.path == path and problem.line >= 1 and problem.message
+        assert len(problem.message) < 1000
+    for topic in catalog.topics:
+        assert type(topic.date) is date
+        assert 1 <= len(topic.questions) <= 12

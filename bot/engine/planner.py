@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.config import PLAN_AHEAD as _PLAN_AHEAD
 from bot.config import ChatSettings
 from bot.engine import render
 from bot.store.sessions import SessionQuestion, SessionRow, SessionTopic
@@ -11,7 +12,7 @@ from bot.store.steps import NewStep
 from bot.timeline import Step, StepKind, plan
 from bot.topics import Topic
 
-PLAN_AHEAD = timedelta(hours=48)  # sessions are created (and a missing topic flagged) this early
+PLAN_AHEAD = _PLAN_AHEAD  # sessions are created (and a missing topic flagged) this early
 
 
 def snapshot(topic: Topic | None) -> SessionTopic:

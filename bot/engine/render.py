@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.config import ChatSettings
 from bot.store.sessions import SessionTopic
-from bot.topics import question_post
+from bot.topics import MESSAGE_LIMIT, question_post
 
 
 def stamp(at: datetime, style: str = "F") -> str:
@@ -58,10 +58,12 @@ def question(chat: ChatSettings, topic: SessionTopic, n: int) -> str:
 
 
 def heads_up(chat: ChatSettings, topic: SessionTopic, n: int, due: datetime) -> str:
-    return (
-        f"Heads-up: Q{n} goes out {stamp(due, 'R')}:\n> {topic.questions[n - 1].text}\n"
-        f"Use `/chat skip` or `/chat edit-question {n}` to change it."
-    )
+    """The question quoted for the hosts (shortened when the quote would not fit)."""
+    head = f"Heads-up: Q{n} goes out {stamp(due, 'R')}:\n> "
+    tail = f"\nUse `/chat skip` or `/chat edit-question {n}` to change it."
+    text = topic.questions[n - 1].text.replace("\n", "\n> ")
+    room = MESSAGE_LIMIT - len(head) - len(tail)
+    return head + (text if len(text) <= room else text[: room - 1] + "…") + tail
 
 
 def last_call(chat: ChatSettings) -> str:
@@ -84,9 +86,6 @@ def close(
         title = f"**{next_title}**" if next_title else "topic to be announced"
         text += f"\nNext week {stamp(next_start, 'F')}: {title}."
     return text
-
-
-MESSAGE_LIMIT = 2000  # characters Discord accepts in one message
 
 
 def _welcome(chat: ChatSettings, who: Sequence[str]) -> str:
