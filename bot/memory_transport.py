@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import Clock
+from bot.topics import MESSAGE_LIMIT
 from bot.transport import (
     EventSpec,
     IncomingEvent,
@@ -163,6 +164,12 @@ class MemoryTransport:
             if failure.remaining > 0 and failure.channel_id in (None, message.channel_id):
                 failure.remaining -= 1
                 raise TransportError(failure.message, retryable=failure.retryable)
+        if len(message.content) > MESSAGE_LIMIT:  # as Discord answers
+            raise TransportError(
+                "400 Invalid Form Body: content: Must be 2000 or fewer in length.",
+                retryable=False,
+                status=400,
+            )
         if message.nonce and message.nonce in self._nonces:
             first = self._nonces[message.nonce]
             return Posted(first.message_id, first.channel_id, first.created_at, first.content)

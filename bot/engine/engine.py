@@ -20,13 +20,14 @@ from bot.clock import Clock
 from bot.config import ChatSettings, Settings
 from bot.engine import planner, render
 from bot.engine.staleness import stale_reason
+from bot.engine.topic_alerts import TopicAlerts
 from bot.engine.triggers import Trigger
 from bot.recap.posts import RecapPost
 from bot.store import Store
 from bot.store.sessions import SessionRow, SessionStatus
 from bot.store.steps import StepRow, StepStatus
 from bot.timeline import StepKind, local_date, next_starts
-from bot.topics import TopicCatalog
+from bot.topics import MESSAGE_LIMIT, TopicCatalog
 from bot.transport import ChatTransport, EventSpec, Outgoing, TransportError
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,9 @@ class ChatEngine:
         self._locks: dict[int, asyncio.Lock] = {}
         self._timeline_moving: dict[int, asyncio.Event] = {}  # session id -> set when recorded
         self._chats = {c.name: c for c in settings.chats}
+        self._session_chats: dict[int, str] = {}  # known without the database (it may be locked)
+        self._unrecorded: dict[tuple[int, str], int] = {}  # step -> runs that raised
+        self.topic_alerts = TopicAlerts()
         # Imported here to keep module-level imports one-directional (they import this module's types).
         from bot.engine.capture import Capture
         from bot.engine.controls import HostControls
@@ -113,6 +117,8 @@ class ChatEngine:
         """Create the current/next session of every chat once it is within PLAN_AHEAD."""
         now = self.clock.now()
         catalog = await self.topics()
+        for chat, text in self.topic_alerts.news(catalog, self.settings.chats):
+            await self.tell_hosts(chat, text)
         planned = []
         for chat in self.settings.chats:
             length = chat.close_offset + chat.run_of_show.late_window
@@ -250,10 +256,38 @@ class ChatEngine:
     # -- running steps -------------------------------------------------------------------------
 
     async def run_step(self, session_id: int, key: str) -> None:
-        """Fire one step if it is still pending, due and useful; never twice."""
+        """Fire one step if it is still pending, due and useful; never twice. When even
+        recording a failure fails (the database stayed locked past its busy timeout), the step
+        is tried again later, and hosts hear of it once the usual retries are used up."""
+        try:
+            await self._run_step(session_id, key)
+        except Exception as exc:
+            runs = self._unrecorded[(session_id, key)] = (
+                self._unrecorded.get((session_id, key), 0) + 1
+            )
+            delays = self.retry_delays or RETRY_DELAYS
+            delay = delays[min(runs, len(delays)) - 1]
+            log.exception(
+                "step %s of session %s raised; trying again in %ss", key, session_id, delay
+            )
+            self.schedule_step(session_id, key, self.clock.now() + timedelta(seconds=delay))
+            if runs == len(delays):
+                name = self._session_chats.get(session_id)
+                for chat in self.settings.chats if name is None else [self.chat(name)]:
+                    await self.tell_hosts(
+                        chat,
+                        f"I could not run `{key}` for {chat.hashtag} ({type(exc).__name__}: {exc});"
+                        f" I keep trying every {delay:.0f}s.",
+                    )
+        else:
+            self._unrecorded.pop((session_id, key), None)
+
+    async def _run_step(self, session_id: int, key: str) -> None:
         async with self.lock(session_id):
             session = await self.store.sessions.get(session_id)
             step = await self.store.steps.get(session_id, key)
+            if session is not None:
+                self._session_chats[session_id] = session.chat
             if session is None or step is None or step.status is not StepStatus.PENDING:
                 return
             now = self.clock.now()
@@ -315,6 +349,8 @@ class ChatEngine:
         """Report a problem in the host channel; if that fails too, the log has it."""
         if chat.channels.host is None:
             return
+        if len(text) > MESSAGE_LIMIT:
+            text = text[: MESSAGE_LIMIT - 1] + "…"
         await self._safely(
             self.transport.post(Outgoing(channel_id=chat.channels.host, content=text)),
             "tell the hosts",

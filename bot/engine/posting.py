@@ -11,7 +11,8 @@ from bot.engine import render
 from bot.store.sessions import SessionRow, SessionStatus
 from bot.store.steps import StepRow, StepStatus
 from bot.timeline import StepKind
-from bot.transport import Outgoing, OutgoingFile, Posted
+from bot.topics import MESSAGE_LIMIT
+from bot.transport import Outgoing, OutgoingFile, Posted, TransportError
 
 if TYPE_CHECKING:
     from bot.engine.engine import ChatEngine
@@ -27,6 +28,12 @@ async def send_once(
     """Post `message` for `step` unless an earlier attempt already did (crash between send and record)."""
     from bot.engine.engine import step_nonce
 
+    if len(message.content) > MESSAGE_LIMIT:  # Discord would refuse it: say why, plainly
+        raise TransportError(
+            f"it is {len(message.content)} characters and Discord takes at most"
+            f" {MESSAGE_LIMIT} in a message",
+            retryable=False,
+        )
     if step.attempts > 0:
         since = step.due_at - HISTORY_LOOKBACK
         for own in await engine.transport.recent_own_posts(message.channel_id, since):
