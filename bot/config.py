@@ -46,7 +46,7 @@ PLAN_AHEAD = timedelta(hours=48)  # sessions (and so their reminders) are planne
 MAX_LATE_WINDOW = timedelta(days=3)
 # Zones that are a fixed offset from UTC: no daylight saving, so "8 pm" drifts by an hour twice a
 # year for the people the host had in mind (and Etc/GMT+5 is UTC-5: the sign is reversed).
-_FIXED_OFFSET = re.compile(r"^(?:Etc/)?(?:GMT|UTC|UCT)?[+-]\d{1,2}$|^(?:EST|MST|HST)$")
+_FIXED_OFFSET = re.compile(r"^(?:Etc/)?(?:GMT|UTC|UCT)?[+-]\d{1,2}$|^(?:EST|MST|HST|Factory)$")
 
 
 class ConfigError(Exception):
@@ -82,7 +82,7 @@ def _at_most(limit: timedelta, why: str) -> Any:
     def check(value: timedelta) -> timedelta:
         if value > limit:
             raise ValueError(
-                f"{format_duration(value)} is too long: {why} ({format_duration(limit)})"
+                f"{format_duration(value)} is too long: {why} {format_duration(limit)}"
             )
         return value
 
@@ -90,12 +90,19 @@ def _at_most(limit: timedelta, why: str) -> Any:
 
 
 def _time_of_day(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return dt.time.fromisoformat(value.strip().zfill(5))
-        except ValueError:
-            raise ValueError(f'{value!r} is not a time of day (write it like "20:00")') from None
-    return value
+    """`"20:00"` -> 20:00. A number is refused: `2000` would be read as seconds (00:33 UTC)."""
+    if isinstance(value, dt.time):
+        return value
+    hint = f'{value!r} is not a time of day (write it like "20:00")'
+    if not isinstance(value, str):
+        raise ValueError(hint)
+    try:
+        parsed = dt.time.fromisoformat(value.strip().zfill(5))
+    except ValueError:
+        raise ValueError(hint) from None
+    if parsed.tzinfo is not None:
+        raise ValueError(f"{value!r} has a UTC offset; write the local time and set the timezone")
+    return parsed
 
 
 class DiscordSettings(_Model):
@@ -129,6 +136,8 @@ class Schedule(_Model):
     @field_validator("weekday", mode="before")
     @classmethod
     def _weekday(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError(f"{value!r} is not a weekday (write e.g. tuesday)")
         if isinstance(value, str):
             name = value.strip().lower()
             for i, day in enumerate(WEEKDAYS):
@@ -232,8 +241,11 @@ class Channels(_Model):
 
 class FloodControl(_Model):
     enabled: bool = True
-    messages: int = Field(8, ge=2)
-    seconds: Duration = timedelta(seconds=10)
+    messages: int = Field(8, ge=2, le=1000)
+    seconds: Annotated[
+        Duration,
+        AfterValidator(_at_most(timedelta(hours=1), "flood control watches bursts of at most")),
+    ] = timedelta(seconds=10)
     timeout: Annotated[
         Duration, AfterValidator(_at_most(timedelta(days=28), "Discord times out for at most"))
     ] = timedelta(0)
@@ -270,7 +282,8 @@ class ChatSettings(_Model):
     @field_validator("hashtag")
     @classmethod
     def _hashtag(cls, value: str) -> str:
-        if not value.startswith("#") or len(value) < 2 or " " in value:
+        # letters, digits and _ as on X: no mentions, markdown or invisible characters in posts
+        if not re.fullmatch(r"#\w+", value):
             raise ValueError(f"{value!r} is not a hashtag (write it like #LeadershipChat)")
         return value
 

@@ -14,6 +14,7 @@ are refused instead of passing silently.
 from __future__ import annotations
 
 import re
+import stat
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -280,7 +281,10 @@ def _parse(text: str, path: Path) -> YamlDocument:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        raise _Refused(line, exc.problem or exc.context or "invalid YAML") from None
+        problem = exc.problem or exc.context or "invalid YAML"
+        if "'\\t'" in problem:
+            problem += " (use spaces, not tabs)"
+        raise _Refused(line, problem) from None
     except yaml.YAMLError as exc:
         raise _Refused(None, str(exc)) from None
     except RecursionError:  # a backstop: MAX_DEPTH keeps every recursion shallow
@@ -291,14 +295,18 @@ def _parse(text: str, path: Path) -> YamlDocument:
 
 
 def read_yaml(path: Path) -> YamlDocument:
-    """Read and parse a YAML file; unreadable, huge or non-UTF-8 files raise YamlSyntaxError too."""
+    """Read and parse a YAML file; unreadable, huge or non-UTF-8 files raise YamlSyntaxError too
+    (and so does a FIFO or device: reading one would wait or grow forever)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise YamlSyntaxError(str(path), None, "is not a regular file")
+        with path.open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
             raise YamlSyntaxError(
-                path.name, None, f"{size:,} bytes is too large (at most {MAX_FILE_BYTES:,})"
+                path.name, None, f"is too large (at most {MAX_FILE_BYTES:,} bytes)"
             )
-        text = path.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = exc.object[: exc.start].count(b"\n") + 1
         raise YamlSyntaxError(

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 import tracemalloc
 from datetime import timedelta
 from pathlib import Path
@@ -147,6 +149,33 @@ def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
     with pytest.raises(YamlSyntaxError) as caught:
         read_yaml(path)
     assert "big.yaml: " in str(caught.value) and "is too large" in str(caught.value)
+
+
+def test_a_fifo_or_a_device_is_refused_without_reading_it(tmp_path: Path) -> None:
+    """Opening a FIFO waits for a writer forever; /dev/zero never ends. The planner re-reads the
+    prompts folder every hour, so one such entry would stop all planning."""
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+    (tmp_path / "zero.yaml").symlink_to("/dev/zero")
+    outcomes: list[str] = []
+
+    def read_both() -> None:
+        for path in (fifo, tmp_path / "zero.yaml"):
+            with pytest.raises(YamlSyntaxError) as caught:
+                read_yaml(path)
+            outcomes.append(str(caught.value))
+
+    reader = threading.Thread(target=read_both, daemon=True)
+    reader.start()
+    reader.join(timeout=30)  # only a hang takes this long
+    assert outcomes == [
+        f"{fifo}: is not a regular file",
+        f"{tmp_path / 'zero.yaml'}: is not a regular file",
+    ]
+
+
+def test_tabs_get_a_hint() -> None:
+    assert str(refused("title:\tT\n")).endswith("(use spaces, not tabs)")
 
 
 def test_too_many_values_are_refused() -> None:
