@@ -627,3 +627,18 @@ def test_attribute_never_raises_and_keeps_invariants(msg: Incoming, clock: ChatC
         assert a.unmatched_labels or a.kind is Kind.ANSWER
     if a.kind in (Kind.INTRO, Kind.UNMATCHED):
         assert a.questions == ()
+
+
+@settings(max_examples=200, deadline=timedelta(seconds=2), derandomize=True)
+@given(any_text)
+def test_label_numbers_stay_within_nine_digits(text: str) -> None:
+    """A label is at most nine digits, so nothing sized by a question number can be made huge
+    by a member writing A99999999999 or Q99999999999."""
+    assert all(0 <= label.question <= 999_999_999 for label in parse_labels(text))
+    question = parse_question_label(text)
+    assert question is None or 0 <= question <= 999_999_999
+
+
+def test_a_ten_digit_number_is_not_a_label() -> None:
+    assert parse_labels("A1234567890: too long") == ()
+    assert parse_question_label("Q1234567890: too long") is None
