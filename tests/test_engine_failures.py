@@ -21,6 +21,7 @@ from tests.test_engine import CHAT, HOST, START, TOPIC, Harness, compressed_sett
 
 @pytest_asyncio.fixture
 async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    """The engine tests' harness: a compressed chat on a manual clock (as in test_engine)."""
     h = Harness(tmp_path, compressed_settings(tmp_path), [TOPIC])
     yield h
     if h.store is not None:
