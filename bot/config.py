@@ -7,12 +7,11 @@ as `config.yaml:LINE: chats[0].schedule.timezone: <what is wrong>`, all at once,
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator,
@@ -26,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.config_values import at_most, time_of_day, zone_name
 from bot.durations import format_duration, parse_duration
 from bot.yaml_source import YamlDocument, YamlSyntaxError, format_loc, read_yaml
 
@@ -44,9 +44,6 @@ Snowflake = Annotated[
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 PLAN_AHEAD = timedelta(hours=48)  # sessions (and so their reminders) are planned this early
 MAX_LATE_WINDOW = timedelta(days=3)
-# Zones that are a fixed offset from UTC: no daylight saving, so "8 pm" drifts by an hour twice a
-# year for the people the host had in mind (and Etc/GMT+5 is UTC-5: the sign is reversed).
-_FIXED_OFFSET = re.compile(r"^(?:Etc/)?(?:GMT|UTC|UCT)?[+-]\d{1,2}$|^(?:EST|MST|HST|Factory)$")
 
 
 class ConfigError(Exception):
@@ -68,41 +65,6 @@ class _FieldProblem(ValueError):
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-@functools.cache
-def _zone_names() -> frozenset[str]:
-    """Every IANA zone name on this machine (tzdata); a folder like `America` is not one."""
-    return frozenset(available_timezones())
-
-
-def _at_most(limit: timedelta, why: str) -> Any:
-    """A validator refusing durations over `limit` (Discord's own maximum, usually)."""
-
-    def check(value: timedelta) -> timedelta:
-        if value > limit:
-            raise ValueError(
-                f"{format_duration(value)} is too long: {why} {format_duration(limit)}"
-            )
-        return value
-
-    return check
-
-
-def _time_of_day(value: Any) -> Any:
-    """`"20:00"` -> 20:00. A number is refused: `2000` would be read as seconds (00:33 UTC)."""
-    if isinstance(value, dt.time):
-        return value
-    hint = f'{value!r} is not a time of day (write it like "20:00")'
-    if not isinstance(value, str):
-        raise ValueError(hint)
-    try:
-        parsed = dt.time.fromisoformat(value.strip().zfill(5))
-    except ValueError:
-        raise ValueError(hint) from None
-    if parsed.tzinfo is not None:
-        raise ValueError(f"{value!r} has a UTC offset; write the local time and set the timezone")
-    return parsed
 
 
 class DiscordSettings(_Model):
@@ -156,21 +118,12 @@ class Schedule(_Model):
     @field_validator("time", mode="before")
     @classmethod
     def _time(cls, value: Any) -> Any:
-        return _time_of_day(value)
+        return time_of_day(value)
 
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        if value not in _zone_names():
-            raise ValueError(
-                f"{value!r} is not a known time zone (an IANA name like America/New_York)"
-            )
-        if _FIXED_OFFSET.match(value):
-            raise ValueError(
-                f"{value!r} is a fixed offset from UTC with no daylight saving; write the place"
-                " whose clock the chat follows, like America/New_York or Europe/Berlin"
-            )
-        return value
+        return zone_name(value)
 
     @field_validator("duration")
     @classmethod
@@ -244,10 +197,10 @@ class FloodControl(_Model):
     messages: int = Field(8, ge=2, le=1000)
     seconds: Annotated[
         Duration,
-        AfterValidator(_at_most(timedelta(hours=1), "flood control watches bursts of at most")),
+        AfterValidator(at_most(timedelta(hours=1), "flood control watches bursts of at most")),
     ] = timedelta(seconds=10)
     timeout: Annotated[
-        Duration, AfterValidator(_at_most(timedelta(days=28), "Discord times out for at most"))
+        Duration, AfterValidator(at_most(timedelta(days=28), "Discord times out for at most"))
     ] = timedelta(0)
 
 
@@ -257,7 +210,7 @@ class Moderation(_Model):
     blocked_words: tuple[str, ...] = ()
     new_member_link_hours: int = Field(0, ge=0, le=24 * 366)
     slowmode: Annotated[
-        Duration, AfterValidator(_at_most(timedelta(hours=6), "Discord's longest slowmode is"))
+        Duration, AfterValidator(at_most(timedelta(hours=6), "Discord's longest slowmode is"))
     ] = timedelta(0)
 
 
@@ -333,7 +286,7 @@ class BackupSettings(_Model):
     @field_validator("nightly_at", mode="before")
     @classmethod
     def _time(cls, value: Any) -> Any:
-        return _time_of_day(value)
+        return time_of_day(value)
 
 
 class Settings(_Model):

@@ -1,0 +1,67 @@
+"""Checks of single values in config.yaml (pure): times of day, time zones, bounded durations.
+
+Each raises ValueError with the sentence the host reads after `config.yaml:LINE: field:`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+from zoneinfo import available_timezones
+
+from bot.durations import format_duration
+
+# Zones that are a fixed offset from UTC: no daylight saving, so "8 pm" drifts by an hour twice a
+# year for the people the host had in mind (and Etc/GMT+5 is UTC-5: the sign is reversed).
+_FIXED_OFFSET = re.compile(r"^(?:Etc/)?(?:GMT|UTC|UCT)?[+-]\d{1,2}$|^(?:EST|MST|HST|Factory)$")
+
+
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    """Every IANA zone name on this machine (tzdata); a folder like `America` is not one."""
+    return frozenset(available_timezones())
+
+
+def zone_name(value: str) -> str:
+    """A zone the chat's clock can follow: a known IANA name of a place, not a fixed offset."""
+    if value not in _zone_names():
+        raise ValueError(f"{value!r} is not a known time zone (an IANA name like America/New_York)")
+    if _FIXED_OFFSET.match(value):
+        raise ValueError(
+            f"{value!r} is a fixed offset from UTC with no daylight saving; write the place"
+            " whose clock the chat follows, like America/New_York or Europe/Berlin"
+        )
+    return value
+
+
+def at_most(limit: timedelta, why: str) -> Callable[[timedelta], timedelta]:
+    """A validator refusing durations over `limit` (Discord's own maximum, usually)."""
+
+    def check(value: timedelta) -> timedelta:
+        if value > limit:
+            raise ValueError(
+                f"{format_duration(value)} is too long: {why} {format_duration(limit)}"
+            )
+        return value
+
+    return check
+
+
+def time_of_day(value: Any) -> Any:
+    """`"20:00"` -> 20:00. A number is refused: `2000` would be read as seconds (00:33 UTC)."""
+    if isinstance(value, dt.time):
+        return value
+    hint = f'{value!r} is not a time of day (write it like "20:00")'
+    if not isinstance(value, str):
+        raise ValueError(hint)
+    try:
+        parsed = dt.time.fromisoformat(value.strip().zfill(5))
+    except ValueError:
+        raise ValueError(hint) from None
+    if parsed.tzinfo is not None:
+        raise ValueError(f"{value!r} has a UTC offset; write the local time and set the timezone")
+    return parsed
