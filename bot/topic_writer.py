@@ -174,6 +174,25 @@ def read_topic(settings: Settings, name: str) -> Topic:
     raise TopicRejected([f"no topic file named {name!r} in the prompts folder"])
 
 
+def describe_topic(settings: Settings, name: str) -> str:
+    """`/chat topic show`: a topic file of the prompts folder and every problem in it."""
+    topic = read_topic(settings, name)
+    lines = [f"**{topic.title}** · {topic.date} · `{name}`"]
+    if topic.hosts:
+        lines.append("Hosts: " + ", ".join(topic.hosts))
+    if topic.prep_post:
+        lines.append(f"Prep post: <{topic.prep_post}>")
+    lines += [f"Q{i}: {q.text}" for i, q in enumerate(topic.questions, start=1)]
+    owner = chat_of(topic, settings)
+    if owner is None:
+        problems = [f"error: line {topic.lines.get('chat', 1)}: chat: no chat named {topic.chat!r}"]
+    else:
+        problems = [
+            f"{p.severity.value}: line {p.line}: {p.message}" for p in check_topic(topic, owner)
+        ]
+    return "\n".join(lines + problems)
+
+
 def taken_dates(settings: Settings, chat: ChatSettings) -> set[date]:
     """Dates that already have a topic for this chat (drafts pick another)."""
     folder = settings.prompts_dir

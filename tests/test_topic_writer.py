@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import Settings
-from bot.topic_writer import TopicRejected, form_yaml, read_topic, save_topic
+from bot.topic_writer import TopicRejected, describe_topic, form_yaml, read_topic, save_topic
 
 
 def settings_in(folder: Path) -> Settings:
@@ -62,6 +62,24 @@ def test_a_topic_for_another_weekday_is_saved_with_a_warning(tmp_path: Path) -> 
     assert saved.path.exists()
     [warning] = saved.warnings
     assert warning.startswith("line 2: date: 2027-02-17 is a Wednesday")
+
+
+def test_topic_show_lists_the_problems_of_a_file_naming_an_unknown_chat(tmp_path: Path) -> None:
+    """It used to raise KeyError, and the host got "something went wrong"."""
+    config = settings_in(tmp_path)
+    config.prompts_dir.mkdir()
+    text = "title: T\ndate: 2027-02-17\nchat: evening\nquestions: [Why]\n"
+    (config.prompts_dir / "t.yaml").write_text(text, encoding="utf-8")
+    shown = describe_topic(config, "t.yaml").splitlines()
+    assert shown[0] == "**T** · 2027-02-17 · `t.yaml`"
+    assert shown[-1] == "error: line 3: chat: no chat named 'evening'"
+
+
+def test_topic_show_gives_warnings_with_their_lines(tmp_path: Path) -> None:
+    config = settings_in(tmp_path)
+    save_topic("title: T\ndate: 2027-02-17\nquestions: [Why]\n", config)
+    shown = describe_topic(config, "2027-02-17-t.yaml")
+    assert "\nwarning: line 2: date: 2027-02-17 is a Wednesday" in shown
 
 
 # ----------------------------------------------------------------------------- properties

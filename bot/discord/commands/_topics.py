@@ -23,14 +23,13 @@ from bot.store.sessions import SessionStatus
 from bot.timeline import chat_dates
 from bot.topic_writer import (
     SavedTopic,
+    describe_topic,
     form_yaml,
     list_topic_files,
-    read_topic,
     save_topic,
     slug,
     taken_dates,
 )
-from bot.topics import Severity, check_topic
 
 if TYPE_CHECKING:
     from bot.discord.client import LeadershipBot
@@ -118,21 +117,6 @@ def _next_free_day(bot: LeadershipBot, chat: ChatSettings) -> date:
     return next((d for d in days if d not in taken), days[0])
 
 
-def _describe(bot: LeadershipBot, name: str) -> str:
-    topic = read_topic(bot.settings, name)
-    lines = [f"**{topic.title}** · {topic.date} · `{name}`"]
-    if topic.hosts:
-        lines.append("Hosts: " + ", ".join(topic.hosts))
-    if topic.prep_post:
-        lines.append(f"Prep post: <{topic.prep_post}>")
-    lines += [f"Q{i}: {q.text}" for i, q in enumerate(topic.questions, start=1)]
-    owner = bot.settings.chat(topic.chat) if topic.chat else bot.settings.chats[0]
-    for problem in check_topic(topic, owner):
-        level = "warning" if problem.severity is Severity.WARNING else "error"
-        lines.append(f"{level}: line {problem.line}: {problem.message}")
-    return "\n".join(lines)
-
-
 def commands(bot: LeadershipBot) -> list[AppCommand]:
     hosts = host_only(bot)
     topic = app_commands.Group(name="topic", description="Topic files: show, add, import")
@@ -141,7 +125,7 @@ def commands(bot: LeadershipBot) -> list[AppCommand]:
     @app_commands.describe(name="the topic file")
     @hosts
     async def show(interaction: discord.Interaction, name: str) -> None:
-        await send_reply(interaction, await asyncio.to_thread(_describe, bot, name))
+        await send_reply(interaction, await asyncio.to_thread(describe_topic, bot.settings, name))
 
     @show.autocomplete("name")
     async def topic_names(
