@@ -53,7 +53,7 @@ def at_most(limit: timedelta, why: str) -> Callable[[timedelta], timedelta]:
 
 def time_of_day(value: Any) -> Any:
     """`"20:00"` -> 20:00. A number is refused: `2000` would be read as seconds (00:33 UTC)."""
-    if isinstance(value, dt.time):
+    if value is None or isinstance(value, dt.time):  # None: an optional time left unset
         return value
     hint = f'{value!r} is not a time of day (write it like "20:00")'
     if not isinstance(value, str):

@@ -477,6 +477,15 @@ def test_zones_without_daylight_saving_are_fine_when_they_name_a_place(write_con
     assert load_settings(write_config(text)).chats[0].schedule.timezone == zone
 
 
+def test_settings_survive_a_round_trip_through_json(write_config):
+    """Tests and tools rebuild settings from `model_dump`: unset optional times stay None."""
+    from bot.config import Settings
+
+    settings = load_settings(write_config(MINIMAL_CONFIG))
+    again = Settings.model_validate(settings.model_dump(mode="json"))
+    assert again.backup.nightly_at is None and again.chats == settings.chats
+
+
 def test_the_longest_bounds_are_accepted(write_config):
     text = MINIMAL_CONFIG + (
         "    run_of_show:\n      reminders: [48h]\n      late_window: 3d\n"
