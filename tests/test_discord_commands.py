@@ -208,6 +208,36 @@ async def test_topic_new_writes_the_file_and_the_planned_chat_uses_it(tmp_path: 
         )
 
 
+async def test_a_broken_topic_file_or_upload_never_stops_the_bot(tmp_path: Path) -> None:
+    """Issue 13: a date with a time used to stop planning with a TypeError, and an upload of it
+    was written to disk; an alias bomb of a few hundred bytes took gigabytes."""
+    async with world(tmp_path) as w:
+        settings = w.settings()
+        settings.prompts_dir.mkdir(parents=True)
+        broken = "title: x\ndate: 2027-02-16 20:00:00\nquestions: [Why]\n"
+        (settings.prompts_dir / "broken.yaml").write_text(broken, encoding="utf-8")
+        async with bot_running(w, settings) as h:
+            alert = await w.fake.wait_for_post(lambda p: p.channel_id == w.ch("hosts"), TIMEOUT)
+            assert "`broken.yaml` line 2: date: 2027-02-16 20:00:00 has a time" in alert.content
+            session = await plan_soon(h)
+            assert session.topic.open_discussion  # planned all the same
+            refused = await slash(
+                w.fake, "chat topic import", {"file": ("t.yaml", broken.encode())}, user="hana"
+            )
+            assert "not saved" in refused.content and "line 2: date: 2027-02-16 20:00:00" in (
+                refused.content
+            )
+            bomb = "title: x\ndate: 2027-02-16\na0: &a0 [a, a, a, a, a, a, a, a, a]\n"
+            bomb += "".join(
+                f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 10)
+            )
+            refused = await slash(
+                w.fake, "chat topic import", {"file": ("b.yaml", bomb.encode())}, user="hana"
+            )
+            assert "aliases (*name) repeat more than" in refused.content
+            assert [p.name for p in settings.prompts_dir.iterdir()] == ["broken.yaml"]
+
+
 async def test_topic_import_validates_and_refuses_to_overwrite_unless_asked(tmp_path: Path) -> None:
     async with world(tmp_path) as w, bot_running(w, w.settings()) as h:
         session = await plan_soon(h)
