@@ -16,7 +16,10 @@ from typing import Any
 from bot.clock import Clock
 from bot.topics import MESSAGE_LIMIT
 from bot.transport import (
+    FINISHED_EVENT,
+    EventEdit,
     EventSpec,
+    EventState,
     IncomingEvent,
     MessageCreated,
     MessageDeleted,
@@ -29,6 +32,7 @@ from bot.transport import (
 )
 
 Handler = Callable[[IncomingEvent], Awaitable[None]]
+EVENT_MOVES = {"scheduled": ("active", "cancelled"), "active": ("completed",)}
 
 
 @dataclass
@@ -58,7 +62,8 @@ class MemoryTransport:
         self.posts: list[BotPost] = []
         self.member_messages: dict[int, list[MessageCreated]] = {}
         self.threads: dict[int, tuple[int, int]] = {}  # thread id -> (parent channel, message id)
-        self.events: dict[int, tuple[EventSpec, str]] = {}
+        self.events: dict[int, EventState] = {}
+        self.event_edits: list[tuple[int, EventEdit]] = []
         self.dms: list[tuple[int, str]] = []
         self.handler: Handler | None = None
         self.post_attempts = 0
@@ -244,16 +249,46 @@ class MemoryTransport:
             if p.channel_id == channel_id and p.created_at >= after
         ]
 
-    async def create_event(self, guild_id: int, spec: EventSpec) -> int | None:
-        event_id = self.new_id()
-        self.events[event_id] = (spec, "scheduled")
-        return event_id
+    async def create_event(self, guild_id: int, spec: EventSpec) -> EventState:
+        if spec.start_at <= self.clock.now():
+            raise TransportError("400 Cannot schedule event in the past.", retryable=False)
+        event = EventState(
+            self.new_id(), spec.name, spec.description, spec.start_at, spec.end_at, "scheduled"
+        )
+        self.events[event.event_id] = event
+        return event
 
-    async def update_event(self, guild_id: int, event_id: int, spec: EventSpec) -> None:
-        self.events[event_id] = (spec, self.events[event_id][1])
+    async def fetch_event(self, guild_id: int, event_id: int) -> EventState | None:
+        return self.events.get(event_id)
 
-    async def set_event_status(self, guild_id: int, event_id: int, status: str) -> None:
-        self.events[event_id] = (self.events[event_id][0], status)
+    async def edit_event(self, guild_id: int, event_id: int, edit: EventEdit) -> EventState:
+        """Discord's rules: no change to a finished event, only the documented status moves,
+        a new start only while scheduled and only in the future, the end after the start."""
+        event = self.events.get(event_id)
+        if event is None:
+            raise TransportError("404 Unknown Guild Scheduled Event", retryable=False, status=404)
+        if event.status in FINISHED_EVENT:
+            raise TransportError("400 Cannot update a finished event", retryable=False)
+        status = edit.status or event.status
+        if status != event.status and status not in EVENT_MOVES.get(event.status, ()):
+            raise TransportError(f"400 cannot go from {event.status} to {status}", retryable=False)
+        if edit.start_at is not None and (
+            event.status != "scheduled" or edit.start_at <= self.clock.now()
+        ):
+            raise TransportError("400 the start can only move to the future", retryable=False)
+        changed = replace(
+            event,
+            name=edit.name if edit.name is not None else event.name,
+            description=edit.description if edit.description is not None else event.description,
+            start_at=edit.start_at or event.start_at,
+            end_at=edit.end_at or event.end_at,
+            status=status,
+        )
+        if changed.end_at is not None and changed.end_at <= changed.start_at:
+            raise TransportError("400 End time must be after start time.", retryable=False)
+        self.events[event_id] = changed
+        self.event_edits.append((event_id, edit))
+        return changed
 
     async def direct_message(self, user_id: int, content: str) -> bool:
         self.dms.append((user_id, content))

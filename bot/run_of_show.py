@@ -1,5 +1,5 @@
 """The run of show as text: `leadershipchat schedule` prints it as a table in the chat's time
-zone (and any other), `/chat preview` posts it as one Discord message whose timestamps every
+zone (and any other), `/chathost preview` posts it as one Discord message whose timestamps every
 reader sees in their own zone. Pure, with one label table, so the two always describe a step
 the same way."""
 
@@ -147,7 +147,7 @@ def as_discord(show: Show, channels: Mapping[str, int]) -> str:
     if show.state:
         head += f" ({show.state})"
     if show.open_discussion:
-        head += "\nNo topic file for this date: it runs as an open discussion (`/chat topic new`)."
+        head += "\nNo topic file for this date: it runs as an open discussion (`/chathost topic new`)."
     for relative, cap in _FITS:
         questions = [_clip(q, cap) for q in show.questions]
         lines = [

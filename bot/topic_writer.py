@@ -1,4 +1,4 @@
-"""Topic files written from Discord (`/chat topic new`, `/chat topic import`), so hosts without
+"""Topic files written from Discord (`/chathost topic new`, `/chathost topic import`), so hosts without
 shell access can plan weeks. A topic is validated by bot.topics exactly as `prompts validate`
 does, then written atomically into the prompts folder. No discord import (plain, testable)."""
 
@@ -96,7 +96,7 @@ def form_yaml(
     hosts: str,
     questions: str,
 ) -> str:
-    """The `/chat topic new` form as a topic file (the chat is named unless it is the first)."""
+    """The `/chathost topic new` form as a topic file (the chat is named unless it is the first)."""
     return topic_yaml(
         day=day,
         title=title,
@@ -175,7 +175,7 @@ def read_topic(settings: Settings, name: str) -> Topic:
 
 
 def describe_topic(settings: Settings, name: str) -> str:
-    """`/chat topic show`: a topic file of the prompts folder and every problem in it."""
+    """`/chathost topic show`: a topic file of the prompts folder and every problem in it."""
     topic = read_topic(settings, name)
     lines = [f"**{topic.title}** · {topic.date} · `{name}`"]
     if topic.hosts:

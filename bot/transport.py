@@ -37,7 +37,7 @@ class Outgoing:
     files: tuple[OutgoingFile, ...] = ()
     nonce: str | None = None
     mention_role_ids: tuple[int, ...] = ()
-    remind_button: bool = False  # attach the persistent "Remind me" toggle
+    remind_chat: str | None = None  # attach the persistent "Remind me" toggle for this chat
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,33 @@ class EventSpec:
     start_at: datetime
     end_at: datetime
     channel_id: int
+
+
+EVENT_STATUSES = ("scheduled", "active", "completed", "cancelled")
+FINISHED_EVENT = frozenset({"completed", "cancelled"})  # Discord allows no change after these
+
+
+@dataclass(frozen=True)
+class EventState:
+    """A scheduled event as the server shows it now (it may have been edited by someone)."""
+
+    event_id: int
+    name: str
+    description: str
+    start_at: datetime
+    end_at: datetime | None
+    status: str  # one of EVENT_STATUSES
+
+
+@dataclass(frozen=True)
+class EventEdit:
+    """What to change on a scheduled event; None leaves a field as it is."""
+
+    name: str | None = None
+    description: str | None = None
+    start_at: datetime | None = None
+    end_at: datetime | None = None
+    status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,11 +161,14 @@ class ChatTransport(Protocol):
     async def recent_own_posts(self, channel_id: int, after: datetime) -> Sequence[Posted]:
         """The bot's own posts since `after`, to avoid a second copy after an outage."""
 
-    async def create_event(self, guild_id: int, spec: EventSpec) -> int | None: ...
+    async def create_event(self, guild_id: int, spec: EventSpec) -> EventState:
+        """A new scheduled event; its start must be in the future."""
 
-    async def update_event(self, guild_id: int, event_id: int, spec: EventSpec) -> None: ...
+    async def fetch_event(self, guild_id: int, event_id: int) -> EventState | None:
+        """The event as it is now, or None when it no longer exists (someone deleted it)."""
 
-    async def set_event_status(self, guild_id: int, event_id: int, status: str) -> None:
-        """status: active | completed | cancelled."""
+    async def edit_event(self, guild_id: int, event_id: int, edit: EventEdit) -> EventState:
+        """Change an event by the platform's rules: the start only while it is scheduled and
+        only to a future time; scheduled -> active -> completed, scheduled -> cancelled."""
 
     async def direct_message(self, user_id: int, content: str) -> bool: ...

@@ -6,17 +6,19 @@ import asyncio
 import logging
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import discord
 import pytest
 
 from bot.config import BackupSettings
 from bot.discord.transport import DiscordTransport
-from bot.discord.views import REMIND_ID
+from bot.discord.views import REMIND_ID, RemindButton
 from bot.maintenance.heartbeat import check_health
-from bot.transport import EventSpec, Outgoing, OutgoingFile, TransportError
+from bot.transport import EventEdit, EventSpec, Outgoing, OutgoingFile, TransportError
 from tests.fakediscord import Perm
-from tests.test_discord_harness import TIMEOUT, answer_of, bot_running, slash, world
+from tests.test_discord_harness import TIMEOUT, World, answer_of, bot_running, slash, world
 
 
 async def test_start_up_syncs_guild_commands_and_finds_no_problems(
@@ -27,23 +29,24 @@ async def test_start_up_syncs_guild_commands_and_finds_no_problems(
         settings = w.settings().model_copy(
             update={"backup": BackupSettings(dir=tmp_path / "backups", nightly_at=time(3, 30))}
         )
+        old_chat = await register_old_commands(w)
         async with bot_running(w, settings) as h:
-            sync = await w.fake.wait_for_commands("chat", timeout=TIMEOUT)
+            sync = await w.fake.wait_for_commands("chathost", timeout=TIMEOUT)
             assert sync.guild_id == w.guild.id
-            names = {c["name"] for c in sync.commands}
-            assert names == {"chat", "Hide from recap"}
-            chat = next(c for c in sync.commands if c["name"] == "chat")
-            subs = {o["name"] for o in chat["options"]}
-            assert {
-                "start",
-                "pause",
-                "next",
-                "topic",
-                "draft",
-                "optout",
-                "forgetme",
-                "help",
-            } <= subs
+            commands = {c["name"]: c for c in sync.commands}
+            assert set(commands) == {"chat", "chathost", "Hide from recap"}
+            hosts, members = commands["chathost"], commands["chat"]
+            # Discord hides /chathost from members without Manage Server (it applies
+            # default_member_permissions to top-level commands only); /chat is for everyone
+            assert int(hosts["default_member_permissions"]) == Perm.MANAGE_GUILD
+            assert members["default_member_permissions"] is None
+            host_subs = {o["name"] for o in hosts["options"]}
+            member_subs = {o["name"] for o in members["options"]}
+            assert {"start", "pause", "next", "extend", "end", "topic", "draft"} <= host_subs
+            assert member_subs == {"optout", "optin", "remind", "mystats", "forgetme", "help"}
+            # the sync replaced the old /chat that carried the host commands, under its id
+            assert members["id"] == old_chat["id"]
+            assert {c["name"] for c in w.fake.commands(w.guild.id)} == set(commands)
             assert not w.fake.commands(None), "no global sync on start"
             assert await h.bot.check_setup() == []
             assert not [p for p in w.fake.posts if p.channel_id == w.ch("hosts")]
@@ -52,6 +55,20 @@ async def test_start_up_syncs_guild_commands_and_finds_no_problems(
             await asyncio.wait_for(h.bot.caught_up.wait(), TIMEOUT)
             assert check_health(settings.database, datetime.now(UTC)).ok  # beat on connect
     assert "every channel, role and permission is in place" in caplog.text
+
+
+async def register_old_commands(w: World) -> dict[str, Any]:
+    """What an earlier version registered: one /chat group with host and member commands."""
+    sub = [{"type": 1, "name": name, "description": name} for name in ("pause", "skip", "optout")]
+    old = [{"name": "chat", "description": "The weekly chat", "options": sub}]
+    url = f"{w.fake.api_base}/applications/{w.fake.application_id}/guilds/{w.guild.id}/commands"
+    async with (
+        aiohttp.ClientSession() as http,
+        http.put(url, json=old, headers={"Authorization": f"Bot {w.fake.token}"}) as response,
+    ):
+        assert response.status == 200
+        (chat,) = await response.json()
+    return dict(chat)
 
 
 async def test_missing_permissions_and_roles_are_reported_to_hosts(
@@ -88,7 +105,7 @@ async def test_post_sends_nonce_safe_mentions_embeds_files_and_the_remind_button
                 files=(OutgoingFile("notes.md", b"# notes"),),
                 nonce="abc123",
                 mention_role_ids=(w.guild.role("notify"),),
-                remind_button=True,
+                remind_chat="leadershipchat",
             )
             first = await h.bot.transport.post(out)
             again = await h.bot.transport.post(out)  # a resend after a crash: same message
@@ -104,7 +121,7 @@ async def test_post_sends_nonce_safe_mentions_embeds_files_and_the_remind_button
             assert record.attachments[0].filename == "notes.md"
             assert record.attachments[0].content == b"# notes"
             button = record.components[0]["components"][0]
-            assert button["custom_id"] == REMIND_ID
+            assert button["custom_id"] == f"{REMIND_ID}:leadershipchat"
 
 
 async def test_failures_become_transport_errors(tmp_path: Path) -> None:
@@ -151,13 +168,34 @@ async def test_history_threads_events_and_dms(tmp_path: Path) -> None:
             spec = EventSpec(
                 "#LeadershipChat", "Serving", start, start + timedelta(hours=1), w.ch("chat")
             )
-            event_id = await t.create_event(w.guild.id, spec)
-            assert event_id is not None
-            await t.update_event(w.guild.id, event_id, spec)
-            await t.set_event_status(w.guild.id, event_id, "active")
-            await t.set_event_status(w.guild.id, event_id, "completed")
+            created = await t.create_event(w.guild.id, spec)
+            assert (created.status, created.start_at, created.end_at) == (
+                "scheduled",
+                spec.start_at,
+                spec.end_at,
+            )
+            later = EventEdit(
+                name="#LeadershipChat · Trust",
+                start_at=start + timedelta(hours=2),
+                end_at=start + timedelta(hours=3),
+            )
+            edited = await t.edit_event(w.guild.id, created.event_id, later)
+            assert (edited.name, edited.start_at, edited.end_at) == (
+                later.name,
+                later.start_at,
+                later.end_at,
+            )
+            assert edited.description == "Serving"  # untouched
+            await t.edit_event(w.guild.id, created.event_id, EventEdit(status="active"))
+            with pytest.raises(TransportError):  # Discord: the start of a live event is fixed
+                await t.edit_event(w.guild.id, created.event_id, EventEdit(start_at=start))
+            await t.edit_event(w.guild.id, created.event_id, EventEdit(status="completed"))
+            fetched = await t.fetch_event(w.guild.id, created.event_id)
+            assert fetched is not None and fetched.status == "completed"
             (event,) = w.fake.scheduled_events(w.guild.id)
             assert event["status"] == 3 and event["entity_metadata"]["location"] == "#chat"
+            await w.fake.delete_scheduled_event(created.event_id)  # someone deletes it
+            assert await t.fetch_event(w.guild.id, created.event_id) is None
 
             assert await t.direct_message(w.guild.member("cara"), "see you at 8 @everyone")
             dm = w.fake.posts[-1]
@@ -168,21 +206,37 @@ async def test_history_threads_events_and_dms(tmp_path: Path) -> None:
 async def test_remind_button_toggles_and_keeps_working_after_a_restart(tmp_path: Path) -> None:
     async with world(tmp_path) as w:
         settings = w.settings()
+        chat = settings.chats[0].name
+        alice = w.guild.member("alice")
+        button = f"{REMIND_ID}:{chat}"
         async with bot_running(w, settings) as h:
             posted = await h.bot.transport.post(
-                Outgoing(w.ch("announce"), "soon", remind_button=True)
+                Outgoing(w.ch("announce"), "soon", remind_chat=chat)
             )
-            click = await w.fake.click_button(posted.message_id, REMIND_ID, user="alice")
+            click = await w.fake.click_button(posted.message_id, button, user="alice")
             answer = await answer_of(w.fake, click.id)
-            assert answer.ephemeral and "Reminders on" in answer.content
-            member = await h.store.members.get(w.guild.member("alice"))
-            assert member is not None and member.remind
-        async with bot_running(w, settings) as h:  # a new process: the view comes from add_view
-            click = await w.fake.click_button(posted.message_id, REMIND_ID, user="alice")
+            assert answer.ephemeral and "Reminders on for #LeadershipChat" in answer.content
+            assert await h.store.members.reminded_chats(alice) == {chat}
+            # a reminder posted by an earlier version: its button names no chat
+            old = await h.bot.get_partial_messageable(w.ch("announce")).send(
+                "soon", view=legacy_view()
+            )
+        async with bot_running(w, settings) as h:  # a new process: the button is still known
+            click = await w.fake.click_button(posted.message_id, button, user="alice")
             answer = await answer_of(w.fake, click.id)
             assert answer.ephemeral and "Reminders off" in answer.content
-            member = await h.store.members.get(w.guild.member("alice"))
-            assert member is not None and not member.remind
+            assert await h.store.members.reminded_chats(alice) == set()
+            # the old button acts on the chat announcing in its channel
+            click = await w.fake.click_button(old.id, REMIND_ID, user="alice")
+            answer = await answer_of(w.fake, click.id)
+            assert "Reminders on for #LeadershipChat" in answer.content
+            assert await h.store.members.reminded_chats(alice) == {chat}
+
+
+def legacy_view() -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(RemindButton(None))
+    return view
 
 
 async def test_missing_message_content_intent_is_logged_once(

@@ -146,7 +146,7 @@ async def test_reconnects_catch_up_on_missed_messages_without_counting_twice(
                 await fake.wait_for_gateway("CONNECT", count=3, timeout=TIMEOUT)
                 missed = await fake.post("bob", "chat", "Bob here, posted while you were gone")
             await fake.wait_for_gateway("READY", count=2, timeout=TIMEOUT)
-            await slash(fake, "chat status", user="hana")
+            await slash(fake, "chathost status", user="hana")
         async with await Store.open(settings.database) as store:
             stored = {m.id: m for m in await store.messages.for_session(session.id)}
             counts = {p.user_id: p.messages for p in await store.members.for_session(session.id)}
@@ -160,9 +160,9 @@ def status_is(code: int) -> Any:
 
 
 async def started_now(h: Harness) -> SessionRow:
-    """A session planned for later, started now by a host (`/chat start`)."""
+    """A session planned for later, started now by a host (`/chathost start`)."""
     session = await h.engine.plan_session(h.chat.name, datetime.now(UTC) + timedelta(hours=1))
-    await slash(h.fake, "chat start", user="hana")
+    await slash(h.fake, "chathost start", user="hana")
     await h.fake.wait_for_action(status_is(2), kind=ScheduledEventRecord, timeout=TIMEOUT)
     return session
 
@@ -181,7 +181,7 @@ async def test_a_fresh_session_catches_up_on_edits_deletes_and_threads_from_whil
             regret = await fake.post("bob", "chat", "Bob here, something I regret")
             corner = await fake.start_thread("cara", "chat", "Cara's corner")
             early = await fake.post("cara", "chat", "Cara here, in my own thread", thread=corner)
-            await slash(fake, "chat status", user="hana")  # the messages have reached the bot
+            await slash(fake, "chathost status", user="hana")  # the messages have reached the bot
             capture = h.bot.get_cog("CaptureCog")
             assert isinstance(capture, CaptureCog)
             await capture.drain()

@@ -38,22 +38,22 @@ When did a leader put you first, and what changed for you?
 """
 
 HOST_COMMANDS: list[tuple[str, dict[str, Any]]] = [
-    ("chat preview", {}),
-    ("chat status", {}),
-    ("chat edit-question", {"number": 2, "text": "Who served you best?"}),
-    ("chat skip", {"number": 3}),
-    ("chat extend", {"minutes": 5}),
-    ("chat pause", {}),
-    ("chat resume", {}),
-    ("chat start", {}),
-    ("chat next", {}),
-    ("chat end", {}),
-    ("chat recap", {}),
-    ("chat cancel", {}),
-    ("chat topic show", {"name": "nothing.yaml"}),
-    ("chat topic import", {"file": ("t.yaml", b"title: x\n")}),
-    ("chat draft", {"file": ("post.md", PREP_POST)}),
-    ("chat topic new", {}),
+    ("chathost preview", {}),
+    ("chathost status", {}),
+    ("chathost edit-question", {"number": 2, "text": "Who served you best?"}),
+    ("chathost skip", {"number": 3}),
+    ("chathost extend", {"minutes": 5}),
+    ("chathost pause", {}),
+    ("chathost resume", {}),
+    ("chathost start", {}),
+    ("chathost next", {}),
+    ("chathost end", {}),
+    ("chathost recap", {}),
+    ("chathost cancel", {}),
+    ("chathost topic show", {"name": "nothing.yaml"}),
+    ("chathost topic import", {"file": ("t.yaml", b"title: x\n")}),
+    ("chathost draft", {"file": ("post.md", PREP_POST)}),
+    ("chathost topic new", {}),
 ]
 
 
@@ -103,35 +103,39 @@ async def test_host_controls_drive_the_session(tmp_path: Path) -> None:
             session = await h.engine.plan_session(h.chat.name, start)
             edited = await slash(
                 w.fake,
-                "chat edit-question",
+                "chathost edit-question",
                 {"number": 2, "text": "Who served you best?"},
                 user="hana",
             )
             assert edited.content == "Q2 will be: Who served you best?"
             assert (
-                await slash(w.fake, "chat skip", {"number": 3}, user="hana")
+                await slash(w.fake, "chathost skip", {"number": 3}, user="hana")
             ).content == "Q3 will not be posted."
-            preview = await slash(w.fake, "chat preview", user="hana")
+            preview = await slash(w.fake, "chathost preview", user="hana")
             assert (
                 "**Q2:** Who served you best?" in preview.content and "(skipped)" in preview.content
             )
             assert "<t:" in preview.content and ":R>" in preview.content
-            started = await slash(w.fake, "chat start", user="hana")
+            started = await slash(w.fake, "chathost start", user="hana")
             assert started.content.startswith("Starting now")
             await w.fake.wait_for_post(starts_with(w.ch("chat"), "Welcome"), TIMEOUT)
-            paused = await slash(w.fake, "chat pause", user="hana")
+            paused = await slash(w.fake, "chathost pause", user="hana")
             assert paused.content.startswith("Paused")
-            again = await slash(w.fake, "chat pause", user="hana")
+            again = await slash(w.fake, "chathost pause", user="hana")
             assert again.content == "the chat is already paused"  # a ControlError, told kindly
-            assert (await slash(w.fake, "chat resume", user="hana")).content.startswith("Resumed")
-            nxt = await slash(w.fake, "chat next", user="hana")
+            assert (await slash(w.fake, "chathost resume", user="hana")).content.startswith(
+                "Resumed"
+            )
+            nxt = await slash(w.fake, "chathost next", user="hana")
             assert nxt.content.startswith("Posting Q1 now")
             await w.fake.wait_for_post(starts_with(w.ch("chat"), "Q1: "), TIMEOUT)
-            extended = await slash(w.fake, "chat extend", {"minutes": 5}, user="hana")
+            extended = await slash(w.fake, "chathost extend", {"minutes": 5}, user="hana")
             assert extended.content.startswith("Extended by 5 minutes")
-            status = await slash(w.fake, "chat status", user="hana")
+            status = await slash(w.fake, "chathost status", user="hana")
             assert "Status: **running**" in status.content and "Serving first" in status.content
-            assert (await slash(w.fake, "chat end", user="hana")).content.startswith("Closing now")
+            assert (await slash(w.fake, "chathost end", user="hana")).content.startswith(
+                "Closing now"
+            )
             await w.fake.wait_for_post(starts_with(w.ch("chat"), "That's a wrap"), TIMEOUT)
             ledger = {s.key: s for s in await h.store.steps.for_session(session.id)}
             assert ledger["q3"].status is StepStatus.SKIPPED
@@ -157,7 +161,7 @@ async def test_cancel_tells_members_and_an_unexpected_error_is_logged(
 ) -> None:
     async with world(tmp_path) as w, bot_running(w, w.settings()) as h:
         session = await plan_soon(h)
-        cancelled = await slash(w.fake, "chat cancel", user="hana")
+        cancelled = await slash(w.fake, "chathost cancel", user="hana")
         assert "cancelled" in cancelled.content
         notice = await w.fake.wait_for_post(lambda p: p.channel_id == w.ch("announce"), TIMEOUT)
         assert "is cancelled" in notice.content and notice.nonce
@@ -168,7 +172,7 @@ async def test_cancel_tells_members_and_an_unexpected_error_is_logged(
             raise RuntimeError("database on fire")
 
         monkeypatch.setattr(h.engine, "current_session", broken)
-        failed = await slash(w.fake, "chat pause", user="hana")
+        failed = await slash(w.fake, "chathost pause", user="hana")
         assert failed.content == GENERIC and failed.ephemeral
     assert "database on fire" in caplog.text
 
@@ -178,7 +182,7 @@ async def test_topic_new_writes_the_file_and_the_planned_chat_uses_it(tmp_path: 
         session = await plan_soon(h)
         assert session.topic.open_discussion
         opened = await w.fake.invoke_slash_command(
-            "chat topic new", {}, user="hana", channel="hosts"
+            "chathost topic new", {}, user="hana", channel="hosts"
         )
         modal = await modal_or_answer(w, opened.id)
         assert modal.callback_type == 9 and modal.payload["custom_id"] == "leadershipchat:topic-new"
@@ -222,7 +226,7 @@ async def test_a_broken_topic_file_or_upload_never_stops_the_bot(tmp_path: Path)
             session = await plan_soon(h)
             assert session.topic.open_discussion  # planned all the same
             refused = await slash(
-                w.fake, "chat topic import", {"file": ("t.yaml", broken.encode())}, user="hana"
+                w.fake, "chathost topic import", {"file": ("t.yaml", broken.encode())}, user="hana"
             )
             assert "not saved" in refused.content and "line 2: date: 2027-02-16 20:00:00" in (
                 refused.content
@@ -232,7 +236,7 @@ async def test_a_broken_topic_file_or_upload_never_stops_the_bot(tmp_path: Path)
                 f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 10)
             )
             refused = await slash(
-                w.fake, "chat topic import", {"file": ("b.yaml", bomb.encode())}, user="hana"
+                w.fake, "chathost topic import", {"file": ("b.yaml", bomb.encode())}, user="hana"
             )
             assert "aliases (*name) repeat more than" in refused.content
             assert [p.name for p in settings.prompts_dir.iterdir()] == ["broken.yaml"]
@@ -243,16 +247,25 @@ async def test_topic_import_validates_and_refuses_to_overwrite_unless_asked(tmp_
         session = await plan_soon(h)
         day = session.chat_date.isoformat()
         bad = f"title: Broken\ndate: {day}\nquestions: []\n".encode()
-        refused = await slash(w.fake, "chat topic import", {"file": ("bad.yaml", bad)}, user="hana")
+        refused = await slash(
+            w.fake, "chathost topic import", {"file": ("bad.yaml", bad)}, user="hana"
+        )
         assert "not saved" in refused.content and "line 3" in refused.content
         good = f"title: Trust\ndate: {day}\nquestions:\n  - Who do you trust?\n".encode()
-        saved = await slash(w.fake, "chat topic import", {"file": ("t.yaml", good)}, user="hana")
+        saved = await slash(
+            w.fake, "chathost topic import", {"file": ("t.yaml", good)}, user="hana"
+        )
         assert saved.content.startswith("Saved") and "now uses it" in saved.content
-        again = await slash(w.fake, "chat topic import", {"file": ("t.yaml", good)}, user="hana")
+        again = await slash(
+            w.fake, "chathost topic import", {"file": ("t.yaml", good)}, user="hana"
+        )
         assert "already has a topic" in again.content
         other = good.replace(b"Trust", b"Trust, again")
         replaced = await slash(
-            w.fake, "chat topic import", {"file": ("t.yaml", other), "replace": True}, user="hana"
+            w.fake,
+            "chathost topic import",
+            {"file": ("t.yaml", other), "replace": True},
+            user="hana",
         )
         assert replaced.content.startswith("Replaced")
         assert len(list(h.settings.prompts_dir.glob("*.yaml"))) == 1
@@ -260,26 +273,28 @@ async def test_topic_import_validates_and_refuses_to_overwrite_unless_asked(tmp_
         assert row is not None and row.topic.title == "Trust, again"
 
         typing = await w.fake.invoke_autocomplete(
-            "chat topic show", {"name": "tru"}, "name", user="hana", channel="chat"
+            "chathost topic show", {"name": "tru"}, "name", user="hana", channel="chat"
         )
         choices = await w.fake.wait_for_action(
             lambda r: r.interaction_id == typing.id, kind=InteractionResponseRecord, timeout=TIMEOUT
         )
         (choice,) = choices.payload["choices"]
-        shown = await slash(w.fake, "chat topic show", {"name": choice["value"]}, user="hana")
+        shown = await slash(w.fake, "chathost topic show", {"name": choice["value"]}, user="hana")
         assert "**Trust, again**" in shown.content and "Q1: Who do you trust?" in shown.content
 
 
 async def test_draft_answers_with_a_yaml_file(tmp_path: Path) -> None:
     async with world(tmp_path) as w, bot_running(w, w.settings()):
-        answer = await slash(w.fake, "chat draft", {"file": ("serving.md", PREP_POST)}, user="hana")
+        answer = await slash(
+            w.fake, "chathost draft", {"file": ("serving.md", PREP_POST)}, user="hana"
+        )
         assert answer.ephemeral and answer.content.startswith("Draft for")
         (attachment,) = answer.attachments or []
         assert attachment.filename.endswith("-serving-first.yaml")
         draft = yaml.safe_load(attachment.content)
         assert draft["title"] == "Serving first"
         assert "What does it mean to serve the people you lead?" in draft["questions"]
-        neither = await slash(w.fake, "chat draft", {}, user="hana")
+        neither = await slash(w.fake, "chathost draft", {}, user="hana")
         assert neither.content.startswith("Attach the prep post")
 
 
@@ -310,9 +325,10 @@ async def test_member_commands(tmp_path: Path) -> None:
         assert stored is not None and stored.content is None
         assert "appear in recaps again" in (await slash(w.fake, "chat optin", user="alice")).content
         on = await slash(w.fake, "chat remind", {"state": "on"}, user="alice")
-        assert on.content.startswith("Reminders on")
-        member = await h.store.members.get(alice)
-        assert member is not None and member.remind and not member.opted_out
+        assert on.content.startswith("Reminders on for #LeadershipChat")
+        assert await h.store.members.reminded_chats(alice) == {h.chat.name}
+        stats = await slash(w.fake, "chat mystats", user="alice")
+        assert "DM reminders: on for #LeadershipChat" in stats.content
         helped = await slash(w.fake, "chat help", user="bob")
         assert "A1:" in helped.content and "<t:" in helped.content
 
@@ -342,7 +358,7 @@ async def test_commands_act_on_the_chat_of_the_channel_they_are_used_in(tmp_path
 
         settings = Settings.model_validate(base)
         async with bot_running(w, settings):
-            here = await slash(w.fake, "chat status", user="hana", channel="lounge")
+            here = await slash(w.fake, "chathost status", user="hana", channel="lounge")
             assert "#EveningChat" in here.content
-            default = await slash(w.fake, "chat status", user="hana", channel="hosts")
+            default = await slash(w.fake, "chathost status", user="hana", channel="hosts")
             assert "#LeadershipChat" in default.content

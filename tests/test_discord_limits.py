@@ -69,7 +69,7 @@ async def test_a_late_answer_and_an_expired_token_are_logged_and_the_next_comman
         await w.fake.invoke_slash_command("chat help", user="alice", channel="chat")
         await wait_for_status(w.fake, "/interactions/**", 404, count=2)  # the answer, the apology
         w.fake.set_interaction_deadlines(token=0.0)  # followups come after the token expired
-        status = await w.fake.invoke_slash_command("chat status", user="hana", channel="chat")
+        status = await w.fake.invoke_slash_command("chathost status", user="hana", channel="chat")
         await wait_for_status(w.fake, "/webhooks/**", 401, count=2)
         w.fake.set_interaction_deadlines()
         assert "How #LeadershipChat works" in (await slash(w.fake, "chat help", user="bob")).content

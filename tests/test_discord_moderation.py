@@ -33,7 +33,7 @@ def status_is(code: int) -> Any:
 async def start_chat(h: Harness, w: World) -> None:
     """Plan a chat an hour out and start it now; the event turning active means it is running."""
     await h.engine.plan_session(h.chat.name, datetime.now(UTC) + timedelta(hours=1))
-    await slash(w.fake, "chat start", user="hana")
+    await slash(w.fake, "chathost start", user="hana")
     await w.fake.wait_for_post(starts_with(w.ch("chat"), "Welcome"), TIMEOUT)
     await w.fake.wait_for_action(status_is(2), kind=ScheduledEventRecord, timeout=TIMEOUT)
 
@@ -69,7 +69,7 @@ async def test_flood_is_deleted_warned_once_then_timed_out_and_slowmode_follows_
                 await w.fake.post("dan", "chat", f"again {i}")
             timeout = await w.fake.wait_for_action(kind=MemberUpdateRecord, timeout=TIMEOUT)
             assert timeout.user_id == dan and timeout.changes["communication_disabled_until"]
-            await slash(w.fake, "chat end", user="hana")
+            await slash(w.fake, "chathost end", user="hana")
             off = await w.fake.wait_for_action(
                 lambda r: r.changes.get("rate_limit_per_user") == 0,
                 kind=ChannelUpdateRecord,

@@ -759,15 +759,17 @@ async def test_a_session_saved_without_its_steps_is_planned_again(harness: Harne
 async def test_members_who_asked_get_a_reminder_dm_before_the_chat(harness: Harness) -> None:
     await plan(harness)
     assert harness.store is not None
-    await harness.store.members.set_remind(ALICE, "Alice", True)
-    await harness.store.members.set_remind(BOB, "Bob", True)
-    await harness.store.members.set_remind(BOB, "Bob", False)
+    await harness.store.members.set_remind(ALICE, "Alice", "leadershipchat", True)
+    await harness.store.members.set_remind(BOB, "Bob", "leadershipchat", True)
+    await harness.store.members.set_remind(BOB, "Bob", "leadershipchat", False)
     await harness.run_until(START)
     assert [user for user, _ in harness.transport.dms] == [ALICE]
     assert "Serving leadership" in harness.transport.dms[0][1]
 
 
-async def test_with_two_chats_reminder_dms_go_to_that_chats_own_members(tmp_path: Path) -> None:
+async def test_with_two_chats_each_reminds_the_members_who_asked_for_it(tmp_path: Path) -> None:
+    """Bob asked for this chat's reminder and never posted anywhere; Cara posts here but asked
+    for the other chat's reminder only."""
     settings = compressed_settings(tmp_path)
     other = settings.chats[0].model_copy(
         update={
@@ -783,23 +785,17 @@ async def test_with_two_chats_reminder_dms_go_to_that_chats_own_members(tmp_path
     try:
         session = await plan(h)
         assert h.store is not None
-        earlier = await h.store.sessions.create(
-            "otherchat", date(2026, 11, 1), START - timedelta(days=30), session.topic, START
-        )
-        await h.store.members.record_message(
-            earlier.id, CARA, "Cara", START - timedelta(days=30), answer=True
-        )
-        await h.store.members.record_message(
-            session.id, ALICE, "Alice", START - timedelta(days=1), answer=True
-        )
         for user, name in ((ALICE, "Alice"), (CARA, "Cara")):
-            await h.store.members.set_remind(user, name, True)
+            await h.store.members.record_message(
+                session.id, user, name, START - timedelta(days=1), answer=True
+            )
+        await h.store.members.set_remind(ALICE, "Alice", "leadershipchat", True)
+        await h.store.members.set_remind(BOB, "Bob", "leadershipchat", True)
+        await h.store.members.set_remind(CARA, "Cara", "otherchat", True)
         await h.run_until(START)
-        # each is reminded of their own chat only (the DM names the chat's channel)
-        assert sorted((user, f"<#{CHAT}>" in text) for user, text in h.transport.dms) == [
-            (ALICE, True),
-            (CARA, False),
-        ]
+        # both chats run at the same time here; each DM names its chat's channel
+        reminded = sorted((f"<#{CHAT}>" in text, user) for user, text in h.transport.dms)
+        assert reminded == [(False, CARA), (True, ALICE), (True, BOB)]
     finally:
         if h.store is not None:
             await h.store.close()

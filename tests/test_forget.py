@@ -56,7 +56,7 @@ async def populate(store: Store) -> int:
     await store.messages.add_reaction(1003, GONE, "👍")
     await store.messages.add_reaction(1003, HOST, "🔥")
     await store.messages.add_reaction(1001, OTHER, "❤️")
-    await store.members.set_remind(GONE, "Gone Person", True)
+    await store.members.set_remind(GONE, "Gone Person", "leadershipchat", True)
     await store.moderation.record(
         user_id=GONE, action="delete", reason="flood", at=T0, session_id=session.id, message_id=9
     )
@@ -102,6 +102,7 @@ async def test_nothing_about_the_member_is_left_in_any_table(store: Store, tmp_p
     assert report.deleted["reactions"] >= 1
     assert report.deleted["members"] == 1
     assert report.deleted["session_members"] == 1
+    assert report.deleted["reminders"] == 1  # their "Remind me" goes too
     assert report.deleted["moderation_actions"] == 1
     assert "messages.content" in report.scrubbed
     text = "\n".join(report.lines())

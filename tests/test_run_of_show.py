@@ -1,4 +1,4 @@
-"""The run of show as hosts read it: `leadershipchat schedule` in a terminal and `/chat preview`
+"""The run of show as hosts read it: `leadershipchat schedule` in a terminal and `/chathost preview`
 in Discord, from one renderer (bot.run_of_show)."""
 
 from __future__ import annotations

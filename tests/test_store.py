@@ -544,16 +544,17 @@ async def test_a_run_of_live_messages_is_stored_once_and_withholds_opted_out_tex
 
 async def test_a_member_known_only_from_a_command_is_still_a_newcomer(store):
     session = await make_session(store)
-    await store.members.set_remind(8, "Bo", True)  # /chat remind before ever posting
+    await store.members.set_remind(8, "Bo", "leadershipchat", True)  # before ever posting
     p = await store.members.record_message(session.id, 8, "Bo", T0, answer=False)
     assert p.newcomer is True
-    assert [m.user_id for m in await store.members.to_remind()] == [8]
+    assert [m.user_id for m in await store.members.to_remind("leadershipchat")] == [8]
+    assert await store.members.to_remind("otherchat") == []  # reminders are per chat
 
 
 async def test_opted_out_members(store):
     await store.members.set_opted_out(9, "Cy", True)
     assert await store.members.opted_out_ids() == {9}
-    await store.members.set_remind(9, "Cy", True)
-    assert await store.members.to_remind() == []  # opted out wins
+    await store.members.set_remind(9, "Cy", "leadershipchat", True)
+    assert await store.members.to_remind("leadershipchat") == []  # opted out wins
     await store.members.set_opted_out(9, "Cy", False)
     assert await store.members.opted_out_ids() == set()

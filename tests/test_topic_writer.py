@@ -1,4 +1,4 @@
-"""Topics sent from Discord (`/chat topic new`, `/chat topic import`, `/chat topic show`): what a
+"""Topics sent from Discord (`/chathost topic new`, `/chathost topic import`, `/chathost topic show`): what a
 host types or uploads is validated exactly like a file in the prompts folder; a bad one is
 refused with its reasons and nothing is written."""
 
@@ -84,7 +84,7 @@ def test_topic_show_gives_warnings_with_their_lines(tmp_path: Path) -> None:
 
 # ----------------------------------------------------------------------------- properties
 
-# What hosts type into the `/chat topic new` form, including the careless and the hostile.
+# What hosts type into the `/chathost topic new` form, including the careless and the hostile.
 FORM_WORDS = ["2027-02-16", "2027-02-16 20:00:00", "2027-13-01", "16/02/2027", "", " ", "\x00"]
 FORM_WORDS += ["https://example.org/p", "ftp://x", "*a", "&a [", "{x: 1}", "'", '"', "\x1b[2J"]
 form_text = st.one_of(

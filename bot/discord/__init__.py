@@ -2,6 +2,6 @@
 
 `client.LeadershipBot` wires the engine to a gateway connection; `transport.DiscordTransport`
 is the engine's ChatTransport; `cogs/` listen (capture, moderation) and `commands/` answer the
-`/chat` slash commands; `runner.run_bot` is what `leadershipchat run` calls. Nothing here is
+`/chat` and `/chathost` slash commands; `runner.run_bot` is what `leadershipchat run` calls. Nothing here is
 imported by the core.
 """

@@ -28,7 +28,7 @@ from bot.discord.sync import sync_commands
 from bot.discord.transport import DiscordTransport
 from bot.discord.tree import ChatCommandTree
 from bot.discord.upkeep import schedule_upkeep
-from bot.discord.views import RemindView
+from bot.discord.views import RemindButton, remind_view
 from bot.engine import ChatEngine
 from bot.engine.triggers import SchedulerTrigger
 from bot.maintenance.forget import Republisher
@@ -104,12 +104,12 @@ class LeadershipBot(commands.Bot):
         self.republisher = Republisher(store, settings, transport, self.clock, engine.lock)
         self._idle = asyncio.Event()
         self._idle.set()
-        transport.bind(self, lambda: RemindView(store))
+        transport.bind(self, remind_view)
 
     # -- start-up -----------------------------------------------------------------------------
 
     async def setup_hook(self) -> None:
-        self.add_view(RemindView(self.store))
+        self.add_dynamic_items(RemindButton)
         await load_cogs(self)
         # Until the first catch-up on history, what members said while the bot was down is
         # not stored: a recap due now waits for it.
@@ -119,6 +119,7 @@ class LeadershipBot(commands.Bot):
         await self.engine.rebuild_jobs()
         if self.rehearsal is not None:
             await self._plan_rehearsal(self.rehearsal)
+        await self.engine.events.reconcile()
         schedule_upkeep(self.trigger, self.settings, self.store, self.clock, self.republisher)
         self._heartbeat = asyncio.create_task(
             heartbeat_loop(

@@ -22,7 +22,10 @@ from bot.discord.access import is_host
 from bot.discord.convert import message_created
 from bot.discord.errors import translated
 from bot.transport import (
+    EVENT_STATUSES,
+    EventEdit,
     EventSpec,
+    EventState,
     MessageCreated,
     Outgoing,
     OutgoingFile,
@@ -32,7 +35,6 @@ from bot.transport import (
 
 log = logging.getLogger(__name__)
 
-EVENT_STATUS = {"active": 2, "completed": 3, "cancelled": 4}
 EXTERNAL_EVENT, GUILD_ONLY = 3, 2
 HISTORY_WITHOUT_ANCHOR = 200  # no known message to start after: look at this many recent ones
 THREAD_EXISTS = 160004  # "A thread has already been created for this message"
@@ -63,7 +65,7 @@ class DiscordTransport:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._client: discord.Client | None = None
-        self._remind_view: Callable[[], discord.ui.View] | None = None
+        self._remind_view: Callable[[str], discord.ui.View] | None = None
         self._guild_of: dict[int, int] = {}
         self._chat_of: dict[int, ChatSettings] = {}
         for chat in settings.chats:
@@ -74,7 +76,7 @@ class DiscordTransport:
             self._chat_of[ch.chat] = chat
         self._parent_of: dict[int, int] = {}
 
-    def bind(self, client: discord.Client, remind_view: Callable[[], discord.ui.View]) -> None:
+    def bind(self, client: discord.Client, remind_view: Callable[[str], discord.ui.View]) -> None:
         self._client = client
         self._remind_view = remind_view
 
@@ -108,8 +110,8 @@ class DiscordTransport:
             ]
         if message.nonce:
             kwargs["nonce"] = message.nonce
-        if message.remind_button and self._remind_view is not None:
-            kwargs["view"] = self._remind_view()
+        if message.remind_chat and self._remind_view is not None:
+            kwargs["view"] = self._remind_view(message.remind_chat)
         with translated(f"post in channel {message.channel_id}"):
             sent = await self._channel(message.channel_id).send(**kwargs)
         return Posted(
@@ -300,22 +302,48 @@ class DiscordTransport:
             "entity_metadata": {"location": location[:100]},
         }
 
-    async def create_event(self, guild_id: int, spec: EventSpec) -> int | None:
+    async def create_event(self, guild_id: int, spec: EventSpec) -> EventState:
         with translated(f"create a scheduled event in server {guild_id}"):
             data = await self.client.http.create_guild_scheduled_event(
                 guild_id, **self._event_payload(guild_id, spec)
             )
-        return int(data["id"])
+        return event_state(data)
 
-    async def update_event(self, guild_id: int, event_id: int, spec: EventSpec) -> None:
-        payload = self._event_payload(guild_id, spec)
-        payload.pop("privacy_level")
+    async def fetch_event(self, guild_id: int, event_id: int) -> EventState | None:
+        try:
+            with translated(f"read scheduled event {event_id}"):
+                data = await self.client.http.get_scheduled_event(guild_id, event_id, False)
+        except TransportError as exc:
+            if exc.status == 404:  # deleted by someone
+                return None
+            raise
+        return event_state(data)
+
+    async def edit_event(self, guild_id: int, event_id: int, edit: EventEdit) -> EventState:
+        payload: dict[str, Any] = {}
+        if edit.name is not None:
+            payload["name"] = edit.name[:100]
+        if edit.description is not None:
+            payload["description"] = edit.description[:1000]
+        if edit.start_at is not None:
+            payload["scheduled_start_time"] = edit.start_at.isoformat()
+        if edit.end_at is not None:
+            payload["scheduled_end_time"] = edit.end_at.isoformat()
+        if edit.status is not None:
+            payload["status"] = EVENT_STATUSES.index(edit.status) + 1
         with translated(f"update scheduled event {event_id}"):
-            await self.client.http.edit_scheduled_event(guild_id, event_id, **payload)
+            data = await self.client.http.edit_scheduled_event(guild_id, event_id, **payload)
+        return event_state(data)
 
-    async def set_event_status(self, guild_id: int, event_id: int, status: str) -> None:
-        code = EVENT_STATUS.get(status)
-        if code is None:
-            raise TransportError(f"unknown event status {status!r}", retryable=False)
-        with translated(f"set scheduled event {event_id} {status}"):
-            await self.client.http.edit_scheduled_event(guild_id, event_id, status=code)
+
+def event_state(data: Any) -> EventState:
+    """Discord's scheduled event payload -> the engine's EventState."""
+    end = data.get("scheduled_end_time")
+    return EventState(
+        event_id=int(data["id"]),
+        name=data.get("name") or "",
+        description=data.get("description") or "",
+        start_at=datetime.fromisoformat(data["scheduled_start_time"]),
+        end_at=datetime.fromisoformat(end) if end else None,
+        status=EVENT_STATUSES[int(data["status"]) - 1],
+    )

@@ -59,6 +59,7 @@ class HostControls:
         )
         self.engine.capture.forget_clock(session.id)
         await self.engine.schedule_session(session.id)
+        await self.engine.events.sync(session.id)
 
     async def start_now(self, chat_name: str, actor: str) -> str:
         session = await self._session(chat_name)
@@ -95,7 +96,7 @@ class HostControls:
                 session.id, SessionStatus.PAUSED, paused_at=now
             )
             await self._apply(session, {}, "pause", "", actor)
-        return "Paused. Nothing more is posted until `/chat resume`; every later step will move by the pause."
+        return "Paused. Nothing more is posted until `/chathost resume`; every later step will move by the pause."
 
     async def resume(self, chat_name: str, actor: str) -> str:
         session = await self._session(chat_name)
@@ -228,7 +229,7 @@ class HostControls:
         started = welcome is not None and welcome.status is StepStatus.SENT
         if started or session.status not in (SessionStatus.PLANNED, SessionStatus.PAUSED):
             raise ControlError(
-                "only a chat that has not started can be cancelled (use `/chat end` instead)"
+                "only a chat that has not started can be cancelled (use `/chathost end` instead)"
             )
         async with self.engine.lock(session.id):
             for s in await self._pending(session.id):
@@ -250,13 +251,6 @@ class HostControls:
                 ),
                 "announce the cancellation",
             )
-            if session.event_id:
-                await self.engine._safely(
-                    self.engine.transport.set_event_status(
-                        chat.guild_id, session.event_id, "cancelled"
-                    ),
-                    "cancel the event",
-                )
         return "This week's chat is cancelled; members were told in the announcement channel."
 
     async def rerun_recap(self, chat_name: str, actor: str, session_id: int | None = None) -> str:

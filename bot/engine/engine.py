@@ -28,7 +28,7 @@ from bot.store.sessions import SessionRow, SessionStatus
 from bot.store.steps import StepRow, StepStatus
 from bot.timeline import StepKind, local_date, next_starts
 from bot.topics import MESSAGE_LIMIT, TopicCatalog
-from bot.transport import ChatTransport, EventSpec, Outgoing, TransportError
+from bot.transport import ChatTransport, Outgoing, TransportError
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,8 @@ RETRY_DELAYS = (2.0, 10.0, 30.0, 120.0, 300.0)  # seconds between attempts of a 
 PLANNER_INTERVAL = timedelta(hours=1)
 # Steps whose posts move the attribution clock (see `bot.engine.capture.build_view`).
 _TIMELINE_KINDS = frozenset({StepKind.WELCOME, StepKind.QUESTION, StepKind.CLOSE})
+# Steps after which the scheduled event changes status (live, completed).
+_EVENT_KINDS = frozenset({StepKind.WELCOME, StepKind.CLOSE})
 
 
 class RecapPublisher(Protocol):
@@ -84,16 +86,20 @@ class ChatEngine:
         # Imported here to keep module-level imports one-directional (they import this module's types).
         from bot.engine.capture import Capture
         from bot.engine.controls import HostControls
+        from bot.engine.events import EventKeeper
 
         self.capture = Capture(self)
         self.controls = HostControls(self)
+        self.events = EventKeeper(self)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Plan upcoming sessions, rebuild every job from the ledger, catch up on missed messages."""
+        """Plan upcoming sessions, rebuild every job from the ledger, put the scheduled events
+        right, catch up on missed messages."""
         await self.plan_all()
         await self.rebuild_jobs()
+        await self.events.reconcile()
         await self.capture.backfill()
 
     def chat(self, name: str) -> ChatSettings:
@@ -159,7 +165,7 @@ class ChatEngine:
             if topic_file is None and (warn := planner.no_topic_step(chat, now)) is not None:
                 rows.append(warn)
             await self.store.steps.add(session.id, rows)
-            await self._create_event(session, chat)
+            await self.events.sync(session.id)
             log.info("planned %s on %s: %s", chat.name, day, topic.title)
         await self.schedule_session(session.id)
         return session
@@ -191,37 +197,10 @@ class ChatEngine:
             for s in ledger:
                 if s.key not in keep:
                     self.trigger.cancel(self.job_id(session_id, s.key))
-            updated = await self.store.sessions.get(session_id)
-            if updated is not None and updated.event_id is not None:
-                await self._safely(
-                    self.transport.update_event(
-                        chat.guild_id, updated.event_id, self._event_spec(updated, chat)
-                    ),
-                    "update the scheduled event",
-                )
+            await self.events.sync(session_id)
             log.info("topic for %s on %s is now %r", chat.name, session.chat_date, topic.title)
         await self.schedule_session(session_id)
         return True
-
-    async def _create_event(self, session: SessionRow, chat: ChatSettings) -> None:
-        event_id = await self._safely(
-            self.transport.create_event(chat.guild_id, self._event_spec(session, chat)),
-            "create the scheduled event",
-        )
-        if isinstance(event_id, int):
-            await self.store.sessions.set_event(session.id, event_id)
-
-    def _event_spec(self, session: SessionRow, chat: ChatSettings) -> EventSpec:
-        description = f"{chat.hashtag}: {session.topic.title}"
-        if session.topic.prep_post:
-            description += f"\nPrep post: {session.topic.prep_post}"
-        return EventSpec(
-            name=f"{chat.hashtag} · {session.topic.title}"[:100],
-            description=description[:1000],
-            start_at=session.start_at,
-            end_at=session.start_at + chat.close_offset,
-            channel_id=chat.channels.chat,
-        )
 
     async def _safely(self, call: Awaitable[object], what: str) -> object:
         """Side effects that must never stop the chat (events, DMs): log and go on."""
@@ -317,7 +296,8 @@ class ChatEngine:
         """Post the step and record it; capture waits meanwhile if it moves the timeline."""
         from bot.engine.posting import perform
 
-        moving = StepKind(step.kind) in _TIMELINE_KINDS
+        kind = StepKind(step.kind)
+        moving = kind in _TIMELINE_KINDS
         if moving:
             self._timeline_moving[session.id] = asyncio.Event()
         try:
@@ -326,6 +306,8 @@ class ChatEngine:
             self.capture.forget_clock(session.id)
             if moving:
                 self._timeline_moving.pop(session.id).set()
+        if kind in _EVENT_KINDS:  # after capture is free again: the event is no hurry
+            await self.events.sync(session.id)
 
     async def _failed(self, session: SessionRow, step: StepRow, exc: TransportError) -> None:
         row = await self.store.steps.get(session.id, step.key)

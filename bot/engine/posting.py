@@ -84,7 +84,7 @@ async def perform(
             engine,
             session,
             step,
-            Outgoing(chat.announce_channel, text, mention_role_ids=roles, remind_button=True),
+            Outgoing(chat.announce_channel, text, mention_role_ids=roles, remind_chat=chat.name),
         )
         await _record(engine, session, step, posted)
         if last:
@@ -98,11 +98,6 @@ async def perform(
         # a welcomed chat whose session was never marked running (and captured nothing).
         await engine.store.sessions.set_status(session.id, SessionStatus.RUNNING)
         await _record(engine, session, step, posted)
-        if session.event_id:
-            await engine._safely(
-                engine.transport.set_event_status(chat.guild_id, session.event_id, "active"),
-                "start the event",
-            )
         return
     if kind is StepKind.HEADS_UP and step.question is not None and chat.channels.host:
         question = next((s for s in ledger if s.key == f"q{step.question}"), None)
@@ -137,11 +132,6 @@ async def perform(
         posted = await send_once(engine, session, step, Outgoing(chat.channels.chat, text))
         await engine.store.sessions.set_status(session.id, SessionStatus.CLOSED)  # as above
         await _record(engine, session, step, posted)
-        if session.event_id:
-            await engine._safely(
-                engine.transport.set_event_status(chat.guild_id, session.event_id, "completed"),
-                "end the event",
-            )
         return
     if kind is StepKind.NO_TOPIC and chat.channels.host:
         text = render.no_topic(chat, session.start_at)
@@ -189,13 +179,7 @@ async def _welcome_newcomers(engine: ChatEngine, session: SessionRow, step: Step
 async def _dm_subscribers(engine: ChatEngine, session: SessionRow) -> None:
     chat = engine.chat(session.chat)
     text = f"{chat.hashtag} starts {render.stamp(session.start_at, 'R')}: **{session.topic.title}** in <#{chat.channels.chat}>"
-    members = await engine.store.members.to_remind()
-    if (
-        len(engine.settings.chats) > 1
-    ):  # reminders are per member, not per chat: DM a chat's own people
-        regulars = await engine.store.members.took_part_in(chat.name)
-        members = [m for m in members if m.user_id in regulars]
-    for member in members:
+    for member in await engine.store.members.to_remind(chat.name):
         await engine._safely(
             engine.transport.direct_message(member.user_id, text), "send a reminder DM"
         )

@@ -60,7 +60,7 @@ def question(chat: ChatSettings, topic: SessionTopic, n: int) -> str:
 def heads_up(chat: ChatSettings, topic: SessionTopic, n: int, due: datetime) -> str:
     """The question quoted for the hosts (shortened when the quote would not fit)."""
     head = f"Heads-up: Q{n} goes out {stamp(due, 'R')}:\n> "
-    tail = f"\nUse `/chat skip` or `/chat edit-question {n}` to change it."
+    tail = f"\nUse `/chathost skip` or `/chathost edit-question {n}` to change it."
     text = topic.questions[n - 1].text.replace("\n", "\n> ")
     room = MESSAGE_LIMIT - len(head) - len(tail)
     return head + (text if len(text) <= room else text[: room - 1] + "…") + tail
@@ -128,7 +128,7 @@ def newcomers_without(chat: ChatSettings, text: str, keep: Iterable[str]) -> str
 def no_topic(chat: ChatSettings, start: datetime) -> str:
     return (
         f"No topic file for the {chat.hashtag} chat on {stamp(start, 'F')} yet. "
-        f"Add one with `/chat topic new` or a YAML file in the prompts folder; "
+        f"Add one with `/chathost topic new` or a YAML file in the prompts folder; "
         f"otherwise it runs as an open discussion."
     )
 

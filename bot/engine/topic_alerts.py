@@ -15,7 +15,7 @@ from bot.topics import MESSAGE_LIMIT, Problem, TopicCatalog
 
 _HEAD = (
     "These topic files have problems, so I leave them out until they are fixed"
-    " (`leadershipchat prompts validate` or `/chat topic show` lists them):"
+    " (`leadershipchat prompts validate` or `/chathost topic show` lists them):"
 )
 
 

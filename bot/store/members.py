@@ -22,7 +22,6 @@ class MemberRow:
     first_session_id: int | None
     sessions_count: int
     opted_out: bool
-    remind: bool
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,6 @@ def _member(r: aiosqlite.Row) -> MemberRow:
         first_session_id=r["first_session_id"],
         sessions_count=r["sessions_count"],
         opted_out=bool(r["opted_out"]),
-        remind=bool(r["remind"]),
     )
 
 
@@ -347,32 +345,39 @@ class Members:
             "UPDATE members SET opted_out = ? WHERE user_id = ?", (opted_out, user_id)
         )
 
-    async def set_remind(self, user_id: int, display_name: str, remind: bool) -> None:
+    async def set_remind(self, user_id: int, display_name: str, chat: str, remind: bool) -> None:
+        """Turn a member's DM before each session of `chat` on or off."""
         await self.ensure(user_id, display_name)
-        await self._conn.execute(
-            "UPDATE members SET remind = ? WHERE user_id = ?", (remind, user_id)
+        if remind:
+            await self._conn.execute(
+                "INSERT OR IGNORE INTO reminders (user_id, chat) VALUES (?, ?)", (user_id, chat)
+            )
+        else:
+            await self._conn.execute(
+                "DELETE FROM reminders WHERE user_id = ? AND chat = ?", (user_id, chat)
+            )
+
+    async def reminded_chats(self, user_id: int) -> set[str]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT chat FROM reminders WHERE user_id = ?", (user_id,)
         )
+        return {r[0] for r in rows}
 
     async def opted_out_ids(self) -> set[int]:
         async with self._conn.execute("SELECT user_id FROM members WHERE opted_out = 1") as cur:
             return {r[0] for r in await cur.fetchall()}
 
-    async def to_remind(self) -> list[MemberRow]:
+    async def to_remind(self, chat: str) -> list[MemberRow]:
+        """Members who asked for a DM before this chat (and have not opted out)."""
         async with self._conn.execute(
-            "SELECT * FROM members WHERE remind = 1 AND opted_out = 0"
+            "SELECT m.* FROM members AS m JOIN reminders AS r ON r.user_id = m.user_id"
+            " WHERE r.chat = ? AND m.opted_out = 0 ORDER BY m.user_id",
+            (chat,),
         ) as cur:
             return [_member(r) for r in await cur.fetchall()]
 
     async def erase(self, user_id: int) -> None:
-        """Forget a member entirely: settings and participation counts."""
+        """Forget a member entirely: settings, reminders and participation counts."""
         await self._conn.execute("DELETE FROM session_members WHERE user_id = ?", (user_id,))
+        await self._conn.execute("DELETE FROM reminders WHERE user_id = ?", (user_id,))
         await self._conn.execute("DELETE FROM members WHERE user_id = ?", (user_id,))
-
-    async def took_part_in(self, chat: str) -> set[int]:
-        """Members who have posted in any session of this chat."""
-        async with self._conn.execute(
-            "SELECT DISTINCT sm.user_id FROM session_members sm JOIN sessions s ON s.id = sm.session_id"
-            " WHERE s.chat = ? AND sm.messages > 0",
-            (chat,),
-        ) as cur:
-            return {r[0] for r in await cur.fetchall()}

@@ -10,6 +10,7 @@ from .context import Ctx
 from .http_util import UploadedFile
 from .interactions import InteractionBuilder
 from .model import Channel, Message
+from .rest_events import check_change, find_event, publish, validate
 from .setup_api import Ref, SetupMixin
 from .state import Interaction
 
@@ -100,6 +101,26 @@ class MemberActionsMixin(SetupMixin):
         message = self._ctx.state.message(parent.id, message_id) if message_id else None
         thread = self._ctx.ops.create_thread(parent, name, self.user_id(author), message=message)
         return thread.id
+
+    # --- scheduled events ---------------------------------------------------------------------
+
+    async def edit_scheduled_event(self, event_id: int, **changes: Any) -> dict[str, Any]:
+        """Someone with Manage Events edits an event in Discord's app (same rules as the API:
+        ``scheduled_start_time``, ``name``, ``status`` ... as Discord's JSON fields). The bot
+        gets GUILD_SCHEDULED_EVENT_UPDATE; nothing is recorded as the bot's doing."""
+        guild, event = find_event(self._ctx, event_id)
+        check_change(event, changes)
+        updated = {**event, **changes}
+        validate(updated, creating=False)
+        event.update(updated)
+        publish(self._ctx, guild, "modify", event, changes, record=False)
+        return dict(event)
+
+    async def delete_scheduled_event(self, event_id: int) -> None:
+        """Someone deletes an event in Discord's app (GUILD_SCHEDULED_EVENT_DELETE)."""
+        guild, event = find_event(self._ctx, event_id)
+        del guild.scheduled_events[event_id]
+        publish(self._ctx, guild, "delete", event, {}, record=False)
 
     # --- interactions -------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from .records import (
     ScheduledEventRecord,
     ThreadRecord,
 )
+from .rest_events import advance_all
 from .setup_api import Ref, SetupMixin
 
 R = TypeVar("R", bound=Record)
@@ -109,8 +110,11 @@ class ReadBackMixin(SetupMixin):
         return [r for r in self.interaction_responses if r.interaction_id == interaction_id]
 
     def scheduled_events(self, guild: int | None = None) -> list[dict[str, Any]]:
-        """Current scheduled events of ``guild`` (default: every guild)."""
+        """Current scheduled events of ``guild`` (default: every guild), as of now (an external
+        event starts and ends by itself at its times)."""
         guilds = self._ctx.state.guilds.values()
+        for g in guilds:
+            advance_all(self._ctx, g)
         return [
             dict(e) for g in guilds if guild in (None, g.id) for e in g.scheduled_events.values()
         ]

@@ -1,5 +1,5 @@
 """Cogs: capture (member messages -> engine), moderation (rules + "Hide from recap") and the
-`/chat` command group. `load_cogs` adds them all; each cog removes what it added on unload."""
+`/chat` and `/chathost` command groups. `load_cogs` adds them all; each cog removes what it added on unload."""
 
 from __future__ import annotations
 

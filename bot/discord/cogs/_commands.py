@@ -1,4 +1,5 @@
-"""Adds the `/chat` command group to the tree when loaded and removes it when unloaded."""
+"""Adds the `/chat` (members) and `/chathost` (hosts) command groups to the tree when loaded
+and removes them when unloaded."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from discord.ext import commands
 
-from bot.discord.commands import build_chat_group
+from bot.discord.commands import build_chat_group, build_host_group
 
 if TYPE_CHECKING:
     from bot.discord.client import LeadershipBot
@@ -15,10 +16,12 @@ if TYPE_CHECKING:
 class CommandsCog(commands.Cog):
     def __init__(self, bot: LeadershipBot) -> None:
         self.bot = bot
-        self.group = build_chat_group(bot)
+        self.groups = (build_chat_group(bot), build_host_group(bot))
 
     async def cog_load(self) -> None:
-        self.bot.tree.add_command(self.group)
+        for group in self.groups:
+            self.bot.tree.add_command(group)
 
     async def cog_unload(self) -> None:
-        self.bot.tree.remove_command(self.group.name)
+        for group in self.groups:
+            self.bot.tree.remove_command(group.name)

@@ -98,7 +98,7 @@ def commands(bot: LeadershipBot) -> list[AppCommand]:
             "Start the chat now: the welcome goes out, later steps move with it",
             controls.start_now,
         ),
-        simple("pause", "Pause the chat: nothing is posted until /chat resume", controls.pause),
+        simple("pause", "Pause the chat: nothing is posted until /chathost resume", controls.pause),
         simple("resume", "Resume a paused chat (later steps move by the pause)", controls.resume),
         simple("next", "Post the next question now", controls.next_question),
         skip,

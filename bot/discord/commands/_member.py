@@ -5,6 +5,7 @@ Everything answers ephemerally: only the member sees what is stored about them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal
 
 import discord
@@ -12,7 +13,7 @@ from discord import app_commands
 
 from bot.config import ChatSettings
 from bot.discord.commands._checks import AppCommand, chat_of
-from bot.discord.replies import send_reply
+from bot.discord.replies import UserError, send_reply
 from bot.discord.views import ConfirmView
 from bot.engine.render import stamp
 from bot.maintenance.forget import forget_member
@@ -39,7 +40,8 @@ def help_text(chat: ChatSettings, next_start_ts: str) -> str:
     )
 
 
-async def stats_text(store: Store, user: discord.abc.User) -> str:
+async def stats_text(store: Store, user: discord.abc.User, hashtags: Mapping[str, str]) -> str:
+    """`hashtags`: chat name -> its hashtag, to name the chats a member is reminded of."""
     member = await store.members.get(user.id)
     if member is None:
         return "Nothing is stored about you yet: join a chat and your stats start here."
@@ -59,13 +61,23 @@ async def stats_text(store: Store, user: discord.abc.User) -> str:
         lines.append(f"First chat: {stamp(member.first_seen_at, 'D')}")
     if member.last_seen_at:
         lines.append(f"Last seen: {stamp(member.last_seen_at, 'R')}")
-    lines.append(f"DM reminders: {'on' if member.remind else 'off'}")
+    reminded = sorted(hashtags.get(c, c) for c in await store.members.reminded_chats(user.id))
+    lines.append(f"DM reminders: {'on for ' + ', '.join(reminded) if reminded else 'off'}")
     lines.append("In recaps: " + ("no (opted out)" if member.opted_out else "yes"))
     return "\n".join(lines)
 
 
+def _named_chat(bot: LeadershipBot, interaction: discord.Interaction, name: str) -> ChatSettings:
+    """The chat of this server called `name` (what the autocomplete offers)."""
+    for chat in bot.settings.chats:
+        if chat.guild_id == interaction.guild_id and name in (chat.name, chat.hashtag):
+            return chat
+    raise UserError(f"There is no chat called {name!r} in this server.")
+
+
 def commands(bot: LeadershipBot) -> list[AppCommand]:
     store = bot.store
+    hashtags = {c.name: c.hashtag for c in bot.settings.chats}
 
     @app_commands.command(
         name="optout", description="Leave the recaps: your messages are no longer quoted"
@@ -90,22 +102,35 @@ def commands(bot: LeadershipBot) -> list[AppCommand]:
         await send_reply(interaction, "Welcome back: your answers appear in recaps again.")
 
     @app_commands.command(name="remind", description="A DM shortly before each chat")
-    @app_commands.describe(state="on or off")
-    async def remind(interaction: discord.Interaction, state: Literal["on", "off"]) -> None:
+    @app_commands.describe(state="on or off", chat="which chat (default: the one of this channel)")
+    async def remind(
+        interaction: discord.Interaction, state: Literal["on", "off"], chat: str | None = None
+    ) -> None:
         user = interaction.user
-        await store.members.set_remind(user.id, user.display_name, state == "on")
+        target = _named_chat(bot, interaction, chat) if chat else chat_of(bot, interaction)
+        await store.members.set_remind(user.id, user.display_name, target.name, state == "on")
         text = (
-            "Reminders on: I'll DM you shortly before each chat."
+            f"Reminders on for {target.hashtag}: I'll DM you shortly before each chat."
             if state == "on"
-            else "Reminders off."
+            else f"Reminders off for {target.hashtag}."
         )
         await send_reply(interaction, text)
+
+    @remind.autocomplete("chat")
+    async def chat_names(
+        interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name=f"{c.hashtag} ({c.name})"[:100], value=c.name)
+            for c in bot.settings.chats
+            if c.guild_id == interaction.guild_id and current.lower() in c.name
+        ][:25]
 
     @app_commands.command(
         name="mystats", description="What the chat knows about you: chats, answers"
     )
     async def mystats(interaction: discord.Interaction) -> None:
-        await send_reply(interaction, await stats_text(store, interaction.user))
+        await send_reply(interaction, await stats_text(store, interaction.user, hashtags))
 
     @app_commands.command(name="forgetme", description="Erase everything stored about you")
     async def forgetme(interaction: discord.Interaction) -> None:

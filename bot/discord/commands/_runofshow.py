@@ -1,4 +1,4 @@
-"""Text for `/chat preview` and `/chat status`: what the session's ledger (or, before it is planned,
+"""Text for `/chathost preview` and `/chathost status`: what the session's ledger (or, before it is planned,
 the schedule) says, rendered by `bot.run_of_show`. No discord import."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Host commands for topic files: `/chat topic show|new|import` and `/chat draft`.
+"""Host commands for topic files: `/chathost topic show|new|import` and `/chathost draft`.
 
 New and imported topics are validated and written into the prompts folder (bot.discord.
 topic_files), then the planned session of that date picks them up (engine.refresh_topic), so
@@ -49,7 +49,7 @@ async def _apply(bot: LeadershipBot, saved: SavedTopic) -> str:
     elif await bot.engine.refresh_topic(session.id):
         text += " The planned chat now uses it."
     elif session.status is not SessionStatus.PLANNED:
-        text += " That chat has already started, so it keeps its questions (`/chat edit-question` changes ones not posted yet)."
+        text += " That chat has already started, so it keeps its questions (`/chathost edit-question` changes ones not posted yet)."
     if saved.warnings:
         text += "\nWarnings:\n" + "\n".join(saved.warnings[:10])
     return text
@@ -213,7 +213,7 @@ def commands(bot: LeadershipBot) -> list[AppCommand]:
         upload = discord.File(io.BytesIO(render_draft_yaml(result).encode("utf-8")), filename=name)
         summary = (
             f"Draft for {result.date}: **{result.title}**, {len(result.questions)} question(s). "
-            "Check the lines marked `check`, then `/chat topic import` it."
+            "Check the lines marked `check`, then `/chathost topic import` it."
         )
         await send_reply(interaction, summary, file=upload)
 
