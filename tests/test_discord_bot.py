@@ -12,13 +12,20 @@ import aiohttp
 import discord
 import pytest
 
-from bot.config import BackupSettings
+from bot.config import BackupSettings, Settings
 from bot.discord.transport import DiscordTransport
 from bot.discord.views import REMIND_ID, RemindButton
 from bot.maintenance.heartbeat import check_health
 from bot.transport import EventEdit, EventSpec, Outgoing, OutgoingFile, TransportError
 from tests.fakediscord import Perm
-from tests.test_discord_harness import TIMEOUT, World, answer_of, bot_running, slash, world
+from tests.test_discord_harness import (
+    TIMEOUT,
+    World,
+    answer_of,
+    bot_running,
+    slash,
+    world,
+)
 
 
 async def test_start_up_syncs_guild_commands_and_finds_no_problems(
@@ -329,3 +336,78 @@ async def test_question_threads_open_and_threads_are_listed_before_the_gateway_i
             assert await transport.threads_since(w.ch("chat"), theirs + 10**12) == []
         finally:
             await client.close()
+
+
+async def test_a_restart_puts_the_scheduled_event_right(tmp_path: Path) -> None:
+    """Changes the event missed (Discord refused one, someone edited or deleted it while the
+    bot was down) are put right from the ledger at start-up."""
+    async with world(tmp_path) as w:
+        settings = w.settings()
+        start = datetime.now(UTC) + timedelta(hours=1)
+        events = "/guilds/*/scheduled-events/*"
+
+        def event() -> dict[str, Any]:
+            (found,) = w.fake.scheduled_events(w.guild.id)
+            return found
+
+        async with bot_running(w, settings) as h:
+            session = await h.engine.plan_session(h.chat.name, start)
+            first = int(event()["id"])
+            w.fake.fail_next("PATCH", events, 403)  # the change does not reach the event
+            extended = await slash(w.fake, "chathost extend", {"minutes": 30}, user="hana")
+            assert extended.content.startswith("Extended by 30 minutes")
+            end = start + h.chat.close_offset + timedelta(minutes=30)
+            assert event()["scheduled_end_time"] != end.isoformat()
+        # while the bot is down, a host moves the event in Discord's app
+        later = {
+            "name": "Moved",
+            "scheduled_start_time": (start + timedelta(hours=2)).isoformat(),
+            "scheduled_end_time": (start + timedelta(hours=3)).isoformat(),
+        }
+        await w.fake.edit_scheduled_event(first, **later)
+        async with bot_running(w, settings):
+            pass
+        fixed = event()
+        assert int(fixed["id"]) == first and fixed["name"] == "#LeadershipChat · Open discussion"
+        assert datetime.fromisoformat(fixed["scheduled_start_time"]) == start
+        assert datetime.fromisoformat(fixed["scheduled_end_time"]) == end
+        await w.fake.delete_scheduled_event(first)  # and someone deletes it
+        async with bot_running(w, settings) as h:
+            again = event()
+            assert int(again["id"]) != first and again["status"] == 1
+            stored = await h.store.sessions.get(session.id)
+            assert stored is not None and stored.event_id == int(again["id"])
+            assert datetime.fromisoformat(again["scheduled_end_time"]) == end
+            await slash(w.fake, "chathost cancel", user="hana")
+            assert event()["status"] == 4  # cancelled with the chat
+
+
+async def test_with_two_chats_remind_me_reminds_of_the_chat_whose_button_was_pressed(
+    tmp_path: Path,
+) -> None:
+    """Two chats announce in one channel; Alice, who never posted anywhere, presses the evening
+    chat's button; Bob asked for the other chat's reminders only."""
+    async with world(tmp_path) as w:
+        base = w.settings().model_dump(mode="json")
+        evening = dict(base["chats"][0], name="evening", hashtag="#EveningChat")
+        evening["channels"] = {"chat": w.ch("lounge"), "announce": w.ch("announce")}
+        base["chats"].append(evening)
+        settings = Settings.model_validate(base)
+        alice, bob = w.guild.member("alice"), w.guild.member("bob")
+        async with bot_running(w, settings) as h:
+            await slash(w.fake, "chat remind", {"state": "on"}, user="bob", channel="chat")
+            start = datetime.now(UTC) + timedelta(seconds=4.5)
+            session = await h.engine.plan_session("evening", start)
+            reminder = await w.fake.wait_for_post(
+                lambda p: p.channel_id == w.ch("announce") and bool(p.components), TIMEOUT
+            )
+            button = reminder.components[0]["components"][0]["custom_id"]
+            assert button == f"{REMIND_ID}:evening"
+            click = await w.fake.click_button(reminder.message_id, button, user="alice")
+            assert "Reminders on for #EveningChat" in (await answer_of(w.fake, click.id)).content
+            await w.fake.wait_for_post(lambda p: p.dm_recipient_id is not None, TIMEOUT)
+            async with h.engine.lock(session.id):  # the reminder step, DMs and all, is done
+                dms = [p for p in w.fake.posts if p.dm_recipient_id is not None]
+            assert [p.dm_recipient_id for p in dms] == [alice]  # Bob gets none
+            assert "#EveningChat" in dms[0].content and f"<#{w.ch('lounge')}>" in dms[0].content
+            assert await h.store.members.reminded_chats(bob) == {"leadershipchat"}

@@ -14,7 +14,7 @@ from bot.discord.replies import GENERIC
 from bot.store.messages import Attributed, MessageRow
 from bot.store.sessions import SessionRow, SessionStatus
 from bot.store.steps import StepStatus
-from tests.fakediscord import InteractionResponseRecord
+from tests.fakediscord import InteractionResponseRecord, ScheduledEventRecord
 from tests.test_discord_harness import (
     TIMEOUT,
     Harness,
@@ -61,6 +61,33 @@ async def plan_soon(h: Harness, *, in_: timedelta = timedelta(hours=1)) -> Sessi
     return await h.engine.plan_session(h.chat.name, datetime.now(UTC) + in_)
 
 
+async def event_of(h: Harness, session_id: int) -> dict[str, Any]:
+    """The session's scheduled event as the server shows it now."""
+    session = await h.store.sessions.get(session_id)
+    assert session is not None and session.event_id is not None
+    (event,) = [e for e in h.fake.scheduled_events() if int(e["id"]) == session.event_id]
+    return event
+
+
+def event_times(event: dict[str, Any]) -> tuple[datetime, datetime]:
+    return (
+        datetime.fromisoformat(event["scheduled_start_time"]),
+        datetime.fromisoformat(event["scheduled_end_time"]),
+    )
+
+
+def close_to(a: datetime, b: datetime) -> bool:
+    """Equal but for rounding (the event is not edited for less than a second)."""
+    return abs(a - b) < timedelta(seconds=1)
+
+
+async def ledger_times(h: Harness, session_id: int) -> tuple[datetime, datetime]:
+    """When the session starts and closes by its ledger (sent, else due)."""
+    steps = {s.key: s for s in await h.store.steps.for_session(session_id)}
+    welcome, close = steps["welcome"], steps["close"]
+    return welcome.sent_at or welcome.due_at, close.sent_at or close.due_at
+
+
 async def modal_or_answer(w: World, interaction_id: int) -> InteractionResponseRecord:
     return await w.fake.wait_for_action(
         lambda r: r.interaction_id == interaction_id and (bool(r.content) or r.callback_type == 9),
@@ -101,6 +128,12 @@ async def test_host_controls_drive_the_session(tmp_path: Path) -> None:
         write_topic(settings.prompts_dir, chat_day(settings.chats[0], start))
         async with bot_running(w, settings) as h:
             session = await h.engine.plan_session(h.chat.name, start)
+            event = await event_of(h, session.id)
+            assert event["status"] == 1 and event_times(event) == (
+                start,
+                start + h.chat.close_offset,
+            )
+            event_id = int(event["id"])
             edited = await slash(
                 w.fake,
                 "chathost edit-question",
@@ -118,25 +151,48 @@ async def test_host_controls_drive_the_session(tmp_path: Path) -> None:
             assert "<t:" in preview.content and ":R>" in preview.content
             started = await slash(w.fake, "chathost start", user="hana")
             assert started.content.startswith("Starting now")
+            # the event no longer says "in an hour": it starts (just ahead: Discord wants a
+            # future start) and ends with the chat as started now
+            begins, ends = event_times(await event_of(h, session.id))
+            assert begins - datetime.now(UTC) < timedelta(seconds=5)
+            assert close_to(ends, (await ledger_times(h, session.id))[1])
             await w.fake.wait_for_post(starts_with(w.ch("chat"), "Welcome"), TIMEOUT)
+            await w.fake.wait_for_action(
+                lambda r: r.event_id == event_id and r.event["status"] == 2,
+                kind=ScheduledEventRecord,
+                timeout=TIMEOUT,
+            )
             paused = await slash(w.fake, "chathost pause", user="hana")
             assert paused.content.startswith("Paused")
+            assert "Paused by the hosts" in (await event_of(h, session.id))["description"]
             again = await slash(w.fake, "chathost pause", user="hana")
             assert again.content == "the chat is already paused"  # a ControlError, told kindly
             assert (await slash(w.fake, "chathost resume", user="hana")).content.startswith(
                 "Resumed"
             )
+            event = await event_of(h, session.id)
+            assert "Paused" not in event["description"]
+            assert close_to(event_times(event)[1], (await ledger_times(h, session.id))[1])
             nxt = await slash(w.fake, "chathost next", user="hana")
             assert nxt.content.startswith("Posting Q1 now")
             await w.fake.wait_for_post(starts_with(w.ch("chat"), "Q1: "), TIMEOUT)
             extended = await slash(w.fake, "chathost extend", {"minutes": 5}, user="hana")
             assert extended.content.startswith("Extended by 5 minutes")
+            event = await event_of(h, session.id)
+            assert event["status"] == 2
+            assert close_to(event_times(event)[1], (await ledger_times(h, session.id))[1])
+            assert event_times(event)[1] - datetime.now(UTC) > timedelta(minutes=5)
             status = await slash(w.fake, "chathost status", user="hana")
             assert "Status: **running**" in status.content and "Serving first" in status.content
             assert (await slash(w.fake, "chathost end", user="hana")).content.startswith(
                 "Closing now"
             )
             await w.fake.wait_for_post(starts_with(w.ch("chat"), "That's a wrap"), TIMEOUT)
+            await w.fake.wait_for_action(
+                lambda r: r.event_id == event_id and r.event["status"] == 3,
+                kind=ScheduledEventRecord,
+                timeout=TIMEOUT,
+            )
             ledger = {s.key: s for s in await h.store.steps.for_session(session.id)}
             assert ledger["q3"].status is StepStatus.SKIPPED
             assert (

@@ -104,6 +104,45 @@ async def test_older_database_is_upgraded_in_place_and_keeps_its_data(tmp_path):
         assert [a.action for a in await store.host_actions.for_session(session.id)] == ["pause"]
 
 
+@pytest.mark.parametrize(
+    ("chats", "expected"),
+    [
+        # several chats: the DMs members got were for the chats they had posted in
+        (("leadershipchat", "evening"), {1: {"evening"}, 2: set(), 3: set()}),
+        # one chat: everyone who pressed "Remind me" got its DMs, posted or not
+        (("leadershipchat",), {1: {"leadershipchat"}, 2: {"leadershipchat"}, 3: set()}),
+    ],
+)
+async def test_remind_me_becomes_per_chat_and_keeps_the_dms_members_were_getting(
+    tmp_path, chats, expected
+):
+    version = next(m.version for m in migrations() if m.name == "reminders_per_chat")
+    path = tmp_path / "chat.db"
+    old = await connect(path, migrate_to=version - 1)
+    try:
+        for n, chat in enumerate(chats):
+            await old.execute(
+                "INSERT INTO sessions (id, chat, chat_date, start_at, topic_json, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (n + 1, chat, DAY.isoformat(), T0.isoformat(), TOPIC.to_json(), T0.isoformat()),
+            )
+        # 1 asked and posted in the last chat, 2 asked and never posted, 3 posted, never asked
+        for user, remind in ((1, 1), (2, 1), (3, 0)):
+            await old.execute(
+                "INSERT INTO members (user_id, display_name, remind) VALUES (?, ?, ?)",
+                (user, f"member {user}", remind),
+            )
+        for user, session in ((1, len(chats)), (3, 1)):
+            await old.execute(
+                "INSERT INTO session_members (session_id, user_id) VALUES (?, ?)", (session, user)
+            )
+    finally:
+        await old.close()
+    async with await Store.open(path) as store:
+        assert "remind" not in await columns(store.conn, "members")
+        assert {u: await store.members.reminded_chats(u) for u in expected} == expected
+
+
 async def test_upgraded_schema_matches_a_fresh_one(tmp_path):
     old = await connect(tmp_path / "old.db", migrate_to=1)
     await old.close()
