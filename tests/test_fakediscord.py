@@ -744,11 +744,39 @@ async def test_scheduled_event_lifecycle_and_validation(fake_discord: FakeDiscor
             await c.http.edit_scheduled_event(
                 guild.id, event.id, status=3
             )  # scheduled -> completed
+        with pytest.raises(discord.HTTPException) as err:  # a start must be in the future
+            await c.http.edit_scheduled_event(
+                guild.id, event.id, scheduled_start_time=discord.utils.utcnow().isoformat()
+            )
+        assert err.value.status == 400 and "in the past" in str(err.value)
         event = await event.start()
+        with pytest.raises(discord.HTTPException) as err:  # a live event keeps its start
+            await c.http.edit_scheduled_event(
+                guild.id, event.id, scheduled_start_time=(start + dt.timedelta(hours=1)).isoformat()
+            )
+        assert err.value.status == 400
+        later = (start + dt.timedelta(hours=3)).isoformat()
+        await c.http.edit_scheduled_event(guild.id, event.id, scheduled_end_time=later)
         await event.end()
-        assert [e.event["status"] for e in fake.scheduled_event_ops] == [1, 2, 3]
+        assert [e.event["status"] for e in fake.scheduled_event_ops] == [1, 2, 2, 3]
+        with pytest.raises(discord.HTTPException) as err:  # finished: nothing changes any more
+            await c.http.edit_scheduled_event(guild.id, event.id, name="Again")
+        assert err.value.code == 180000
         await event.delete()
         assert fake.scheduled_events() == []
+        # an external event starts and ends by itself at its times
+        soon = discord.utils.utcnow() + dt.timedelta(seconds=0.3)
+        auto = await guild.create_scheduled_event(
+            name="Soon",
+            start_time=soon,
+            end_time=soon + dt.timedelta(seconds=0.3),
+            entity_type=discord.EntityType.external,
+            privacy_level=discord.PrivacyLevel.guild_only,
+            location="#general",
+        )
+        await asyncio.sleep(0.7)  # wall-clock time must pass: the fake follows Discord's clock
+        assert (await guild.fetch_scheduled_event(auto.id)).status is discord.EventStatus.ended
+        assert fake.scheduled_event_ops[-1].op == "auto"
 
 
 async def test_global_commands_and_edit_original(fake_discord: FakeDiscord) -> None:
