@@ -99,6 +99,19 @@ async def test_missing_permissions_and_roles_are_reported_to_hosts(
     assert "Embed Links" in caplog.text
 
 
+async def test_hosts_are_told_when_discord_hides_chathost_from_the_host_role(
+    tmp_path: Path,
+) -> None:
+    async with world(tmp_path) as w:
+        await w.fake.set_command_permissions(None, [])  # no admin allowed the role yet
+        async with bot_running(w, w.settings()) as h:
+            report = await w.fake.wait_for_post(lambda p: p.channel_id == w.ch("hosts"), TIMEOUT)
+            assert "members with the host role @host do not see /chathost" in report.content
+            assert "Server Settings > Integrations > FakeBot > /chathost" in report.content
+            await w.fake.set_command_permissions("chathost", [("host", True)])
+            assert await h.bot.check_setup() == []  # allowed on the command itself: fine
+
+
 async def test_post_sends_nonce_safe_mentions_embeds_files_and_the_remind_button(
     tmp_path: Path,
 ) -> None:

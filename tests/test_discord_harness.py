@@ -160,6 +160,8 @@ async def world(
         await fake.set_overwrite(hosts, guild.id, deny=Perm.VIEW_CHANNEL)
         await fake.set_overwrite(hosts, guild.role("host"), allow=Perm.VIEW_CHANNEL)
         await fake.set_overwrite(hosts, guild.bot_role_id, allow=Perm.VIEW_CHANNEL)
+        # the admin let the host role see the bot's commands (/chathost defaults to Manage Server)
+        await fake.set_command_permissions(None, [("host", True)])
         yield World(fake, guild, tmp)
 
 

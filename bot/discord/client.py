@@ -188,6 +188,7 @@ class LeadershipBot(commands.Bot):
         found: list[preflight.Problem] = []
         for chat in self.settings.chats:
             problems = preflight.check_chat(self.get_guild(chat.guild_id), chat)
+            problems += await preflight.check_host_commands(self, chat)
             for problem in problems:
                 log.warning("setup: %s", problem)
             reachable = not any(p.channel == "host" for p in problems)

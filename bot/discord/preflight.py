@@ -7,13 +7,15 @@ is logged with the fix and the list is posted in the host channel (when that one
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import discord
 
 from bot.config import ChatSettings
+from bot.discord.commands import HOST_GROUP, HOST_PERMISSIONS
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,7 @@ LABELS = {
     "manage_events": "Manage Events",
     "moderate_members": "Timeout Members",
 }
+ROLE = 1  # a command permission overwrite for a role (2: a member, 3: a channel)
 BASE = ("view_channel", "send_messages", "embed_links", "read_message_history")
 THREADS = ("create_public_threads", "send_messages_in_threads")
 
@@ -135,6 +138,55 @@ def check_chat(guild: discord.Guild | None, chat: ChatSettings) -> list[Problem]
             )
         )
     return problems
+
+
+def role_sees_command(
+    role: discord.Role, overwrites: Sequence[Mapping[str, Any]], command_id: int, app_id: int
+) -> bool:
+    """Whether Discord shows a command with the host group's default permissions to members of
+    `role`: by the role's own permissions, or by an admin's overwrite for the command (else for
+    all the app's commands) that allows the role or @everyone."""
+    if role.permissions.administrator or role.permissions >= HOST_PERMISSIONS:
+        return True
+    by_target = {int(o["id"]): o.get("permissions") or [] for o in overwrites}
+    entries = by_target.get(command_id, by_target.get(app_id, []))
+    allowed = {role.id, role.guild.id}  # the guild id is @everyone
+    return any(
+        int(e["type"]) == ROLE and int(e["id"]) in allowed and e["permission"] for e in entries
+    )
+
+
+async def check_host_commands(client: discord.Client, chat: ChatSettings) -> list[Problem]:
+    """Members with only the host role do not see /chathost until an admin allows the role
+    (Discord's default permissions for it are Manage Server). Unknown (REST failed): no report."""
+    guild = client.get_guild(chat.guild_id)
+    role = guild.get_role(chat.host_role_id) if guild and chat.host_role_id else None
+    app_id = client.application_id
+    if guild is None or role is None or app_id is None:
+        return []
+    if role.permissions.administrator or role.permissions >= HOST_PERMISSIONS:
+        return []
+    try:
+        commands = [
+            *await client.http.get_guild_commands(app_id, guild.id),
+            *await client.http.get_global_commands(app_id),
+        ]
+        overwrites = await client.http.get_guild_application_command_permissions(app_id, guild.id)
+    except discord.HTTPException as exc:
+        log.info("could not check who sees /%s: %s", HOST_GROUP, exc)
+        return []
+    command = next((c for c in commands if c["name"] == HOST_GROUP), None)
+    if command is None or role_sees_command(role, list(overwrites), int(command["id"]), app_id):
+        return []
+    bot = client.user.name if client.user else "the bot"
+    return [
+        Problem(
+            f"{chat.name}: members with the host role @{role.name} do not see /{HOST_GROUP}: "
+            "Discord shows it to Manage Server only.",
+            f"Server Settings > Integrations > {bot} > /{HOST_GROUP} > Add Roles or Members > "
+            f"@{role.name}, allowed (or give the role Manage Server).",
+        )
+    ]
 
 
 def report_text(problems: list[Problem]) -> str:

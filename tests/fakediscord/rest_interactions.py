@@ -49,6 +49,9 @@ class InteractionRoutes:
             add("PUT", prefix + base + "/commands", self.bulk_overwrite)
             add("GET", prefix + base + "/commands", self.list_commands)
             add("POST", prefix + base + "/commands", self.upsert_command)
+        permissions = prefix + APP + r"/guilds/{guild_id:\d+}/commands"
+        add("GET", permissions + "/permissions", self.list_command_permissions)
+        add("GET", permissions + r"/{command_id:\d+}/permissions", self.get_command_permissions)
         add("POST", prefix + r"/interactions/{interaction_id:\d+}/{token}/callback", self.callback)
         add("POST", prefix + WEBHOOK, self.followup)
         add("GET", prefix + WEBHOOK + "/messages/{message}", self.get_webhook_message)
@@ -147,6 +150,30 @@ class InteractionRoutes:
             CommandSyncRecord(guild_id=guild_id, commands=[stored], received_at=time.time())
         )
         return ok(stored, status=201)
+
+    def _permissions_json(self, guild_id: int, target: int) -> dict[str, Any]:
+        found = self.state.command_permissions.get(guild_id, {})
+        return {
+            "id": str(target),
+            "application_id": str(self.state.application_id),
+            "guild_id": str(guild_id),
+            "permissions": found[target],
+        }
+
+    async def list_command_permissions(self, request: web.Request) -> web.Response:
+        """The overwrites admins set in this guild (an entry per command that has any)."""
+        guild_id = self._scope(request)
+        assert guild_id is not None
+        targets = self.state.command_permissions.get(guild_id, {})
+        return ok([self._permissions_json(guild_id, t) for t in targets])
+
+    async def get_command_permissions(self, request: web.Request) -> web.Response:
+        guild_id = self._scope(request)
+        assert guild_id is not None
+        target = snowflake(request, "command_id")
+        if target not in self.state.command_permissions.get(guild_id, {}):
+            raise DiscordError(404, 10066, "Unknown application command permissions")
+        return ok(self._permissions_json(guild_id, target))
 
     # --- callbacks --------------------------------------------------------------------------
 

@@ -221,6 +221,28 @@ class SetupMixin:
         ch.overwrites.append(Overwrite(target_id, 1 if member else 0, allow, deny))
         self._ctx.ops.channel_updated(ch)
 
+    async def set_command_permissions(
+        self,
+        command: str | None,
+        roles: Sequence[tuple[Ref, bool]],
+        *,
+        guild: int | None = None,
+    ) -> None:
+        """A server admin allows (True) or denies roles for a command under Server Settings >
+        Integrations (``command=None``: for all the app's commands). The bot can read these;
+        like the commands' ``default_member_permissions`` they are not enforced here."""
+        handle = self._guild_of(guild)
+        state = self._ctx.state
+        target = state.application_id
+        if command is not None:
+            found = state.find_command(command, 1, handle.id)
+            if found is None:
+                raise ValueError(f"no command {command!r} is registered")
+            target = int(found["id"])
+        state.command_permissions.setdefault(handle.id, {})[target] = [
+            {"id": str(self.role_id(role)), "type": 1, "permission": allow} for role, allow in roles
+        ]
+
     def _target_id(self, target: Ref) -> int:
         if isinstance(target, int):
             return target

@@ -68,6 +68,9 @@ class FakeState:
         self.dm_channels: dict[int, int] = {}
         self.global_commands: list[dict[str, Any]] = []
         self.guild_commands: dict[int, list[dict[str, Any]]] = {}
+        #: per guild: command id (or the application id: every command) -> permission overwrites
+        #: a server admin set under Server Settings > Integrations
+        self.command_permissions: dict[int, dict[int, list[dict[str, Any]]]] = {}
         self.interactions: dict[int, Interaction] = {}
         #: files members attached to slash command options (not in any message), by id
         self.option_attachments: dict[int, Attachment] = {}
