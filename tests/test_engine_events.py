@@ -4,25 +4,14 @@ status moves, nothing changes once finished)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
-
-import pytest_asyncio
 
 from bot.transport import EventEdit, EventState
-from tests.test_engine import START, TOPIC, Harness, compressed_settings, plan
+from tests.test_engine import START, Harness, plan
+from tests.test_engine import harness as harness  # the fixture: a compressed chat, not booted
 
 CHAT = "leadershipchat"
 LENGTH = timedelta(seconds=60)  # the compressed chat closes 60 s after its start
-
-
-@pytest_asyncio.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    h = Harness(tmp_path, compressed_settings(tmp_path), [TOPIC])
-    yield h
-    if h.store is not None:
-        await h.store.close()
 
 
 def the_event(h: Harness) -> EventState:

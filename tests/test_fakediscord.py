@@ -563,13 +563,8 @@ async def test_threads_dms_events_moderation(fake_discord: FakeDiscord) -> None:
         assert isinstance(msg.channel, discord.DMChannel)
 
         start = discord.utils.utcnow() + dt.timedelta(days=1)
-        event = await guild.create_scheduled_event(
-            name="#LeadershipChat: Trust",
-            start_time=start,
-            end_time=start + dt.timedelta(hours=1),
-            entity_type=discord.EntityType.external,
-            privacy_level=discord.PrivacyLevel.guild_only,
-            location="#general",
+        event = await external_event(
+            guild, "#LeadershipChat: Trust", start, start + dt.timedelta(hours=1)
         )
         await events.wait(lambda e: e.id == event.id)
         await event.edit(description="Topic: trust")
@@ -710,6 +705,20 @@ async def test_more_rest_routes(fake_discord: FakeDiscord) -> None:
         assert {d.message_id for d in fake.deletes} == {m.id for m in older}
 
 
+async def external_event(
+    guild: discord.Guild, name: str, start: dt.datetime, end: dt.datetime
+) -> discord.ScheduledEvent:
+    """An event "in #general" (Discord's external kind, as the bot makes them)."""
+    return await guild.create_scheduled_event(
+        name=name,
+        start_time=start,
+        end_time=end,
+        entity_type=discord.EntityType.external,
+        privacy_level=discord.PrivacyLevel.guild_only,
+        location="#general",
+    )
+
+
 async def test_scheduled_event_lifecycle_and_validation(fake_discord: FakeDiscord) -> None:
     fake = fake_discord
     async with running(client(), fake.token) as c:
@@ -730,14 +739,7 @@ async def test_scheduled_event_lifecycle_and_validation(fake_discord: FakeDiscor
             "create_guild_scheduled_event",
             "/entity_metadata",
         )
-        event = await guild.create_scheduled_event(
-            name="Chat",
-            start_time=start,
-            end_time=start + dt.timedelta(hours=1),
-            entity_type=discord.EntityType.external,
-            privacy_level=discord.PrivacyLevel.guild_only,
-            location="#general",
-        )
+        event = await external_event(guild, "Chat", start, start + dt.timedelta(hours=1))
         fetched = await guild.fetch_scheduled_event(event.id)
         assert fetched.location == "#general"
         with pytest.raises(discord.HTTPException):
@@ -766,14 +768,7 @@ async def test_scheduled_event_lifecycle_and_validation(fake_discord: FakeDiscor
         assert fake.scheduled_events() == []
         # an external event starts and ends by itself at its times
         soon = discord.utils.utcnow() + dt.timedelta(seconds=0.3)
-        auto = await guild.create_scheduled_event(
-            name="Soon",
-            start_time=soon,
-            end_time=soon + dt.timedelta(seconds=0.3),
-            entity_type=discord.EntityType.external,
-            privacy_level=discord.PrivacyLevel.guild_only,
-            location="#general",
-        )
+        auto = await external_event(guild, "Soon", soon, soon + dt.timedelta(seconds=0.3))
         await asyncio.sleep(0.7)  # wall-clock time must pass: the fake follows Discord's clock
         assert (await guild.fetch_scheduled_event(auto.id)).status is discord.EventStatus.ended
         assert fake.scheduled_event_ops[-1].op == "auto"
