@@ -29,7 +29,7 @@ def session(sid: int, day: date, status: SessionStatus = SessionStatus.RECAPPED)
 
 
 def member(uid: int, name: str, opted_out: bool = False) -> MemberRow:
-    return MemberRow(uid, name, None, None, None, 0, opted_out, False)
+    return MemberRow(uid, name, None, None, None, 0, opted_out)
 
 
 def part(sid: int, uid: int, messages: int, answers: int, new: bool = False) -> Participation:
