@@ -147,7 +147,9 @@ def as_discord(show: Show, channels: Mapping[str, int]) -> str:
     if show.state:
         head += f" ({show.state})"
     if show.open_discussion:
-        head += "\nNo topic file for this date: it runs as an open discussion (`/chathost topic new`)."
+        head += (
+            "\nNo topic file for this date: it runs as an open discussion (`/chathost topic new`)."
+        )
     for relative, cap in _FITS:
         questions = [_clip(q, cap) for q in show.questions]
         lines = [

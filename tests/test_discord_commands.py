@@ -101,6 +101,10 @@ async def test_every_host_command_is_refused_for_a_member_and_accepted_for_a_hos
 ) -> None:
     async with world(tmp_path) as w, bot_running(w, w.settings()) as h:
         await plan_soon(h)
+        with pytest.raises(PermissionError):  # Discord hides /chathost from members
+            await w.fake.invoke_slash_command("chathost status", user="alice", channel="chat")
+        # an admin opens it to everyone: the bot's own check still refuses members
+        await w.fake.set_command_permissions("chathost", [(w.guild.id, True)])
         for name, options in HOST_COMMANDS:
             refused = await slash(w.fake, name, options, user="alice")
             assert refused.ephemeral and refused.content.startswith(REFUSAL), name

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from bot.transport import EventEdit, EventState
 from tests.test_engine import START, Harness, plan
-from tests.test_engine import harness as harness  # the fixture: a compressed chat, not booted
 
 CHAT = "leadershipchat"
 LENGTH = timedelta(seconds=60)  # the compressed chat closes 60 s after its start

@@ -134,7 +134,8 @@ async def test_remind_me_becomes_per_chat_and_keeps_the_dms_members_were_getting
             )
         for user, session in ((1, len(chats)), (3, 1)):
             await old.execute(
-                "INSERT INTO session_members (session_id, user_id) VALUES (?, ?)", (session, user)
+                "INSERT INTO session_members (session_id, user_id, messages) VALUES (?, ?, 1)",
+                (session, user),
             )
     finally:
         await old.close()

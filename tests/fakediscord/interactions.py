@@ -187,12 +187,35 @@ class InteractionBuilder:
         perms = self.state.permissions(user_id, channel)
         if perms & Perm.ADMINISTRATOR or perms == Perm.ALL:
             return
+        allowed = self._overwrite(command, user_id, channel.guild_id)
+        if allowed is True:
+            return
+        if allowed is False:
+            user = self.state.user(user_id).username
+            raise PermissionError(f"{user} cannot use {command['name']!r}: an admin denied it")
         if int(needed) == 0 or perms & int(needed) != int(needed):
             user = self.state.user(user_id).username
             raise PermissionError(
                 f"{user} cannot use {command['name']!r}: Discord hides it from members without "
                 f"its default_member_permissions ({needed})"
             )
+
+    def _overwrite(self, command: dict[str, Any], user_id: int, guild_id: int) -> bool | None:
+        """What an admin's overwrites (Server Settings > Integrations) say for this member: the
+        command's own, else the app-wide ones; the member's entry, else their roles' (one that
+        allows is enough), else @everyone's. None: no overwrite applies (channel overwrites are
+        not modelled)."""
+        found = self.state.command_permissions.get(guild_id, {})
+        entries = found.get(int(command["id"]), found.get(self.state.application_id, []))
+        by_id = {(int(e["type"]), int(e["id"])): bool(e["permission"]) for e in entries}
+        if (2, user_id) in by_id:
+            return by_id[(2, user_id)]
+        roles = [
+            by_id[(1, r)] for r in self.state.member(guild_id, user_id).roles if (1, r) in by_id
+        ]
+        if roles:
+            return any(roles)
+        return by_id.get((1, guild_id))
 
     def _known(self) -> str:
         names = [c["name"] for c in self.state.global_commands]

@@ -229,8 +229,8 @@ class SetupMixin:
         guild: int | None = None,
     ) -> None:
         """A server admin allows (True) or denies roles for a command under Server Settings >
-        Integrations (``command=None``: for all the app's commands). The bot can read these;
-        like the commands' ``default_member_permissions`` they are not enforced here."""
+        Integrations (``command=None``: for all the app's commands). The bot can read these,
+        and invoking a command honours them before its ``default_member_permissions``."""
         handle = self._guild_of(guild)
         state = self._ctx.state
         target = state.application_id
