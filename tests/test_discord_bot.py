@@ -378,14 +378,17 @@ async def test_a_restart_puts_the_scheduled_event_right(tmp_path: Path) -> None:
             "scheduled_end_time": (start + timedelta(hours=3)).isoformat(),
         }
         await w.fake.edit_scheduled_event(first, **later)
-        async with bot_running(w, settings):
-            pass
+        async with bot_running(w, settings) as h:
+            assert h.bot.reconciling is not None  # beside the start-up, not holding it up
+            await asyncio.wait_for(h.bot.reconciling, TIMEOUT)
         fixed = event()
         assert int(fixed["id"]) == first and fixed["name"] == "#LeadershipChat · Open discussion"
         assert datetime.fromisoformat(fixed["scheduled_start_time"]) == start
         assert datetime.fromisoformat(fixed["scheduled_end_time"]) == end
         await w.fake.delete_scheduled_event(first)  # and someone deletes it
         async with bot_running(w, settings) as h:
+            assert h.bot.reconciling is not None
+            await asyncio.wait_for(h.bot.reconciling, TIMEOUT)
             again = event()
             assert int(again["id"]) != first and again["status"] == 1
             stored = await h.store.sessions.get(session.id)

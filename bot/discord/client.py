@@ -98,6 +98,7 @@ class LeadershipBot(commands.Bot):
         self.caught_up = asyncio.Event()
         self._warned_content = False
         self._heartbeat: asyncio.Task[None] | None = None
+        self.reconciling: asyncio.Task[None] | None = None  # the start-up check of the events
         self._closing = False
         self._inflight = 0
         self.intake = MessageIntake()
@@ -119,7 +120,7 @@ class LeadershipBot(commands.Bot):
         await self.engine.rebuild_jobs()
         if self.rehearsal is not None:
             await self._plan_rehearsal(self.rehearsal)
-        await self.engine.events.reconcile()
+        self.reconciling = asyncio.create_task(self._reconcile_events(), name="event-reconcile")
         schedule_upkeep(self.trigger, self.settings, self.store, self.clock, self.republisher)
         self._heartbeat = asyncio.create_task(
             heartbeat_loop(
@@ -128,6 +129,15 @@ class LeadershipBot(commands.Bot):
             name="heartbeat",
         )
         await sync_commands(self.tree, self.settings)
+
+    async def _reconcile_events(self) -> None:
+        """The scheduled events put right from the ledger, beside the start-up rather than in
+        it: a session's lock may be held by a recap that waits for the first catch-up, which
+        needs the connection that `setup_hook` would be holding up."""
+        try:
+            await self.engine.events.reconcile()
+        except Exception:
+            log.exception("could not check the scheduled events against the ledger")
 
     async def _plan_rehearsal(self, rehearsal: Rehearsal) -> None:
         chat = self.settings.chat(rehearsal.chat)
@@ -251,16 +261,17 @@ class LeadershipBot(commands.Bot):
             log.exception("could not wait for work in flight")
 
     async def close(self) -> None:
-        """Stop the scheduler (after the step in flight), the heartbeat (which clears it), then
-        disconnect. The database is closed by whoever opened it, after this."""
+        """Stop the scheduler (after the step in flight), the events check, the heartbeat
+        (which clears it), then disconnect. The database is closed by whoever opened it, after this."""
         if not self._closing:
             self._closing = True
             if self.trigger.scheduler.running:
                 self.trigger.scheduler.pause()
             await self._drain()
             self.trigger.shutdown()
-            if self._heartbeat is not None:
-                self._heartbeat.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await self._heartbeat
+            for task in (self.reconciling, self._heartbeat):  # an unfinished check: next start
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task
         await super().close()
