@@ -95,7 +95,8 @@ class JsonLines(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def _token_values(token: str | None) -> list[str]:
+def token_values(token: str | None) -> list[str]:
+    """The token (argument, else DISCORD_TOKEN) as it may appear in text, with and without "Bot "."""
     value = (token if token is not None else os.environ.get("DISCORD_TOKEN", "")).strip()
     return [value, value.removeprefix("Bot ").strip()] if value else []
 
@@ -125,7 +126,7 @@ def setup_logging(
     logging.getLogger("apscheduler").setLevel(
         logging.NOTSET if quiet == "DEBUG" else logging.WARNING
     )
-    redact = RedactSecrets(_token_values(token))
+    redact = RedactSecrets(token_values(token))
     for h in root.handlers:
         for stale in [f for f in h.filters if isinstance(f, RedactSecrets)]:
             h.removeFilter(stale)

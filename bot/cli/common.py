@@ -10,6 +10,7 @@ from bot.config import ConfigError, Settings, load_settings
 
 EXIT_USAGE = 2
 EXAMPLE_CONFIG = Path("config.example.yaml")
+MAX_WEEKS = 520  # ten years of weekly chats: more is a typo, and dates end at year 9999
 
 
 class CliError(Exception):
@@ -18,6 +19,19 @@ class CliError(Exception):
     def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
         super().__init__(message)
         self.code = code
+
+
+def weeks(text: str) -> int:
+    """argparse type for --weeks: a whole number from 1 to MAX_WEEKS (argparse exits 2 otherwise)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of weeks") from None
+    if not 1 <= value <= MAX_WEEKS:
+        raise argparse.ArgumentTypeError(
+            f"{text} weeks: give 1 to {MAX_WEEKS} (ten years of weekly chats)"
+        )
+    return value
 
 
 def load_config(args: argparse.Namespace, *, read_only: bool) -> Settings:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli import prompts_draft
-from bot.cli.common import load_config
+from bot.cli.common import load_config, weeks
 from bot.timeline import chat_dates
 from bot.topics import Severity, load_catalog, topic_files
 
@@ -23,7 +23,7 @@ def register(sub: Any) -> None:
         "list", help="topics by date, and upcoming weeks with no topic yet"
     )
     listing.add_argument(
-        "--weeks", type=int, default=UPCOMING_WEEKS, help="upcoming weeks to check"
+        "--weeks", type=weeks, default=UPCOMING_WEEKS, help="upcoming weeks to check"
     )
     listing.set_defaults(func=run_list)
 

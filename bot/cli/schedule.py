@@ -7,7 +7,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.cli.common import CliError, load_config
+from bot.cli.common import CliError, load_config, weeks
 from bot.engine import planner
 from bot.run_of_show import Show, as_text, planned
 from bot.timeline import local_date, next_starts
@@ -17,7 +17,7 @@ from bot.topics import load_catalog
 def register(sub: Any) -> None:
     parser = sub.add_parser("schedule", help="preview the next chats and their run of show")
     parser.add_argument(
-        "--weeks", type=int, default=2, help="how many upcoming chats per chat (default 2)"
+        "--weeks", type=weeks, default=2, help="how many upcoming chats per chat (default 2)"
     )
     parser.add_argument(
         "--tz", default=None, help="also show times in this IANA zone (e.g. Europe/Berlin)"
@@ -35,8 +35,6 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(
                 f"--tz {args.tz!r} is not a known time zone (an IANA name like Europe/Berlin)"
             ) from None
-    if args.weeks < 1:
-        raise CliError("--weeks must be at least 1")
     catalog = load_catalog([settings.prompts_dir], settings)
     now = datetime.now(UTC)
     for chat in settings.chats:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.cli.common import CliError, load_config
+from bot.cli.common import CliError, load_config, weeks
 from bot.recap.trends import (
     TrendRows,
     build_trends,
@@ -21,15 +21,13 @@ from bot.store import Store
 
 def register(sub: Any) -> None:
     p = sub.add_parser("stats", help="participants, newcomers and returning members per week")
-    p.add_argument("--weeks", type=int, default=12, help="how many recent chats (default 12)")
+    p.add_argument("--weeks", type=weeks, default=12, help="how many recent chats (default 12)")
     p.add_argument("--chat", help="one chat by name (default: every chat)")
     p.add_argument("--png", type=Path, help="trend chart file (default: recap_dir/stats-CHAT.png)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.weeks < 1:
-        raise CliError("--weeks must be at least 1")
     settings = load_config(args, read_only=True)
     if args.chat:
         try:
