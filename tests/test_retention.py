@@ -143,4 +143,4 @@ def test_purge_command_needs_an_existing_database(
     write_config: Callable[..., Path], run_cli: Callable[..., Any]
 ) -> None:
     result = run_cli("--config", write_config(CONFIG + "database: none.db\n"), "purge")
-    assert result.code == 1 and "does not exist" in result.err
+    assert result.code == 2 and "no database at" in result.err

@@ -34,6 +34,17 @@ def weeks(text: str) -> int:
     return value
 
 
+def row_id(text: str) -> int:
+    """argparse type for a Discord id or a session id: a whole number from 1 to 2**63 - 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"{text} is not an id (a positive number below 2**63)")
+    return value
+
+
 def load_config(args: argparse.Namespace, *, read_only: bool) -> Settings:
     """Load --config; read-only commands fall back to config.example.yaml with a notice."""
     path: Path = args.config

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli.common import CliError, load_config
+from bot.cli.outputs import output_folder, writing
 from bot.topics import TopicFileError, load_catalog, load_topic_file
 
 
@@ -58,7 +59,9 @@ def run(args: argparse.Namespace) -> int:
         if not catalog.topics:
             raise CliError(f"no topic files in {settings.prompts_dir}; pass one with --topic FILE")
         topic, *upcoming = catalog.topics
-    files = asyncio.run(run_demo(topic, args.out, args.speed, upcoming=upcoming))
+    output_folder(args.out, "--out")
+    with writing("--out", args.out):
+        files = asyncio.run(run_demo(topic, args.out, args.speed, upcoming=upcoming))
     print("\nRecap files:")
     for path in files:
         print(f"  {path}")

@@ -8,12 +8,13 @@ leadershipchat recap --from-export chat.json [thread.json ...] --host Hana --out
 from __future__ import annotations
 
 import argparse
-import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.cli.common import CliError, load_config
+from bot.cli.common import CliError, load_config, row_id
+from bot.cli.database import with_store
+from bot.cli.outputs import output_folder, writing
 from bot.config import ChatSettings, Settings
 from bot.durations import parse_duration
 from bot.recap import build_recap, load_recap_input, parse_formats, write_recap_files
@@ -33,7 +34,7 @@ def register(sub: Any) -> None:
         " activity.png for a session in the database, or for a chat exported with"
         " DiscordChatExporter (JSON format).",
     )
-    p.add_argument("session", nargs="?", type=int, help="session id (see --last)")
+    p.add_argument("session", nargs="?", type=row_id, help="session id (see --last)")
     p.add_argument("--last", action="store_true", help="the most recent chat that took place")
     p.add_argument("--chat", help="chat name from the config (hashtag, time zone)")
     p.add_argument("--out", type=Path, help="folder (default for the DB: recap_dir/CHAT-DATE)")
@@ -74,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
         formats = parse_formats(args.format)
     except ValueError as exc:
         raise CliError(f"--format: {exc}") from None
+    if args.out is not None:
+        output_folder(args.out, "--out")
     if args.from_export:
         if args.session is not None or args.last:
             raise CliError("give either --from-export or a session (id or --last), not both")
@@ -83,27 +86,27 @@ def run(args: argparse.Namespace) -> int:
         out: Path = args.out
     else:
         settings = load_config(args, read_only=True)
-        recap = asyncio.run(_from_db(args, settings))
-        out = args.out or settings.recap_dir / recap.slug
-        if recap.session_id is not None:
-            asyncio.run(_remember(settings, out.resolve(), recap.session_id, formats))
-    for path in write_recap_files(recap, out, formats):
+        if args.session is None and not args.last:
+            raise CliError("which session? give its id, --last, or --from-export FILE")
+        recap = with_store(settings.database, lambda store: _from_db(args, settings, store))
+        out = args.out or output_folder(settings.recap_dir / recap.slug, "recap_dir")
+        if (session_id := recap.session_id) is not None:
+            where = out.resolve()
+            with_store(
+                settings.database, lambda store: _remember(store, where, session_id, formats)
+            )
+    with writing("--out" if args.out else "recap_dir", out):
+        written = write_recap_files(recap, out, formats)
+    for path in written:
         print(path)
     return 0
 
 
-async def _remember(
-    settings: Settings, out: Path, session_id: int, formats: frozenset[str]
-) -> None:
+async def _remember(store: Store, out: Path, session_id: int, formats: frozenset[str]) -> None:
     """Note where the files go: forgetting a member rewrites this copy too."""
-    async with await Store.open(settings.database) as store:
-        await store.redo.record_output(
-            "recap",
-            out,
-            datetime.now(UTC),
-            session_id=session_id,
-            formats=",".join(sorted(formats)),
-        )
+    await store.redo.record_output(
+        "recap", out, datetime.now(UTC), session_id=session_id, formats=",".join(sorted(formats))
+    )
 
 
 def _chat(args: argparse.Namespace, settings: Settings | None) -> ChatSettings | None:
@@ -115,29 +118,24 @@ def _chat(args: argparse.Namespace, settings: Settings | None) -> ChatSettings |
         raise CliError(str(exc.args[0])) from None
 
 
-async def _from_db(args: argparse.Namespace, settings: Settings) -> Recap:
-    if args.session is None and not args.last:
-        raise CliError("which session? give its id, --last, or --from-export FILE")
-    if not settings.database.exists():
-        raise CliError(f"no database at {settings.database} (has the bot run yet?)")
-    async with await Store.open(settings.database) as store:
-        session_id = args.session
-        if args.last:
-            now = datetime.now(UTC)
-            held = [
-                s
-                for s in await store.sessions.recent(args.chat, limit=100)
-                if s.status in HELD and s.start_at <= now
-            ]
-            if not held:
-                raise CliError("no chat has taken place yet")
-            session_id = held[0].id
-        session = await store.sessions.get(session_id)
-        if session is None:
-            raise CliError(f"no session with id {session_id}")
-        names = {c.name for c in settings.chats}
-        chat = settings.chat(session.chat) if session.chat in names else None
-        return build_recap(await load_recap_input(store, session_id, chat))
+async def _from_db(args: argparse.Namespace, settings: Settings, store: Store) -> Recap:
+    session_id = args.session
+    if args.last:
+        now = datetime.now(UTC)
+        held = [
+            s
+            for s in await store.sessions.recent(args.chat, limit=100)
+            if s.status in HELD and s.start_at <= now
+        ]
+        if not held:
+            raise CliError("no chat has taken place yet")
+        session_id = held[0].id
+    session = await store.sessions.get(session_id)
+    if session is None:
+        raise CliError(f"no session with id {session_id}")
+    names = {c.name for c in settings.chats}
+    chat = settings.chat(session.chat) if session.chat in names else None
+    return build_recap(await load_recap_input(store, session_id, chat))
 
 
 def _from_export(args: argparse.Namespace) -> Recap:

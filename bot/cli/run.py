@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import sys
 from datetime import timedelta
 from typing import Any
 
 from bot.cli.common import CliError, load_config
+from bot.cli.database import check_database
 
 
 def register(sub: Any) -> None:
@@ -37,14 +39,32 @@ def register(sub: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    token = os.environ.get("DISCORD_TOKEN", "").strip()
+# A bot token is one word of printable ASCII (letters, digits, `.`, `_`, `-`).
+_TOKEN_CHARS = re.compile(r"[\x21-\x7e]+")
+
+
+def bot_token(raw: str) -> str:
+    """DISCORD_TOKEN as Discord expects it; CliError (never echoing the value) when it cannot be."""
+    token = raw.strip()
+    if token.startswith("Bot "):  # copied with the Authorization header's prefix
+        token = token.removeprefix("Bot ").strip()
     if not token:
         raise CliError(
             "DISCORD_TOKEN is not set: export the bot token from the Discord Developer Portal "
             "(your application > Bot > Reset Token) as DISCORD_TOKEN"
         )
+    if not _TOKEN_CHARS.fullmatch(token):
+        raise CliError(
+            "DISCORD_TOKEN holds a line break, a space or another character no token has "
+            "(a copy-paste slip?): set it again to the token alone, on one line"
+        )
+    return token
+
+
+def run(args: argparse.Namespace) -> int:
+    token = bot_token(os.environ.get("DISCORD_TOKEN", ""))
     settings = load_config(args, read_only=False)
+    check_database(settings.database, may_create=True)
     if args.chat is not None:
         try:
             settings.chat(args.chat)

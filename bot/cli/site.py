@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bot.cli.common import CliError, load_config
-from bot.config import Settings
-from bot.recap.model import Recap
+from bot.cli.database import with_store
+from bot.cli.outputs import output_folder, writing
 from bot.recap.site import load_site_recaps, write_site
-from bot.store import Store
 
 
 def register(sub: Any) -> None:
@@ -32,21 +30,23 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(str(exc.args[0])) from None
     if args.base_url and not args.base_url.startswith(("https://", "http://")):
         raise CliError("--base-url must start with https:// or http://")
-    if not settings.database.exists():
-        raise CliError(f"no database at {settings.database} (has the bot run yet?)")
+    output_folder(args.dir, "DIR")
     title = args.title or f"{chat.hashtag} archive"
-    recaps = asyncio.run(_load(settings, args, args.dir.resolve(), title))
-    written = write_site(recaps, args.dir, title, base_url=args.base_url)
+    folder = args.dir.resolve()
+    recaps = with_store(
+        settings.database, lambda store: _load(store, settings, args, folder, title)
+    )
+    with writing("DIR", args.dir):
+        written = write_site(recaps, args.dir, title, base_url=args.base_url)
     print(f"{len(recaps)} recap(s); open {args.dir / 'index.html'} ({len(written)} files written)")
     return 0
 
 
 async def _load(
-    settings: Settings, args: argparse.Namespace, folder: Path, title: str
+    store: Store, settings: Settings, args: argparse.Namespace, folder: Path, title: str
 ) -> list[tuple[Recap, datetime | None]]:
     """The recaps, and a note of where the site goes: forgetting a member rewrites it."""
-    async with await Store.open(settings.database) as store:
-        await store.redo.record_output(
-            "site", folder, datetime.now(UTC), chat=args.chat, title=title, base_url=args.base_url
-        )
-        return await load_site_recaps(store, settings, args.chat)
+    await store.redo.record_output(
+        "site", folder, datetime.now(UTC), chat=args.chat, title=title, base_url=args.base_url
+    )
+    return await load_site_recaps(store, settings, args.chat)

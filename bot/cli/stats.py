@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bot.cli.common import CliError, load_config, weeks
+from bot.cli.database import with_store
+from bot.cli.outputs import output_file, writing
 from bot.recap.trends import (
-    TrendRows,
     build_trends,
     format_trends,
     load_trend_rows,
     render_trend_png,
 )
-from bot.store import Store
 
 
 def register(sub: Any) -> None:
@@ -34,18 +33,12 @@ def run(args: argparse.Namespace) -> int:
             settings.chat(args.chat)
         except KeyError as exc:
             raise CliError(str(exc.args[0])) from None
-    if not settings.database.exists():
-        raise CliError(f"no database at {settings.database} (has the bot run yet?)")
-    rows = asyncio.run(_load(settings.database, args.chat))
+    png = output_file(args.png or settings.recap_dir / f"stats-{args.chat or 'all'}.png", "--png")
+    rows = with_store(settings.database, lambda store: load_trend_rows(store, args.chat))
     trends = build_trends(rows, today=datetime.now(UTC).date(), weeks=args.weeks)
     print(format_trends(trends))
-    png = args.png or settings.recap_dir / f"stats-{args.chat or 'all'}.png"
-    png.parent.mkdir(parents=True, exist_ok=True)
-    png.write_bytes(render_trend_png(trends, f"Participants per chat ({args.chat or 'all chats'})"))
+    chart = render_trend_png(trends, f"Participants per chat ({args.chat or 'all chats'})")
+    with writing("--png", png):
+        png.write_bytes(chart)
     print(f"\ntrend chart: {png}")
     return 0
-
-
-async def _load(path: Path, chat: str | None) -> TrendRows:
-    async with await Store.open(path) as store:
-        return await load_trend_rows(store, chat)

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 
@@ -40,6 +41,30 @@ def point_at(discord_settings: DiscordSettings) -> None:
         discord.http.Route.BASE = discord_settings.api_base.rstrip("/")
     if discord_settings.gateway_url:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(discord_settings.gateway_url)
+
+
+_NETWORK = (OSError, aiohttp.ClientError, asyncio.TimeoutError, discord.GatewayNotFound)
+
+
+def unreachable(exc: BaseException, where: DiscordSettings, never_connected: bool) -> str | None:
+    """Why Discord could not be reached at start-up, in words; None for any other error.
+
+    discord.py retries a failed gateway connection only once it has had one: the first failure
+    surfaces as an AttributeError on its missing websocket (Rapptz/discord.py#10520), with the
+    network error as its context."""
+    if isinstance(exc, AttributeError) and never_connected:
+        exc = exc.__context__ or exc
+    if isinstance(exc, discord.HTTPException):
+        return f"Discord answered {exc.status} at start-up ({exc.text or 'no details'}); try again later"
+    if not isinstance(exc, _NETWORK):
+        return None
+    rest = where.api_base or discord.http.Route.BASE
+    gateway = where.gateway_url or "wss://gateway.discord.gg"
+    reason = str(exc) or type(exc).__name__
+    return (
+        f"cannot reach Discord (REST {rest}, gateway {gateway}): {reason}. "
+        "Check the network, a proxy or firewall, and `discord:` in the config"
+    )
 
 
 def recap_publisher() -> RecapPublisher:
@@ -117,6 +142,10 @@ async def run_bot(settings: Settings, token: str, *, rehearsal: Rehearsal | None
                 "the Message Content and Server Members intents are not enabled: turn them on in "
                 "the Developer Portal (your application > Bot > Privileged Gateway Intents)"
             ) from None
+        except Exception as exc:
+            if (problem := unreachable(exc, settings.discord, bot.ws is None)) is None:
+                raise
+            raise StartupError(problem) from None
         finally:
             remove()
     finally:

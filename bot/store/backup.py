@@ -47,11 +47,12 @@ def open_existing(path: Path, *, timeout: float = 5.0) -> Iterator[sqlite3.Conne
         conn.close()
 
 
-def inspect(path: Path, *, integrity: bool = True) -> DbFacts:
+def inspect(path: Path, *, integrity: bool = True, timeout: float = 5.0) -> DbFacts:
     """Schema version, tables and (optionally) `PRAGMA integrity_check` problems of a file.
 
-    Raises sqlite3.DatabaseError when the file is not an SQLite database at all."""
-    with open_existing(path) as conn:
+    Raises sqlite3.DatabaseError when the file is not an SQLite database at all, and
+    sqlite3.OperationalError ("locked") when another connection holds it past `timeout` s."""
+    with open_existing(path, timeout=timeout) as conn:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         tables = frozenset(
             r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")

@@ -1,0 +1,165 @@
+"""Every command that reads or changes the database says what is wrong with an unusable one
+(exit 2, no traceback) and leaves the file as it was: missing, a folder, not SQLite, damaged
+inside, another program's, from a newer leadershipchat, locked by another program."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.cli import database
+from bot.store import SCHEMA_VERSION, Store
+from bot.store.sessions import SessionQuestion, SessionTopic
+from tests.conftest import CliResult
+
+AT = datetime(2026, 1, 6, 1, tzinfo=UTC)
+CONFIG = """
+database: chat.db
+recap_dir: recaps
+chats:
+  - name: c
+    guild_id: 1
+    channels: {chat: 2}
+"""
+COMMANDS = {
+    "recap": ["recap", "--last"],
+    "stats": ["stats"],
+    "site": ["site", "site-out"],
+    "purge": ["purge"],
+    "forget": ["forget", "123", "--yes"],
+}
+
+
+async def fill(path: Path) -> None:
+    async with await Store.open(path) as store:
+        for i in range(20):
+            topic = SessionTopic("t" * 400, (SessionQuestion("q" * 400),))
+            await store.sessions.create("c", date(2026, 1, 5 + i), AT, topic, AT)
+
+
+def make_db(path: Path) -> None:
+    asyncio.run(fill(path))
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def damaged(path: Path) -> None:
+    """A database whose header is fine but whose sessions table is garbage."""
+    make_db(path)
+    with closing(sqlite3.connect(path)) as conn:
+        page = int(conn.execute("PRAGMA page_size").fetchone()[0])
+        root = int(
+            conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'sessions'").fetchone()[0]
+        )
+    with path.open("r+b") as f:
+        f.seek((root - 1) * page)
+        f.write(b"\xff" * page)
+
+
+def newer(path: Path) -> None:
+    make_db(path)
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def foreign(path: Path) -> None:
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+        conn.commit()
+
+
+PROBLEMS: dict[str, tuple[Callable[[Path], None], str]] = {
+    "missing": (lambda p: None, "no database at"),
+    "folder": (lambda p: p.mkdir(), "is a folder, not a database file"),
+    "not sqlite": (lambda p: p.write_bytes(b"hello, this is a text file\n" * 200), "is damaged"),
+    "damaged inside": (damaged, "is damaged"),
+    "foreign": (foreign, "is not a leadershipchat database"),
+    "newer": (newer, f"schema v{SCHEMA_VERSION + 1}"),
+}
+
+
+@pytest.fixture
+def config(write_config: Callable[..., Path]) -> Path:
+    return write_config(CONFIG)
+
+
+def snapshot(path: Path) -> bytes | None:
+    return path.read_bytes() if path.is_file() else None
+
+
+@pytest.mark.parametrize("problem", PROBLEMS)
+@pytest.mark.parametrize("command", COMMANDS)
+def test_an_unusable_database_is_a_clear_message(
+    command: str, problem: str, config: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    db = config.parent / "chat.db"
+    prepare, message = PROBLEMS[problem]
+    prepare(db)
+    before = snapshot(db)
+    result = run_cli("--config", config, *COMMANDS[command])
+    assert result.code == 2, result.err
+    assert message in result.err and str(db) in result.err, result.err
+    assert "Traceback" not in result.err and "unexpectedly" not in result.err
+    assert snapshot(db) == before, "the command changed the file"
+    if problem == "foreign":
+        with closing(sqlite3.connect(db)) as conn:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert tables == {"invoices"}, "a stranger's database must never be migrated"
+
+
+@pytest.fixture
+def locked(config: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Another program holds an exclusive lock (a rollback-journal database mid-write)."""
+    monkeypatch.setattr(database, "LOCK_WAIT", 0.1)
+    db = config.parent / "chat.db"
+    make_db(db)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("PRAGMA journal_mode = DELETE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("CREATE TABLE scratch (x)")
+    try:
+        yield config
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_locked_database_says_so(
+    command: str, locked: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    result = run_cli("--config", locked, *COMMANDS[command])
+    assert result.code == 2, result.err
+    assert "is locked by another program" in result.err and "try again" in result.err
+
+
+def test_run_refuses_an_unusable_database_before_connecting(
+    config: Path, monkeypatch: pytest.MonkeyPatch, run_cli: Callable[..., CliResult]
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "x" * 24 + ".abcdef." + "y" * 27)
+    for problem in ("folder", "newer", "foreign"):
+        db = config.parent / "chat.db"
+        if db.is_dir():
+            db.rmdir()
+        db.unlink(missing_ok=True)
+        prepare, message = PROBLEMS[problem]
+        prepare(db)
+        result = run_cli("--config", config, "run")
+        assert result.code == 2 and message in result.err, (problem, result.err)
+
+
+@pytest.mark.parametrize("session", ["99999999999999999999999", "0", "-4"])
+def test_ids_beyond_what_sqlite_holds_are_usage_errors(
+    session: str, config: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    make_db(config.parent / "chat.db")
+    for argv in (["recap", session], ["forget", session, "--yes"]):
+        result = run_cli("--config", config, *argv)
+        assert result.code == 2 and "not an id" in result.err, result.err
