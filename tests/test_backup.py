@@ -158,7 +158,7 @@ def test_restore_replaces_the_database_and_keeps_the_old_one(tmp_path: Path) -> 
     done = restore(backup, db, now=later)
 
     assert count(db) == 1 and integrity(db) == "ok"
-    assert done.previous == tmp_path / "chat.db.before-restore"
+    assert done.previous == tmp_path / "chat.db.before-restore-20261202-034000"
     assert count(done.previous) == 3
     assert count(db, "heartbeat") == 0  # a restored file must not look like a live bot
     assert not Path(f"{db}-wal").exists()
@@ -219,7 +219,53 @@ def test_restore_refuses_damaged_foreign_and_newer_files(tmp_path: Path) -> None
         restore(db, db, now=NOW)
 
     assert db.read_bytes() == before
-    assert not (tmp_path / "chat.db.before-restore").exists()
+    assert not list(tmp_path.glob("chat.db.before-restore*"))
+
+
+def test_a_second_restore_keeps_the_first_ones_copy(tmp_path: Path) -> None:
+    db = tmp_path / "chat.db"
+    asyncio.run(make_db(db, chats=1))
+    one = make_backup(db, tmp_path / "b", now=NOW, keep=5).path
+    asyncio.run(make_db(db, chats=4))  # four sessions: the database worth keeping
+
+    first = restore(one, db, now=NOW)
+    second = restore(one, db, now=NOW)  # the same second: the name must still be new
+    third = restore(one, db, now=NOW + timedelta(hours=1))
+
+    kept = [first.previous, second.previous, third.previous]
+    assert all(p is not None for p in kept) and len(set(kept)) == 3
+    assert first.previous is not None and count(first.previous) == 4, "the first copy survives"
+    assert sorted(tmp_path.glob("chat.db.before-restore*")) == sorted(kept)
+
+
+def test_restore_replaces_a_damaged_live_database_and_keeps_its_bytes(tmp_path: Path) -> None:
+    db = tmp_path / "chat.db"
+    asyncio.run(make_db(db, chats=30))
+    good = make_backup(db, tmp_path / "b", now=NOW, keep=1).path
+    for wreck in (lambda: corrupt_copy(good, db), lambda: db.write_bytes(b"\x00garbage" * 900)):
+        for suffix in ("-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        wreck()
+        damaged = db.read_bytes()
+        done = restore(good, db, now=NOW)
+        assert count(db) == 30 and integrity(db) == "ok"
+        assert done.previous is not None and done.previous_damaged
+        assert done.previous.read_bytes() == damaged
+        assert done.previous.stat().st_mode & 0o777 == 0o600
+
+
+def test_restore_command_over_a_damaged_database(
+    tmp_path: Path, write_config: Callable[..., Path], run_cli: Callable[..., Any]
+) -> None:
+    config = write_config(CONFIG)
+    db = tmp_path / "data" / "chat.db"
+    asyncio.run(make_db(db, chats=5))
+    good = make_backup(db, tmp_path / "b", now=NOW, keep=1).path
+    db.write_bytes(b"not sqlite at all" * 300)
+    result = run_cli("--config", config, "restore", good)
+    assert result.code == 0, result.err
+    assert "was damaged; its files were kept as they were" in result.out
+    assert count(db) == 5
 
 
 def test_backup_and_restore_commands(

@@ -67,7 +67,11 @@ def run_restore(args: argparse.Namespace) -> int:
     except BackupError as exc:
         raise CliError(str(exc), EXIT_FAILED) from None
     print(f"restored {args.file} into {done.database}")
-    if done.previous:
+    if done.previous and done.previous_damaged:
+        print(
+            f"the replaced database was damaged; its files were kept as they were: {done.previous}"
+        )
+    elif done.previous:
         print(f"the replaced database was kept as {done.previous}")
     if done.from_version < SCHEMA_VERSION:
         print(

@@ -2,7 +2,9 @@
 
 A backup is SQLite's online copy into `leadershipchat-YYYYMMDD-HHMM.db` (UTC), keeping the newest
 N. A restore checks the file first (integrity, ours, not newer than this code), refuses while the
-bot is running, and keeps the replaced database as `<db>.before-restore`, so it can be undone.
+bot is running, and keeps the replaced database as `<db>.before-restore-YYYYMMDD-HHMMSS`, a new
+name each time, so any restore can be undone. A live database too damaged to copy with SQLite is
+kept byte for byte instead (that is when a restore is needed most).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,6 +41,7 @@ class Restored:
     database: Path
     previous: Path | None
     from_version: int
+    previous_damaged: bool = False  # the replaced file could not be read: kept byte for byte
 
 
 def backup_name(now: datetime) -> str:
@@ -108,12 +112,39 @@ def check_restorable(file: Path) -> int:
     return facts.user_version
 
 
+def _keep_name(database: Path, now: datetime) -> Path:
+    """`<db>.before-restore-YYYYMMDD-HHMMSS`, never the name of an earlier copy."""
+    base = f"{database.name}.before-restore-{now.astimezone(UTC):%Y%m%d-%H%M%S}"
+    path, n = database.with_name(base), 1
+    while path.exists() or Path(f"{path}-wal").exists():
+        n += 1
+        path = database.with_name(f"{base}-{n}")
+    return path
+
+
+def _keep(database: Path, now: datetime) -> tuple[Path, bool]:
+    """Copy the live database aside; (where, whether it was too damaged to copy with SQLite)."""
+    previous = _keep_name(database, now)
+    try:
+        online_copy(database, previous)
+        return previous, False
+    except sqlite3.DatabaseError:
+        pass
+    # Too damaged for SQLite to read: keep the files as they are (salvage tools may want them).
+    for suffix in ("", "-wal"):
+        source = Path(f"{database}{suffix}")
+        if source.exists():
+            shutil.copyfile(source, Path(f"{previous}{suffix}"))
+            os.chmod(Path(f"{previous}{suffix}"), 0o600)
+    return previous, True
+
+
 def restore(file: Path, database: Path, *, now: datetime, force: bool = False) -> Restored:
     """Blocking: replace `database` with a checked copy of `file`.
 
-    The current database (with its WAL) is first copied to `<db>.before-restore`; then its
-    -wal and -shm files are removed (they belong to the old file and would corrupt the new one)
-    and the checked copy is moved into place."""
+    The current database (with its WAL) is first kept under a new `<db>.before-restore-...`
+    name; then its -wal and -shm files are removed (they belong to the old file and would
+    corrupt the new one) and the checked copy is moved into place."""
     file, database = file.resolve(), database.resolve()
     if file == database:
         raise BackupError(f"{file} is the live database itself; pick a backup file")
@@ -130,9 +161,9 @@ def restore(file: Path, database: Path, *, now: datetime, force: bool = False) -
         online_copy(file, incoming)
         forget_heartbeat(incoming)
         previous: Path | None = None
+        damaged = False
         if database.exists():
-            previous = database.with_name(database.name + ".before-restore")
-            online_copy(database, previous)
+            previous, damaged = _keep(database, now)
         for suffix in ("-wal", "-shm"):
             Path(str(database) + suffix).unlink(missing_ok=True)
         os.replace(incoming, database)
@@ -140,4 +171,4 @@ def restore(file: Path, database: Path, *, now: datetime, force: bool = False) -
         raise BackupError(f"restore failed, the database was not replaced: {exc}") from exc
     finally:
         incoming.unlink(missing_ok=True)
-    return Restored(database, previous, version)
+    return Restored(database, previous, version, damaged)
