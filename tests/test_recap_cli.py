@@ -131,6 +131,9 @@ def _stored_json() -> str:
         (("--out", "o", "--start", "20:00"), "not an ISO 8601 time"),
         (("--out", "o", "--start", "2024-05-07T20:00"), "needs a UTC offset"),
         (("--out", "o", "--duration", "soon"), "is not a duration"),
+        (("--out", "o", "--start", "9999-12-31", "--tz", "UTC"), "not a time a chat can have"),
+        (("--out", "o", "--start", "9999-12-31T23:00-05:00"), "not a time a chat can have"),
+        (("--out", "o", "--late-window", "400d"), "late window"),
     ],
 )
 def test_recap_from_export_errors_say_what_to_fix(
@@ -140,6 +143,30 @@ def test_recap_from_export_errors_say_what_to_fix(
     (tmp_path / "chat.json").write_text(json.dumps(main), encoding="utf-8")
     result = run_cli("recap", "--from-export", tmp_path / "chat.json", *extra)
     assert result.code == 2 and message in result.err, result.err
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        ('"author": "Ana"', "author: expected an object, got text"),
+        ('"reactions": ["x"]', "reactions[0]: expected an object, got text"),
+        ('"mentions": 5', "mentions: expected a list, got a number"),
+        ('"timestamp": "9999-12-31T23:59:59-05:00"', "is not a time a Discord message can have"),
+    ],
+)
+def test_recap_from_an_export_with_a_broken_field_names_file_message_and_field(
+    tmp_path: Path, run_cli: Callable[..., CliResult], broken: str, message: str
+) -> None:
+    main, _ = sc.dce_exports()
+    member = next(m for m in main["messages"] if not m["author"]["isBot"])
+    key = broken.split(":")[0].strip('"')
+    member[key] = "SENTINEL"
+    text = json.dumps(main).replace(f'"{key}": "SENTINEL"', broken)
+    (tmp_path / "chat.json").write_text(text, encoding="utf-8")
+    result = run_cli("recap", "--from-export", tmp_path / "chat.json", "--out", tmp_path / "o")
+    assert result.code == 2, result.err
+    assert f"{tmp_path / 'chat.json'}: messages[" in result.err and message in result.err
+    assert "Traceback" not in result.err
 
 
 def test_recap_from_a_missing_export(tmp_path: Path, run_cli: Callable[..., CliResult]) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
@@ -110,3 +112,33 @@ def test_site_cli_rejects_a_base_url_that_is_not_a_web_address(
 async def _fill(path: Path) -> None:
     async with await Store.open(path) as store:
         await sc.fill_store(store)
+
+
+def test_feed_stays_well_formed_with_control_characters_in_titles() -> None:
+    (older, at), (latest, posted) = recaps()
+    odd = replace(
+        latest, title="Bells\x07 and\x00 nulls\x1b[31m and \ufffe", hashtag="#Lead\x0bership"
+    )
+    feed = render_feed([entry_for(odd, posted), entry_for(older, at)], "Archive\x01")
+    root = ET.fromstring(feed)  # raises on anything not well-formed
+    titles = [e.findtext(f"{ATOM}title") for e in root.findall(f"{ATOM}entry")]
+    assert titles[0] == "#Leadership: Bells and nulls[31m and "
+    assert root.findtext(f"{ATOM}title") == "Archive"
+
+
+def test_a_chat_name_from_a_restored_database_stays_inside_the_folders(
+    tmp_path: Path, write_config: Callable[..., Path], run_cli: Callable[..., CliResult]
+) -> None:
+    config = write_config(CONFIG)
+    db = tmp_path / "test.db"
+    asyncio.run(_fill(db))
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("UPDATE sessions SET chat = '../../escaped'")
+    site = tmp_path / "deep" / "site"
+    assert run_cli("--config", config, "site", site).code == 0
+    recap = run_cli("--config", config, "recap", "--last")
+    assert recap.code == 0, recap.err
+    assert (site / "escaped-2024-05-07" / "recap.html").is_file()
+    assert (tmp_path / "recaps" / "escaped-2024-05-07" / "recap.md").is_file()
+    for base in (site, tmp_path / "recaps"):  # where `../../` would have led
+        assert not (base / "../../escaped-2024-05-07").resolve().exists()

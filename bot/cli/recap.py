@@ -19,6 +19,7 @@ from bot.config import ChatSettings, Settings
 from bot.durations import parse_duration
 from bot.recap import build_recap, load_recap_input, parse_formats, write_recap_files
 from bot.recap.dce import ExportError, ExportOptions, input_from_exports, load_export
+from bot.recap.dce_read import EARLIEST, LATEST
 from bot.recap.display import zone_of
 from bot.recap.model import Recap
 from bot.recap.trends import HELD
@@ -164,7 +165,8 @@ def _from_export(args: argparse.Namespace) -> Recap:
             hide=frozenset(args.hide),
         )
         exports = [load_export(path) for path in args.from_export]
-        return build_recap(input_from_exports(exports, options))
+        sources = [str(path) for path in args.from_export]
+        return build_recap(input_from_exports(exports, options, sources=sources))
     except (ExportError, ValueError) as exc:
         raise CliError(str(exc)) from None
 
@@ -182,4 +184,6 @@ def _start(text: str | None, tz: str | None) -> datetime | None:
         if not tz:
             raise CliError("--start needs a UTC offset (2024-05-07T20:00-04:00) or --tz")
         at = at.replace(tzinfo=zone_of(tz))
+    if not EARLIEST <= at < LATEST:
+        raise CliError(f"--start {text!r} is not a time a chat can have (2015 to 2999)")
     return at

@@ -10,7 +10,10 @@ from typing import Any
 from bot.cli.common import CliError, load_config
 from bot.cli.database import with_store
 from bot.cli.outputs import output_folder, writing
+from bot.config import Settings
+from bot.recap.model import Recap
 from bot.recap.site import load_site_recaps, write_site
+from bot.store import Store
 
 
 def register(sub: Any) -> None:

@@ -7,30 +7,42 @@ Question posts are `Q<n>` messages by a bot account or a named host; their time 
 
 from __future__ import annotations
 
-import json
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from bot.answers import ChatClock, Incoming, ReplyTarget, attribute, parse_question_label
+from bot.recap.dce_read import (
+    EARLIEST,
+    LATEST,
+    ExportError,
+    ExportMessage,
+    channel_name,
+    guild_id,
+    load_export,
+    read_messages,
+)
 from bot.recap.display import local
 from bot.recap.inputs import RecapInput
+from bot.recap.model import safe_name
 from bot.store.messages import Attributed, MessageRow
 from bot.store.sessions import SessionQuestion, SessionRow, SessionStatus, SessionTopic
 from bot.store.steps import StepRow, StepStatus
 from bot.topics import Topic
 
-_KINDS = {"Default", "Reply"}  # joins, pins, thread-created notices... are not chat messages
+__all__ = ["ExportError", "ExportOptions", "input_from_exports", "load_export"]
+
+log = logging.getLogger(__name__)
 _Q_PREFIX = re.compile(r"^[\s*_~>|]*[Qq]\s?\d+[*_~]*\s*[:：\-–—.)]?[*_~]*\s*")
-_HASHTAG = re.compile(r"\s*(#\w+)\s*$")
+_HASHTAG = re.compile(r"(#\w+)$")  # on stripped text: no `\s*` to backtrack over
 WELCOME_LOOKBACK = timedelta(minutes=30)
-
-
-class ExportError(ValueError):
-    """The file is not a usable DiscordChatExporter JSON export (message says why)."""
+# Question numbers read from Qn posts: more is not a chat (a bot's "Q999999999:" would otherwise
+# make a recap with a billion empty questions).
+MAX_QUESTION = 50
+MAX_DURATION, MAX_LATE_WINDOW = timedelta(days=7), timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -48,87 +60,7 @@ class ExportOptions:
     hide: frozenset[int] = field(default_factory=frozenset)  # message ids left out
 
 
-@dataclass(frozen=True)
-class _Msg:
-    id: int
-    channel_id: int
-    thread: bool
-    at: datetime
-    stamp: str  # the raw timestamp (its UTC offset is the exporter's zone)
-    edited_at: datetime | None
-    author_id: int
-    author: str
-    handles: tuple[str, ...]  # lower-cased id, name, nickname: how --host/--exclude match
-    bot: bool
-    text: str
-    reactions: int
-    reply_to: int | None
-    mentions: tuple[tuple[int, tuple[str, ...]], ...]
-
-
-def load_export(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ExportError(f"{path}: cannot read a JSON export ({exc})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
-        raise ExportError(f"{path}: not a DiscordChatExporter JSON export (no messages list)")
-    return data
-
-
-def _time(value: Any, where: str) -> datetime:
-    try:
-        at = datetime.fromisoformat(str(value))
-    except ValueError:
-        raise ExportError(f"{where}: bad timestamp {value!r}") from None
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
-
-
-def _int(value: Any, where: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ExportError(f"{where}: bad id {value!r}") from None
-
-
-def _messages(export: Mapping[str, Any]) -> list[_Msg]:
-    channel = export.get("channel") or {}
-    cid = _int(channel.get("id"), "channel.id")
-    thread = "thread" in str(channel.get("type", "")).lower()
-    out = []
-    for raw in export["messages"]:
-        if not isinstance(raw, dict) or raw.get("type", "Default") not in _KINDS:
-            continue
-        where = f"message {raw.get('id')!r}"
-        author = raw.get("author") or {}
-        name = str(author.get("nickname") or author.get("name") or "member")
-        handles = (str(author.get("id")), str(author.get("name", "")), name)
-        ref = (raw.get("reference") or {}).get("messageId")
-        mentions = tuple(
-            (_int(u.get("id"), where), (str(u.get("name", "")), str(u.get("nickname") or "")))
-            for u in raw.get("mentions") or ()
-            if isinstance(u, dict)
-        )
-        edited = raw.get("timestampEdited")
-        out.append(
-            _Msg(
-                id=_int(raw.get("id"), where),
-                channel_id=cid,
-                thread=thread,
-                at=_time(raw.get("timestamp"), where).astimezone(UTC),
-                stamp=str(raw.get("timestamp")),
-                edited_at=_time(edited, where).astimezone(UTC) if edited else None,
-                author_id=_int(author.get("id"), where),
-                author=name,
-                handles=tuple(h.lower().lstrip("@") for h in handles if h),
-                bot=bool(author.get("isBot")),
-                text=str(raw.get("content") or ""),
-                reactions=sum(int(r.get("count") or 0) for r in raw.get("reactions") or ()),
-                reply_to=_int(ref, where) if ref else None,
-                mentions=mentions,
-            )
-        )
-    return out
+_Msg = ExportMessage
 
 
 def _matches(m: _Msg, wanted: Sequence[str]) -> bool:
@@ -159,23 +91,76 @@ def _offset_name(stamp: str) -> str:
     return m[1] if m else "UTC"
 
 
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-") or "chat"
+def _once(read: Sequence[tuple[_Msg, str]]) -> list[_Msg]:
+    """Each message id once (the earliest copy), saying so when an id came more than once:
+    the same export given twice or overlapping exports (same text), or an edited file (not)."""
+    kept: dict[int, tuple[_Msg, str]] = {}
+    repeats: dict[int, list[tuple[_Msg, str]]] = {}
+    for m, source in sorted(read, key=lambda pair: (pair[0].at, pair[0].id)):
+        if m.id in kept:
+            repeats.setdefault(m.id, []).append((m, source))
+        else:
+            kept[m.id] = (m, source)
+    for mid, extra in repeats.items():
+        first = kept[mid][0]
+        differ = any((e.text, e.author_id) != (first.text, first.author_id) for e, _ in extra)
+        files = sorted({source for _, source in (kept[mid], *extra)})
+        log.warning(
+            "message id %d appears %d times (%s)%s; it is counted once",
+            mid,
+            len(extra) + 1,
+            ", ".join(files),
+            ": the copies differ, the earliest is kept" if differ else "",
+        )
+    return [m for m, _ in kept.values()]
 
 
-def input_from_exports(
-    exports: Sequence[Mapping[str, Any]], options: ExportOptions = ExportOptions()
-) -> RecapInput:
-    """One recap input from a channel export plus any exports of its question threads."""
-    if not exports:
-        raise ExportError("no export given")
-    msgs = sorted((m for e in exports for m in _messages(e)), key=lambda m: (m.at, m.id))
-    main = exports[0]
+def _question_posts(msgs: Sequence[_Msg], hosts: Sequence[str]) -> dict[int, _Msg]:
     posts: dict[int, _Msg] = {}
     for m in msgs:
         n = parse_question_label(m.text)
-        if n is not None and n >= 1 and not m.thread and (m.bot or _matches(m, options.hosts)):
-            posts.setdefault(n, m)
+        if n is None or n < 1 or m.thread or not (m.bot or _matches(m, hosts)):
+            continue
+        if n > MAX_QUESTION:
+            log.warning(
+                "message %d starts with Q%d: more than %d questions is not a chat, so it is "
+                "read as a plain message",
+                m.id,
+                n,
+                MAX_QUESTION,
+            )
+            continue
+        posts.setdefault(n, m)
+    return posts
+
+
+def _check(options: ExportOptions) -> None:
+    if options.start is not None and not EARLIEST <= options.start < LATEST:
+        raise ExportError(f"start {options.start.isoformat()}: not a time a chat can have")
+    if not timedelta(0) < options.duration <= MAX_DURATION:
+        raise ExportError(f"duration: {options.duration} is not a chat's length (up to 7 days)")
+    if not timedelta(0) <= options.late_window <= MAX_LATE_WINDOW:
+        raise ExportError(f"late window: {options.late_window} is more than a year")
+
+
+def input_from_exports(
+    exports: Sequence[Mapping[str, Any]],
+    options: ExportOptions = ExportOptions(),
+    *,
+    sources: Sequence[str] = (),
+) -> RecapInput:
+    """One recap input from a channel export plus any exports of its question threads.
+
+    `sources` names each export in error messages and warnings (its file name)."""
+    if not exports:
+        raise ExportError("no export given")
+    _check(options)
+    names = [sources[i] if i < len(sources) else f"export {i + 1}" for i in range(len(exports))]
+    msgs = _once(
+        [(m, name) for e, name in zip(exports, names, strict=True) for m in read_messages(e, name)]
+    )
+    main = exports[0]
+    posts = _question_posts(msgs, options.hosts)
     if not posts:
         raise ExportError(
             "no question posts found: questions are messages starting with Q1:, Q2: ... by a bot"
@@ -191,7 +176,7 @@ def input_from_exports(
     by_post = {p.id: n for n, p in posts.items()}
     excluded = {m.author_id for m in msgs if options.exclude and _matches(m, options.exclude)}
     seen: dict[int, tuple[tuple[int, ...], bool]] = {p.id: ((n,), True) for n, p in posts.items()}
-    guild = _int((main.get("guild") or {}).get("id") or 0, "guild.id")
+    guild = guild_id(main, names[0])
     rows: list[MessageRow] = []
     for m in msgs:
         if m.id in seen or m.bot:
@@ -269,13 +254,13 @@ def _input(
         )
     hashtag = options.hashtag or next((t for _, t in texts.values() if t), None)
     host_names = topic.hosts if topic and topic.hosts else _host_names(posts, options.hosts, rows)
-    channel = main.get("channel") or {}
-    title = options.title or (topic.title if topic else str(channel.get("name") or "Chat"))
+    channel = channel_name(main)
+    title = options.title or (topic.title if topic else channel or "Chat")
     first = next(iter(posts.values()))
     tz = options.timezone or _offset_name(first.stamp)
     session = SessionRow(
         id=0,
-        chat=options.chat or _slug(str(channel.get("name") or "chat")),
+        chat=options.chat or safe_name(channel),
         chat_date=local(clock.welcome_at, tz).date(),
         start_at=clock.welcome_at,
         topic=SessionTopic(

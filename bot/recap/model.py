@@ -6,10 +6,18 @@ reader sees is decided in one place (bot.recap.build) and the formats cannot dis
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
+
+_UNSAFE = re.compile(r"[^a-z0-9_-]+")
+
+
+def safe_name(name: str) -> str:
+    """A chat or channel name as a file name: a-z, 0-9, `-`, `_` (config names already are)."""
+    return _UNSAFE.sub("-", name.lower()).strip("-")[:80] or "chat"
 
 
 @dataclass(frozen=True)
@@ -120,8 +128,9 @@ class Recap:
 
     @property
     def slug(self) -> str:
-        """Folder / file stem: `leadershipchat-2024-05-07`."""
-        return f"{self.chat}-{self.chat_date.isoformat()}"
+        """Folder / file stem: `leadershipchat-2024-05-07`, safe as one path component whatever
+        the stored chat name is (a restored database can hold anything, `../` too)."""
+        return f"{safe_name(self.chat)}-{self.chat_date.isoformat()}"
 
     @cached_property
     def names(self) -> dict[int, str]:

@@ -6,6 +6,7 @@ Plain files that any static host or blog can serve. The index and feed are pure 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -77,12 +78,19 @@ def render_index(entries: Sequence[SiteEntry], title: str = "Chat archive") -> s
     )
 
 
+# Characters XML 1.0 does not allow at all, even escaped: a feed holding one is not well-formed.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def render_feed(entries: Sequence[SiteEntry], title: str, base_url: str | None = None) -> str:
-    """Atom 1.0. Links are absolute when ``base_url`` is given, else relative to the feed."""
+    """Atom 1.0. Links are absolute when ``base_url`` is given, else relative to the feed.
+
+    Titles and summaries come from hosts and members, so characters XML forbids are dropped."""
     base = (base_url.rstrip("/") + "/") if base_url else ""
     ordered = _newest_first(entries)
     updated = max((e.updated for e in ordered), default=None)
-    return (
+    return _NOT_XML.sub(
+        "",
         environment()
         .get_template("feed.xml.j2")
         .render(
@@ -92,7 +100,7 @@ def render_feed(entries: Sequence[SiteEntry], title: str, base_url: str | None =
             updated=updated,
             entries=ordered,
             page=PAGE,
-        )
+        ),
     )
 
 
@@ -127,10 +135,11 @@ def write_site(
     written: list[Path] = []
     entries = []
     for recap, posted in recaps:
+        folder = out_dir / recap.slug
+        if folder.resolve().parent != out_dir.resolve():  # one folder below, never elsewhere
+            raise ValueError(f"recap folder name {recap.slug!r} leaves {out_dir}")
         if only is None or recap.slug in only:
-            written += write_recap_files(
-                recap, out_dir / recap.slug, SITE_FORMATS, home_url="../index.html"
-            )
+            written += write_recap_files(recap, folder, SITE_FORMATS, home_url="../index.html")
         entries.append(entry_for(recap, posted))
     written.append(_write(out_dir / "index.html", render_index(entries, title)))
     written.append(_write(out_dir / "feed.xml", render_feed(entries, title, base_url)))
