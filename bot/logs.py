@@ -3,7 +3,9 @@
 Hosts paste logs into chats and issues, and hosted platforms ship them to third parties, so a
 filter on the root handlers redacts the bot token (the DISCORD_TOKEN value, and anything shaped
 like a Discord token) and webhook URLs from every record: message, arguments, traceback and
-stack. discord.py's loggers propagate to the root, so they are covered as long as discord.py is
+stack. At DEBUG, discord.py and aiosqlite log whole payloads (gateway events, request bodies,
+SQL parameters): members' words and the ids of members being forgotten. The same filter
+withholds those arguments, so `--log-level DEBUG` is safe to share too. discord.py's loggers propagate to the root, so they are covered as long as discord.py is
 not given a handler of its own (start the client with `log_handler=None`).
 """
 
@@ -30,6 +32,33 @@ WEBHOOK_PATH = re.compile(r"(/webhooks/\d+/)[A-Za-z0-9_.-]+")
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{20,}")
 
 
+# Libraries whose DEBUG lines carry payloads as arguments ("WebSocket Event: %s" and the like).
+PAYLOAD_LOGGERS = ("discord", "aiosqlite", "aiohttp", "websockets")
+WITHHELD = "[content withheld]"
+_PLAIN = (int, float, bool, type(None))
+
+
+def _withheld(value: object) -> object:
+    """Numbers and short plain words stay (ids of channels, HTTP methods, URLs); payloads go."""
+    if isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, str) and len(value) <= 300 and not value.lstrip().startswith(("{", "[")):
+        return value if " " not in value else WITHHELD  # a URL or a name, not a sentence
+    return WITHHELD
+
+
+def withhold_payloads(record: logging.LogRecord) -> None:
+    """Replace the payload arguments of a library's DEBUG record (see the module docstring)."""
+    if record.levelno > logging.DEBUG or not record.args:
+        return
+    if record.name.split(".")[0] not in PAYLOAD_LOGGERS:
+        return
+    if isinstance(record.args, tuple):
+        record.args = tuple(_withheld(a) for a in record.args)
+    else:
+        record.args = {k: _withheld(v) for k, v in record.args.items()}
+
+
 class RedactSecrets(logging.Filter):
     """Rewrites each record in place so that no handler after it can print a secret."""
 
@@ -46,6 +75,7 @@ class RedactSecrets(logging.Filter):
         return TOKEN_SHAPE.sub(REDACTED, text)
 
     def filter(self, record: logging.LogRecord) -> bool:
+        withhold_payloads(record)
         try:
             message = record.getMessage()
         except Exception:  # bad arguments: the handler would echo them raw in its error report

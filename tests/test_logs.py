@@ -7,6 +7,7 @@ import io
 import json
 import logging
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import aiohttp
 import discord
@@ -137,3 +138,31 @@ async def test_discord_py_own_webhook_logging_is_redacted(
     assert f"Webhook ID {HOOK_ID} with POST" in out  # discord.py's own line came through
     assert f"/webhooks/{HOOK_ID}/[redacted]" in out
     assert_clean(out)
+
+
+async def test_debug_logs_hold_no_message_text_and_no_forgotten_member(
+    captured: io.StringIO, tmp_path: Path
+) -> None:
+    from bot.maintenance.forget import forget_member
+    from bot.store import Store
+    from tests.test_forget import GONE, SECRET, populate
+
+    async with await Store.open(tmp_path / "chat.db") as store:
+        await populate(store)
+        await forget_member(store, GONE)
+    logging.getLogger("discord.gateway").debug(
+        "For Shard ID %s: WebSocket Event: %s",
+        None,
+        {"t": "MESSAGE_CREATE", "d": {"content": SECRET, "author": {"id": str(GONE)}}},
+    )
+    logging.getLogger("discord.http").debug(
+        "%s %s with %s has returned %s",
+        "POST",
+        "https://discord.com/api/v10/channels/1/messages",
+        json.dumps({"content": SECRET}),
+        200,
+    )
+    text = captured.getvalue()
+    assert "executing" in text and "WebSocket Event" in text, "DEBUG lines are still written"
+    assert "POST https://discord.com/api/v10/channels/1/messages with" in text
+    assert SECRET not in text and str(GONE) not in text

@@ -177,6 +177,19 @@ async def test_database_newer_than_the_code_is_refused(tmp_path):
         assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
 
 
+async def test_an_existing_database_file_is_made_private_on_open(tmp_path):
+    path = tmp_path / "chat.db"
+    async with await Store.open(path):
+        pass
+    for file in (path, path.with_name("chat.db-wal")):
+        file.touch()
+        os.chmod(file, 0o644)  # copied in by hand, or made by an older version
+    async with await Store.open(path) as store:
+        await store.sessions.create("leadershipchat", DAY, T0, TOPIC, T0)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(path.with_name("chat.db-wal").stat().st_mode) == 0o600
+
+
 async def test_database_file_is_private_and_its_folder_is_created(tmp_path):
     path = tmp_path / "data" / "nested" / "chat.db"
     old_umask = os.umask(0o022)

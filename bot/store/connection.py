@@ -7,6 +7,7 @@ half-applied migration never persists.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from importlib import resources
 from pathlib import Path
 
 import aiosqlite
+
+log = logging.getLogger(__name__)
 
 
 class SchemaError(Exception):
@@ -45,10 +48,17 @@ SCHEMA_VERSION = len(migrations())
 
 
 def _create_private(path: Path) -> None:
-    """Create the DB file readable by its owner only, before SQLite opens it."""
+    """Create the DB file readable by its owner only, before SQLite opens it; an existing file
+    (copied in, made by an older version) is made private too, with its WAL and shared memory."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
     os.close(fd)
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if file.exists() and file.stat().st_mode & 0o077:
+                os.chmod(file, 0o600)
+        except OSError as exc:  # not its owner: say so, and still run
+            log.warning("could not make %s private (mode 600): %s", file, exc.strerror or exc)
 
 
 async def schema_version(conn: aiosqlite.Connection) -> int:
