@@ -9,11 +9,15 @@ late once the server's event is marked completed. Nothing here sleeps.
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.discord.cogs import CaptureCog
+from bot.discord.cogs import _capture as capture_cog
 from bot.store import Store
 from bot.store.sessions import SessionRow, SessionStatus
 from tests.fakediscord import ScheduledEventRecord, ThreadRecord
@@ -209,3 +213,72 @@ async def test_a_fresh_session_catches_up_on_edits_deletes_and_threads_from_whil
     assert stored[offline.id].thread_id == another
     assert w.guild.member("bob") not in people  # his only message is gone
     assert {w.guild.member(n) for n in ("alice", "cara", "dan")} <= people
+
+
+async def test_a_full_capture_queue_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The worker stalls (a slow database). Past the bound, new messages, edits and deletions
+    stay in Discord instead of memory, and are read back once the worker has caught up."""
+    monkeypatch.setattr(capture_cog, "QUEUE_LIMIT", 3)
+    caplog.set_level(logging.INFO, capture_cog.__name__)
+    async with world(tmp_path) as w:
+        settings = w.settings()
+        async with bot_running(w, settings) as h:
+            fake = w.fake
+            session = await started_now(h)
+            cog = h.bot.get_cog("CaptureCog")
+            assert isinstance(cog, CaptureCog)
+            gate, caught_up, deepest = asyncio.Event(), asyncio.Event(), [0]
+            seen = {"message": asyncio.Event(), "edit": asyncio.Event(), "delete": asyncio.Event()}
+            real_handle, real_catch_up = h.engine.capture.handle_many, cog._catch_up
+
+            async def stalled(events: Any) -> Any:
+                await gate.wait()
+                return await real_handle(events)
+
+            async def catch_up() -> None:
+                await real_catch_up()
+                caught_up.set()
+
+            monkeypatch.setattr(h.engine.capture, "handle_many", stalled)
+            monkeypatch.setattr(cog, "_catch_up", catch_up)
+            posts = [("alice", f"A1: message {i}") for i in range(6)]
+            posts += [("bob", f"A1: another {i}") for i in range(6)]
+
+            def counted(message: Any) -> None:  # an intake hook after capture's own
+                deepest[0] = max(deepest[0], cog._queue.qsize())
+                if message.content == posts[-1][1]:
+                    seen["message"].set()
+
+            async def edited(_: Any) -> None:  # listeners run after the cog's (added later)
+                seen["edit"].set()
+
+            async def deleted(_: Any) -> None:
+                seen["delete"].set()
+
+            h.bot.intake.add(counted)
+            h.bot.add_listener(edited, "on_raw_message_edit")
+            h.bot.add_listener(deleted, "on_raw_message_delete")
+            sent = [await fake.post(who, "chat", text) for who, text in posts]
+            await asyncio.wait_for(seen["message"].wait(), TIMEOUT)
+            await fake.edit(sent[0].id, "A1: message 0, said better")
+            await fake.delete(sent[1].id)
+            await asyncio.wait_for(seen["edit"].wait(), TIMEOUT)
+            await asyncio.wait_for(seen["delete"].wait(), TIMEOUT)
+            gate.set()
+            await asyncio.wait_for(caught_up.wait(), TIMEOUT)
+            await slash(fake, "chathost status", user="hana")
+            await asyncio.wait_for(cog.drain(), TIMEOUT)
+            stored = {
+                m.id: m
+                for m in await h.store.messages.for_session(session.id, include_deleted=True)
+            }
+            counts = {p.user_id: p.messages for p in await h.store.members.for_session(session.id)}
+    assert deepest[0] <= 3, "the queue stayed within its bound"
+    assert {m.id for m in sent} <= set(stored)
+    assert stored[sent[0].id].content == "A1: message 0, said better"
+    assert stored[sent[1].id].deleted_at is not None
+    assert counts == {w.guild.member("alice"): 5, w.guild.member("bob"): 6}
+    assert "are read back from channel history" in caplog.text
+    assert "capture caught up" in caplog.text

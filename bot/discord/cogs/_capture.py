@@ -6,6 +6,12 @@ New messages come through the bot's intake hook, in gateway order; discord.py ru
 handler as its own task. So that a quick edit or reaction never overtakes its message, each
 only queues its event (synchronously), and one worker hands them to the engine in order,
 everything queued at once together.
+
+The queue is bounded without losing anything: once QUEUE_LIMIT events wait (the database
+stalled, a flood), new messages, edits and deletions are not queued; once the worker has caught
+up, a full catch-up reads the running session back from the channels' history (Discord keeps
+them), as after a reconnect. Reactions, which history does not replay one by one, are still
+queued up to HARD_LIMIT; past that they are dropped with an error.
 """
 
 from __future__ import annotations
@@ -21,7 +27,13 @@ from discord.ext import commands
 
 from bot.discord.access import ChatChannels, is_host
 from bot.discord.convert import looks_content_stripped, message_created
-from bot.transport import IncomingEvent, MessageDeleted, MessageEdited, ReactionChanged
+from bot.transport import (
+    IncomingEvent,
+    MessageCreated,
+    MessageDeleted,
+    MessageEdited,
+    ReactionChanged,
+)
 
 if TYPE_CHECKING:
     from bot.discord.client import LeadershipBot
@@ -32,6 +44,9 @@ Queued = tuple[IncomingEvent, str | None]  # the event, and the chat to settle f
 # Events handed to the engine at once: under a burst the queue fills while a run is written, and
 # the next run takes what came meanwhile, so statements per message fall as the load rises.
 BATCH_LIMIT = 5000
+QUEUE_LIMIT = 20_000  # waiting events before new messages are left to the history catch-up
+HARD_LIMIT = 2 * QUEUE_LIMIT
+_READ_BACK = (MessageCreated, MessageEdited, MessageDeleted)  # what a full catch-up recovers
 
 
 class CaptureCog(commands.Cog):
@@ -41,6 +56,8 @@ class CaptureCog(commands.Cog):
         self._guilds = {c.guild_id for c in bot.settings.chats}
         self._queue: asyncio.Queue[Queued] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
+        self._behind = False  # messages were left to the history catch-up
+        self._dropped = 0
 
     async def cog_load(self) -> None:
         self._worker = asyncio.create_task(self._work(), name="capture")
@@ -61,8 +78,41 @@ class CaptureCog(commands.Cog):
         return self.bot.user is not None and user_id == self.bot.user.id
 
     def _enqueue(self, event: IncomingEvent, settle: str | None = None) -> None:
-        if not self.bot.closing:  # otherwise the next start's history backfill picks it up
-            self._queue.put_nowait((event, settle))
+        if self.bot.closing:  # the next start's history backfill picks it up
+            return
+        waiting = self._queue.qsize()
+        if isinstance(event, _READ_BACK) and (self._behind or waiting >= QUEUE_LIMIT):
+            if not self._behind:
+                log.warning(
+                    "capture is %d events behind: new messages, edits and deletions are read "
+                    "back from channel history once it has caught up",
+                    waiting,
+                )
+                self.bot.engine.capture.catch_up.mark_behind()  # a recap waits for it
+            self._behind = True
+            return
+        if waiting >= HARD_LIMIT:
+            self._dropped += 1
+            log.error(
+                "capture is %d events behind: a %s was dropped (%d so far)",
+                waiting,
+                type(event).__name__,
+                self._dropped,
+            )
+            return
+        self._queue.put_nowait((event, settle))
+
+    async def _catch_up(self) -> None:
+        """Read back the messages left out while the queue was full (stored ids are skipped)."""
+        self._behind = False
+        try:
+            async with self.bot.working():
+                count = await self.bot.engine.capture.backfill(full=True)
+        except Exception:
+            self._behind = True  # tried again after the next run; a reconnect's backfill too
+            log.exception("could not read back the messages left out while capture was behind")
+            return
+        log.info("capture caught up: %d message(s) read back from channel history", count)
 
     async def _work(self) -> None:
         while True:
@@ -82,6 +132,8 @@ class CaptureCog(commands.Cog):
             finally:
                 for _ in batch:
                     self._queue.task_done()
+            if self._behind and self._queue.empty():
+                await self._catch_up()
 
     async def _settled(self, chat_name: str) -> None:
         """Wait while the welcome, a question or the close is being posted and recorded."""
