@@ -25,6 +25,7 @@ from bot.engine.planner import snapshot
 from bot.engine.recap_publisher import publish_recap
 from bot.engine.triggers import ScaledTrigger, SchedulerTrigger
 from bot.memory_transport import MemoryTransport
+from bot.recap.display import plural
 from bot.recap.posts import RecapPost
 from bot.store import Store
 from bot.store.sessions import SessionRow, SessionStatus
@@ -37,7 +38,7 @@ CHANNEL_NAMES = {CHAT: "#chat", ANNOUNCE: "#announce", RECAP: "#recap", HOST: "#
 LEAD = timedelta(
     minutes=10, seconds=30
 )  # virtual time before the start: the 10-minute reminder first
-_STAMP = re.compile(r"<t:(\d+):([FRf])>")
+_STAMP = re.compile(r"<t:(-?\d{1,12})(?::([tTdDfFR]))?>")
 
 
 def demo_settings(out: Path, hashtag: str = "#LeadershipChat") -> Settings:
@@ -60,11 +61,32 @@ def demo_settings(out: Path, hashtag: str = "#LeadershipChat") -> Settings:
     )
 
 
+def relative(delta: timedelta) -> str:
+    """Discord's `<t:...:R>` wording (moment.js thresholds): `in a minute`, `10 minutes ago`."""
+    seconds = abs(delta.total_seconds())
+    minutes, hours, days = seconds / 60, seconds / 3600, seconds / 86400
+    if seconds < 45:
+        text = "a few seconds"
+    elif seconds < 90:
+        text = "a minute"
+    elif minutes < 45:
+        text = plural(round(minutes), "minute")
+    elif minutes < 90:
+        text = "an hour"
+    elif hours < 22:
+        text = plural(round(hours), "hour")
+    elif hours < 36:
+        text = "a day"
+    else:
+        text = plural(round(days), "day")
+    return f"in {text}" if delta.total_seconds() > 0 else f"{text} ago"
+
+
 class PrintingTransport(MemoryTransport):
     """The in-memory transport, printing every post as a chat client would show it."""
 
     def __init__(self, clock: ScaledClock, zone: str, out: TextIO) -> None:
-        super().__init__(clock)
+        super().__init__(clock, guild_id=GUILD)
         self.out = out
         from zoneinfo import ZoneInfo
 
@@ -74,17 +96,21 @@ class PrintingTransport(MemoryTransport):
         return at.astimezone(self.zone).strftime("%H:%M")
 
     def _stamp(self, match: re.Match[str]) -> str:
+        """A Discord timestamp as a reader's client shows it (in the chat's zone, 24-hour)."""
         at = datetime.fromtimestamp(int(match[1]), self.zone)
-        if match[2] == "R":
-            minutes = round((at - self.clock.now()).total_seconds() / 60)
-            return (
-                f"in {minutes} minutes"
-                if minutes > 0
-                else f"{-minutes} minutes ago"
-                if minutes < 0
-                else "now"
-            )
-        return self._local(at)
+        style = match[2] or "f"
+        if style == "R":
+            return relative(at - self.clock.now())
+        clock = at.strftime("%H:%M:%S" if style == "T" else "%H:%M")
+        day = f"{at:%B} {at.day}, {at.year}"
+        return {
+            "t": clock,
+            "T": clock,
+            "d": f"{at:%m/%d/%Y}",
+            "D": day,
+            "f": f"{day} {clock}",
+            "F": f"{at:%A}, {day} {clock}",
+        }[style]
 
     def show(self, who: str, channel: int, text: str) -> None:
         """Print one line the way a reader sees it (timestamps in local time, channel names)."""

@@ -56,9 +56,10 @@ class Failure:
 
 
 class MemoryTransport:
-    def __init__(self, clock: Clock, *, bot_user_id: int = 1) -> None:
+    def __init__(self, clock: Clock, *, bot_user_id: int = 1, guild_id: int = 0) -> None:
         self.clock = clock
         self.bot_user_id = bot_user_id
+        self.guild_id = guild_id  # in members' jump links, as Discord writes them
         self.posts: list[BotPost] = []
         self.member_messages: dict[int, list[MessageCreated]] = {}
         self.threads: dict[int, tuple[int, int]] = {}  # thread id -> (parent channel, message id)
@@ -108,8 +109,9 @@ class MemoryTransport:
         deliver: bool = True,
     ) -> MessageCreated:
         """A member posts; `deliver=False` simulates the bot being offline (only history has it)."""
+        message_id = self.new_id()
         msg = MessageCreated(
-            message_id=self.new_id(),
+            message_id=message_id,
             channel_id=channel_id,
             author_id=author_id,
             author_name=author_name,
@@ -118,11 +120,8 @@ class MemoryTransport:
             thread_id=thread_id,
             author_is_host=is_host,
             reply_to=reply_to,
-            jump_url=f"https://discord.test/channels/0/{thread_id or channel_id}/{0}",
-        )
-        msg = replace(
-            msg,
-            jump_url=f"https://discord.test/channels/0/{thread_id or channel_id}/{msg.message_id}",
+            jump_url=f"https://discord.com/channels/{self.guild_id}/{thread_id or channel_id}/"
+            f"{message_id}",
         )
         self.member_messages.setdefault(thread_id or channel_id, []).append(msg)
         if deliver:

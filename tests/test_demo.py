@@ -29,7 +29,12 @@ async def test_demo_runs_a_whole_chat_and_writes_every_recap_file(tmp_path: Path
     assert "#announce" in printed and "starts in 10 minutes" in printed
     for n, q in enumerate(topic.questions, start=1):
         assert f"Q{n}: {q.text} #LeadershipChat" in printed
-    assert "Next week 20:00: **Getting others to follow your lead**" in printed
+    # Timestamps read as a Discord client shows them: a date with the time, "in a minute".
+    assert (
+        "Next week Tuesday, December 8, 2026 20:00: **Getting others to follow your lead**"
+        in printed
+    )
+    assert "Heads-up: Q1 goes out in a minute:" in printed and "1 minutes" not in printed
     assert "A warm welcome to **Chen Wei**" in printed  # the one newcomer during the hour, by name
     assert "#recap" in printed
     recap = json.loads((tmp_path / "recap.json").read_text(encoding="utf-8"))
@@ -41,6 +46,9 @@ async def test_demo_runs_a_whole_chat_and_writes_every_recap_file(tmp_path: Path
     assert edited["edited"] and edited["questions"] == [1]
     late = next(m for t, m in by_text.items() if "Late from Nairobi" in t)
     assert late["late"] and late["questions"] == [6]
+    # Question and answer links point at the same (demo) server.
+    links = [q["jump_url"] for q in recap["questions"]] + [m["jump_url"] for m in recap["messages"]]
+    assert links and all(link.startswith("https://discord.com/channels/9000/") for link in links)
     assert recap["stats"]["participants"] == len(CAST)
     assert recap["stats"]["newcomers"] == sum(not m.returning for m in CAST)
 
