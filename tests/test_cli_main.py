@@ -90,3 +90,13 @@ def test_the_longest_schedule_allowed_works(run_cli: Callable[..., CliResult]) -
     result = run_cli("--config", EXAMPLE_CONFIG, "schedule", "--weeks", "520")
     assert result.code == 0, result.err
     assert result.out.count("#LeadershipChat on") == 520
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1e308", "-1", "soon"])
+@pytest.mark.parametrize("option", [["run", "--start-in"], ["health", "--stale-after"]])
+def test_seconds_that_are_no_time_are_usage_errors(
+    option: list[str], value: str, run_cli: Callable[..., CliResult]
+) -> None:
+    result = run_cli("--config", EXAMPLE_CONFIG, *option, value)
+    assert result.code == 2, result.err
+    assert f"argument {option[1]}" in result.err and "Traceback" not in result.err

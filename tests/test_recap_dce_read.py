@@ -157,6 +157,9 @@ def test_duplicate_message_ids_are_counted_once_and_said(
         twice = input_from_exports([main, thread, main], OPTIONS, sources=["a.json", "b.json"])
     assert [r.id for r in twice.messages] == [r.id for r in once.messages]
     assert "appears 2 times (a.json, export 3); it is counted once" in caplog.text
+    repeated = len({m["id"] for m in main["messages"]})
+    assert len(caplog.records) == 6, "five named, then a count: not one line per message"
+    assert f"... and {repeated - 5} more repeated message ids" in caplog.text
     caplog.clear()
     edited = copy.deepcopy(main)
     clash = member_message(edited)

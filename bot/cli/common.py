@@ -34,6 +34,20 @@ def weeks(text: str) -> int:
     return value
 
 
+MAX_SECONDS = 366 * 86400  # a year: any longer wait or age is a typo
+
+
+def seconds(text: str) -> float:
+    """argparse type for a number of seconds: finite, 0 to MAX_SECONDS."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 <= value <= MAX_SECONDS:  # NaN fails this too
+        raise argparse.ArgumentTypeError(f"{text}: give 0 to {MAX_SECONDS} seconds (a year)")
+    return value
+
+
 def row_id(text: str) -> int:
     """argparse type for a Discord id or a session id: a whole number from 1 to 2**63 - 1."""
     try:

@@ -11,7 +11,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.cli.common import CliError, load_config
+from bot.cli.common import CliError, load_config, seconds
 from bot.maintenance.heartbeat import STALE_AFTER, check_health
 
 
@@ -22,7 +22,7 @@ def register(sub: Any) -> None:
     )
     parser.add_argument(
         "--stale-after",
-        type=float,
+        type=seconds,
         default=STALE_AFTER.total_seconds(),
         metavar="SECONDS",
         help=f"heartbeat older than this is unhealthy (default {STALE_AFTER.total_seconds():.0f})",

@@ -10,7 +10,7 @@ import sys
 from datetime import timedelta
 from typing import Any
 
-from bot.cli.common import CliError, load_config
+from bot.cli.common import CliError, load_config, seconds
 from bot.cli.database import check_database
 
 
@@ -25,7 +25,7 @@ def register(sub: Any) -> None:
     )
     parser.add_argument(
         "--start-in",
-        type=float,
+        type=seconds,
         metavar="SECONDS",
         default=None,
         help=(
@@ -70,8 +70,6 @@ def run(args: argparse.Namespace) -> int:
             settings.chat(args.chat)
         except KeyError as exc:
             raise CliError(str(exc.args[0])) from None
-    if args.start_in is not None and args.start_in < 0:
-        raise CliError("--start-in needs a number of seconds, 0 or more")
     from bot.discord.client import Rehearsal
     from bot.discord.runner import StartupError, run_bot
 

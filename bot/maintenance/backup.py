@@ -96,7 +96,8 @@ def check_restorable(file: Path) -> int:
     try:
         facts = inspect(file)
     except FileNotFoundError:
-        raise BackupError(f"{file} does not exist") from None
+        what = "is not a database file" if file.exists() else "does not exist"
+        raise BackupError(f"{file} {what}") from None
     except sqlite3.DatabaseError as exc:
         raise BackupError(f"{file} is not a usable SQLite database ({exc})") from None
     if facts.problems:

@@ -42,6 +42,7 @@ WELCOME_LOOKBACK = timedelta(minutes=30)
 # Question numbers read from Qn posts: more is not a chat (a bot's "Q999999999:" would otherwise
 # make a recap with a billion empty questions).
 MAX_QUESTION = 50
+SHOWN_REPEATS = 5  # repeated message ids named one by one in the warnings
 MAX_DURATION, MAX_LATE_WINDOW = timedelta(days=7), timedelta(days=366)
 
 
@@ -101,7 +102,10 @@ def _once(read: Sequence[tuple[_Msg, str]]) -> list[_Msg]:
             repeats.setdefault(m.id, []).append((m, source))
         else:
             kept[m.id] = (m, source)
-    for mid, extra in repeats.items():
+    for n, (mid, extra) in enumerate(repeats.items()):
+        if n == SHOWN_REPEATS:  # the same file given twice repeats every id: a few, then a count
+            log.warning("... and %d more repeated message ids, each counted once", len(repeats) - n)
+            break
         first = kept[mid][0]
         differ = any((e.text, e.author_id) != (first.text, first.author_id) for e, _ in extra)
         files = sorted({source for _, source in (kept[mid], *extra)})
