@@ -28,6 +28,8 @@ RESTORE_HINT = "restore a backup with `leadershipchat restore FILE`"
 def database_problem(path: Path, exc: BaseException) -> str | None:
     """The message for a database error the user can act on; None for anything else (a bug)."""
     text = str(exc)
+    if isinstance(exc, OSError) and exc.filename and not str(exc.filename).startswith(str(path)):
+        return None  # another file (a recap being rewritten): not the database's problem
     if isinstance(exc, SchemaError):
         return f"{path}: {text}"
     if isinstance(exc, PermissionError):

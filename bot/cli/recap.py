@@ -8,7 +8,7 @@ leadershipchat recap --from-export chat.json [thread.json ...] --host Hana --out
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -158,8 +158,8 @@ def _from_export(args: argparse.Namespace) -> Recap:
             chat=chat.name if chat else None,
             hashtag=chat.hashtag if chat else None,
             start=_start(args.start, tz),
-            duration=parse_duration(args.duration),
-            late_window=parse_duration(args.late_window),
+            duration=_duration("--duration", args.duration),
+            late_window=_duration("--late-window", args.late_window),
             timezone=tz,
             exclude=tuple(args.exclude),
             hide=frozenset(args.hide),
@@ -169,6 +169,13 @@ def _from_export(args: argparse.Namespace) -> Recap:
         return build_recap(input_from_exports(exports, options, sources=sources))
     except (ExportError, ValueError) as exc:
         raise CliError(str(exc)) from None
+
+
+def _duration(option: str, text: str) -> timedelta:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise CliError(f"{option}: {exc}") from None
 
 
 def _start(text: str | None, tz: str | None) -> datetime | None:
