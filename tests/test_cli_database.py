@@ -30,7 +30,7 @@ chats:
 COMMANDS = {
     "recap": ["recap", "--last"],
     "stats": ["stats"],
-    "site": ["site", "site-out"],
+    "site": ["site", "SITE"],  # SITE: a folder beside the config
     "purge": ["purge"],
     "forget": ["forget", "123", "--yes"],
 }
@@ -85,6 +85,10 @@ PROBLEMS: dict[str, tuple[Callable[[Path], None], str]] = {
 }
 
 
+def argv(command: str, config: Path) -> list[str]:
+    return [str(config.parent / "site") if a == "SITE" else a for a in COMMANDS[command]]
+
+
 @pytest.fixture
 def config(write_config: Callable[..., Path]) -> Path:
     return write_config(CONFIG)
@@ -103,7 +107,7 @@ def test_an_unusable_database_is_a_clear_message(
     prepare, message = PROBLEMS[problem]
     prepare(db)
     before = snapshot(db)
-    result = run_cli("--config", config, *COMMANDS[command])
+    result = run_cli("--config", config, *argv(command, config))
     assert result.code == 2, result.err
     assert message in result.err and str(db) in result.err, result.err
     assert "Traceback" not in result.err and "unexpectedly" not in result.err
@@ -135,7 +139,7 @@ def locked(config: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 def test_a_locked_database_says_so(
     command: str, locked: Path, run_cli: Callable[..., CliResult]
 ) -> None:
-    result = run_cli("--config", locked, *COMMANDS[command])
+    result = run_cli("--config", locked, *argv(command, locked))
     assert result.code == 2, result.err
     assert "is locked by another program" in result.err and "try again" in result.err
 

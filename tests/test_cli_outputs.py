@@ -119,3 +119,12 @@ def test_stats_png_under_a_file_or_a_folder(
 def test_demo_out_that_is_a_file(a_file: Path, run_cli: Callable[..., CliResult]) -> None:
     result = run_cli("demo", "--out", a_file)
     assert result.code == 2 and "is a file" in result.err
+
+
+def test_a_command_that_stops_early_leaves_no_empty_folder(
+    export: Path, tmp_path: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    out = tmp_path / "new" / "recap"
+    result = run_cli(*recap_cmd(export, out), "--tz", "Mars/Base")
+    assert result.code == 2 and "not a known time zone" in result.err
+    assert not (tmp_path / "new").exists()

@@ -11,24 +11,21 @@ from pathlib import Path
 from bot.cli.common import CliError
 
 
-def _file_above(path: Path) -> Path | None:
-    """The nearest existing ancestor of `path` if it is a file (so nothing can go below it)."""
-    for parent in path.parents:
-        if parent.exists():
-            return None if parent.is_dir() else parent
-    return None
+def _nearest_existing(path: Path) -> Path:
+    return next((p for p in (path, *path.parents) if p.exists()), Path("."))
 
 
 def output_folder(path: Path, what: str) -> Path:
-    """Make sure `path` is (or can become) a folder we may write in; CliError saying why not."""
+    """Make sure `path` is, or can become, a folder we may write in; CliError saying why not.
+
+    Nothing is created here: a command that stops on another error leaves no empty folder."""
     if path.exists() and not path.is_dir():
         raise CliError(f"{what} {path} is a file, not a folder: give a folder (it is created)")
-    if (blocker := _file_above(path)) is not None:
-        raise CliError(f"{what} {path}: {blocker} is a file, so no folder can be made under it")
-    with writing(what, path):
-        path.mkdir(parents=True, exist_ok=True)
-    if not os.access(path, os.W_OK | os.X_OK):
-        raise CliError(f"{what} {path} is read-only: give a folder you can write to")
+    base = _nearest_existing(path)
+    if not base.is_dir():
+        raise CliError(f"{what} {path}: {base} is a file, so no folder can be made under it")
+    if not os.access(base, os.W_OK | os.X_OK):
+        raise CliError(f"{what} {path}: {base} is read-only: give a folder you can write to")
     return path
 
 

@@ -39,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     print(format_trends(trends))
     chart = render_trend_png(trends, f"Participants per chat ({args.chat or 'all chats'})")
     with writing("--png", png):
+        png.parent.mkdir(parents=True, exist_ok=True)
         png.write_bytes(chart)
     print(f"\ntrend chart: {png}")
     return 0
