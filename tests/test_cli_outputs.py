@@ -14,15 +14,8 @@ import pytest
 from bot.store import Store
 from tests.conftest import CliResult
 from tests.fixtures.recap import scenario as sc
+from tests.test_recap_cli import CONFIG
 
-CONFIG = """
-database: test.db
-recap_dir: recaps
-chats:
-  - name: leadershipchat
-    guild_id: 777
-    channels: {chat: 555}
-"""
 
 
 @pytest.fixture
