@@ -17,7 +17,6 @@ from tests.fixtures.recap import scenario as sc
 from tests.test_recap_cli import CONFIG
 
 
-
 @pytest.fixture
 def config(tmp_path: Path, write_config: Callable[..., Path]) -> Path:
     async def fill() -> None:
