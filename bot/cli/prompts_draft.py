@@ -13,14 +13,10 @@ import sys
 import unicodedata
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from bot.drafting import DraftError, SourceKind, decode_source, detect_kind
+from bot.drafting import MAX_SOURCE_BYTES, DraftError, SourceKind, decode_source, detect_kind
 
-if TYPE_CHECKING:
-    from bot.config import ChatSettings
-
-UPCOMING_CHATS = 60  # dates a post may name: a bit more than a year of weekly chats
 EXIT_INPUT = 2
 
 
@@ -69,24 +65,30 @@ def _is_url(source: str) -> bool:
     return bool(re.match(r"^https?://", source, re.IGNORECASE))
 
 
-def read_source(source: str) -> tuple[str, SourceKind | None]:
-    """The post's text and, when the name tells, its kind; DraftError if it cannot be read."""
+def read_source(source: str) -> tuple[str, SourceKind | None, str | None]:
+    """The post's text, its kind when the name tells, and the address it was fetched from (for
+    a URL); DraftError if it cannot be read. Files and stdin are read up to the size limit."""
     if source == "-":
-        return decode_source(sys.stdin.buffer.read(), "standard input"), None
+        return (
+            decode_source(sys.stdin.buffer.read(MAX_SOURCE_BYTES + 1), "standard input"),
+            None,
+            None,
+        )
     if _is_url(source):
         from bot.drafting.fetch import fetch_source_sync
 
-        text = fetch_source_sync(source)
-        return text, detect_kind(text, source.split("?")[0].split("#")[0])
+        page = fetch_source_sync(source)
+        return page.text, page.kind, page.url
     path = Path(source)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            data = file.read(MAX_SOURCE_BYTES + 1)
     except FileNotFoundError:
         raise DraftError(f"{source}: no such file") from None
     except OSError as exc:
         raise DraftError(f"{source}: cannot read it ({exc.strerror})") from None
     text = decode_source(data, source)
-    return text, detect_kind(text, path.name)
+    return text, detect_kind(text, path.name), None
 
 
 def slug(title: str) -> str:
@@ -95,15 +97,6 @@ def slug(title: str) -> str:
     words = re.findall(r"[a-z0-9]+", ascii_title.lower())
     out = "-".join(words)[:60].rstrip("-")
     return out or "topic"
-
-
-def question_room(chat: ChatSettings) -> int:
-    """How many evenly spaced questions fit before the chat closes (run of show defaults: 7)."""
-    from bot.drafting._model import MAX_QUESTIONS
-    from bot.timeline import question_offsets
-
-    offsets = question_offsets(chat, [None] * MAX_QUESTIONS)
-    return max(1, sum(1 for offset in offsets if offset < chat.close_offset))
 
 
 def _output_path(target: Path, day: date, title: str) -> Path:
@@ -123,8 +116,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from bot.cli.common import CliError, load_config
-    from bot.drafting import draft_topic, render_draft_yaml
-    from bot.timeline import chat_dates
+    from bot.drafting import render_draft_yaml
+    from bot.drafting.for_chat import draft_for_chat
     from bot.topics import chat_of, load_catalog
 
     settings = load_config(args, read_only=True)
@@ -132,23 +125,23 @@ def _run(args: argparse.Namespace) -> int:
         chat = settings.chat(args.chat)
     except KeyError as exc:
         raise CliError(str(exc.args[0])) from None
-    text, kind = read_source(args.source)
+    text, kind, fetched = read_source(args.source)
     folders = [settings.prompts_dir] if settings.prompts_dir.is_dir() else []
     taken: set[date] = set()
     for topic in load_catalog(folders, settings).topics:
         owner = chat_of(topic, settings)
         if owner is not None and owner.name == chat.name:
             taken.add(topic.date)
-    draft = draft_topic(
+    draft = draft_for_chat(
         text,
         kind,
-        chat_dates=chat_dates(chat.schedule, _now(), UPCOMING_CHATS),
-        taken_dates=taken,
-        hashtag=chat.hashtag,
-        prep_url=args.url or (args.source if _is_url(args.source) else None),
+        chat,
+        now=_now(),
+        taken=taken,
+        prep_url=args.url,
+        source_url=fetched,
         date_override=args.date,
         chat_name=args.chat,
-        max_questions=question_room(chat),
     )
     output = render_draft_yaml(draft)
     summary = (

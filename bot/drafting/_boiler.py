@@ -1,6 +1,8 @@
-"""Page furniture recognised by its words: share rows, comment sections, subscribe boxes.
+"""Page furniture recognised by its words (share rows, comment sections, subscribe boxes) and
+where the article ends: comments, related posts, a post footer, or a second post's title and
+byline.
 
-HTML pages are mostly cleaned by element class names (see `_html`), but text copied from a browser
+trafilatura cleans HTML pages by their structure (see `_extract`), but text copied from a browser
 and Markdown exports carry the same furniture as plain lines, so every source goes through here.
 """
 
@@ -67,13 +69,32 @@ _NAV_WORDS = words(
     " with me start here"
 )
 
-# Headings or lines after which the rest of a page is comments, related posts or a bio.
+# Headings or lines after which the rest of a page is comments, related posts, a bio, the post's
+# footer (categories, tags) or other posts.
 _TERMINAL = re.compile(
     r"""^(?:
       related(?:\ posts|\ articles|\ reading)?:? | you\ (?:may|might)\ also\ (?:like|enjoy):? |
       (?:leave|post|add)\ a\ (?:reply|comment|response).* | \d+\ (?:comments?|responses?|replies)
-      | \d+\ thoughts?\ on\ .* | comments?(?:\ \(\d+\))? | discussion | about\ the\ author:?.* |
-      share\ this(?:\ post|\ article)?:? | like\ this:? | post\ navigation
+      | \d+\ (?:thoughts?|responses?|comments?|replies)\ (?:on|to)\ .* | comments?(?:\ \(\d+\))?
+      | discussion | about\ the\ author:?.* | share\ this(?:\ post|\ article)?:? | like\ this:?
+      | post\ navigation | (?:posted|filed)\ (?:in|under)\ .* | (?:tags?|labels?|categor(?:y|ies)):.*
+      | «?\ ?(?:older|newer|previous|next)\ (?:posts?|entries|entry|articles?)\ ?»?
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DATE = rf"(?:(?:\w+day,?\s+)?{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?(?:\s+\d{{4}})?|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|{_MONTH}\s+\d{{4}})"
+# The line under a post's title: "Posted on November 1, 2026 by Helen", "November 15, 2026 ·
+# Anneke de Vries", "By Marcus Bell", "6 min read".
+_POST_META = re.compile(
+    rf"""^(?:
+      (?:posted|published|written|updated)\b.{{0,80}} |
+      by\ (?-i:[A-Z][^\s,·|•]*)(?:\ [^\s,·|•]+){{0,3}}(?:\s*[,·|•—–-].{{0,60}})? |
+      {_DATE}(?:\s*(?:[·|•—–-]|by)\s*.{{0,80}})? | .{{0,60}}[·|•—–-]\s*{_DATE}.{{0,40}} |
+      \d+\ min(?:ute)?s?\ read
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -106,6 +127,26 @@ def is_terminal(text: str) -> bool:
     return len(line) <= 120 and bool(_TERMINAL.match(line))
 
 
+def is_post_meta(text: str) -> bool:
+    """True for a dateline or byline, the line under a post's title."""
+    line = _norm(text.strip("*_"))
+    return len(line) <= 140 and not line.endswith((".", "!", "?")) and bool(_POST_META.match(line))
+
+
+def is_prose(text: str) -> bool:
+    """A sentence or more of running text (a long title is not prose)."""
+    size = len(text.split())
+    return size > 20 or (size > 8 and text.rstrip().endswith((".", "!", "?", '"', "”", ")")))
+
+
+def is_title_like(block: Block) -> bool:
+    """A heading, or a short line without a full stop: what a post's title looks like."""
+    text = block.text.strip()
+    return block.kind == "heading" or (
+        block.kind == "para" and 0 < len(text.split()) <= 16 and not text.endswith((".", ",", ";"))
+    )
+
+
 # "Jane Doe is an executive coach and the author of ...": the bio that closes many posts.
 _BIO = re.compile(
     r"^(?:[A-Z][\w'’.-]+\s+){1,3}(?:is|writes|coaches|helps|has\s+(?:been|spent|led)|leads|"
@@ -125,12 +166,17 @@ def is_bio(text: str) -> bool:
 
 
 def clean_blocks(blocks: Iterable[Block]) -> list[Block]:
-    """Drop furniture, cut the page at the first terminal marker after some prose, drop a bio."""
+    """Drop furniture, cut the page where the article ends (a terminal marker, or a second
+    post's title and byline after some prose), drop a closing bio."""
     out: list[Block] = []
     for block in blocks:
-        if is_terminal(block.text) and any(b.kind != "heading" for b in out):
+        prose = any(b.kind != "heading" and is_prose(b.text) for b in out)
+        if prose and is_terminal(block.text):
             break
-        if not is_furniture(block.text):
+        if prose and is_post_meta(block.text) and out and is_title_like(out[-1]):
+            out.pop()  # the next post's title
+            break
+        if not is_furniture(block.text) and not is_post_meta(block.text):
             out.append(block)
     tail = max(0, len(out) - _BIO_TAIL)
     return out[:tail] + [b for b in out[tail:] if b.kind == "heading" or not is_bio(b.text)]

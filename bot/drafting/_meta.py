@@ -1,5 +1,5 @@
-"""Title clean-up (site-name suffixes) and co-hosts named in the post ("my co-host Jane Doe",
-"Jane Doe and I will co-host", "join Jane Doe and me")."""
+"""Title clean-up (site-name suffixes), the post's author from a byline, and co-hosts named in
+the post ("my co-host Jane Doe", "Jane Doe and I will co-host", "join Jane Doe and me")."""
 
 from __future__ import annotations
 
@@ -133,3 +133,51 @@ def find_hosts(sentences: Iterable[str]) -> list[str]:
             out = [o for o in out if o not in name.split(" ")]
             out.append(name)
     return out
+
+
+_NOT_AUTHORS = words(
+    "admin administrator staff editor editors team guest author contributor webmaster user"
+    " anonymous unknown posted by on in written published updated min read comments"
+)
+_BYLINE = re.compile(
+    r"(?:^|\b(?:posted|written|published)?\s*)\bby\s+(?P<name>[^,;|·•—–\d]{2,80})", re.IGNORECASE
+)
+_SEPARATED = re.compile(r"\s*[·|•—–;]\s*|,\s+(?=\D)")
+
+
+def person_name(text: str | None) -> str | None:
+    """`Keisha Morgan` from an author field or byline piece; None when it is not a person's name
+    (a site, "admin", a date, an e-mail address)."""
+    if not text:
+        return None
+    text = re.sub(r"^\s*(?:(?:posted|written|published)\s+)?by\s+", "", text.strip(), flags=re.I)
+    for part in _SEPARATED.split(text):
+        part = re.sub(r"\s+(?:on|at|in)\s+.*$", "", part.strip(" *_\"'“”"))
+        tokens = part.split()
+        if not 2 <= len(tokens) <= 5 or "@" in part or re.search(r"\d", part):
+            continue
+        if any(t.lower() in _NOT_AUTHORS or t.lower() in _NOT_NAMES for t in tokens):
+            continue
+        if all(_is_name_word(t) or t.lower() in _PARTICLES for t in tokens) and _is_name_word(
+            tokens[0]
+        ):
+            return " ".join(tokens)
+    return None
+
+
+def find_byline(lines: Iterable[str]) -> str | None:
+    """The author named by the first byline among the lines above a post ("By Jane Doe",
+    "Posted on November 1 by Jane Doe", "November 15, 2026 · Jane Doe")."""
+    from bot.drafting._boiler import is_post_meta
+
+    for line in lines:
+        line = " ".join(line.split()).strip("*_ ")
+        if not is_post_meta(line):
+            continue
+        match = _BYLINE.search(line)
+        name = person_name(match.group("name")) if match else None
+        if name is None:
+            name = next((n for n in map(person_name, _SEPARATED.split(line)) if n), None)
+        if name:
+            return name
+    return None

@@ -11,11 +11,13 @@ BlockKind = Literal["heading", "para", "item"]
 
 POST_LIMIT = 280  # a question is mirrored on X / Bluesky as "Q1: <text> #Hashtag"
 MAX_QUESTIONS = 8  # a one-hour chat has room for 5-8 questions (7 with the default timing)
-FEW_QUESTIONS = 4  # below this the draft says the host must write more
+MIN_QUESTIONS = 5  # below this many of the post's own questions, more are generated
+MAX_SOURCE_BYTES = 5_000_000  # files, uploads and pages alike; a blog post page is far smaller
+MAX_POST_CHARS = 200_000  # article text read for questions (a long post is ~30,000 characters)
 
 
 class DraftError(ValueError):
-    """Input that cannot become a draft (not UTF-8, empty, no post text); the CLI exits 2."""
+    """Input that cannot become a draft (not UTF-8, empty, too big, no post text); exit 2."""
 
 
 @dataclass(frozen=True)
@@ -29,20 +31,26 @@ class Block:
 
 @dataclass(frozen=True)
 class ParsedPost:
-    """The post's own content once page furniture is gone; `title` may be unknown."""
+    """The post's own content once page furniture is gone, and what the page says about it."""
 
     title: str | None
     blocks: tuple[Block, ...]
+    author: str | None = None  # from a byline or the page's metadata
+    url: str | None = None  # the page's canonical address
+    site: str | None = None  # the site's name, to strip from titles
+    truncated: bool = False  # only the first part of a very large source was read
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A chat question taken from one of the post's sentences."""
+    """A chat question: one of the post's own, or generated from one of its key ideas."""
 
     text: str
-    source: str
+    source: str  # the sentence, heading, list item or phrase it came from
     score: int
     note: str | None = None
+    position: int = 0  # where its source sits in the post (questions keep the post's order)
+    generated: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,7 @@ class Draft:
     title_note: str | None = None
     date_note: str | None = None
     hosts_note: str | None = None
+    prep_post_note: str | None = None
     room: int = MAX_QUESTIONS  # questions that fit the chat's hour
 
     @property

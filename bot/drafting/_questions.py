@@ -1,12 +1,22 @@
-"""The post's own questions -> chat questions: cleaned, asides dropped, de-duplicated, ranked,
-and shortened where needed so `Q12: <text> #Hashtag` fits one 280-character post."""
+"""The post's own questions -> chat questions: cleaned of lead-ins, rhetoric and calls to action
+left out, made open and addressed to the reader, de-duplicated, and shortened at a clause
+boundary where needed so `Q12: <text> #Hashtag` fits one 280-character post (never cut
+mid-sentence: a question that cannot be shortened cleanly is left out)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
-from bot.drafting._model import POST_LIMIT, Candidate, words
+from bot.drafting._judge import (
+    is_rhetorical,
+    key,
+    leans_on_context,
+    open_up,
+    score,
+    to_second_person,
+)
+from bot.drafting._model import POST_LIMIT, Candidate
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -43,42 +53,15 @@ _LEAD_BEFORE_Q = _rx(
     r"does|did|is|are|can|could|would|should|will)\b)"
 )
 _COLON_LEAD = re.compile(r"^(?P<lead>[^:;?]{3,80}):\s+(?P<q>\S.*\?)$")
-_TAG_QUESTION = _rx(
-    r",\s*(?:right|isn'?t it|aren'?t they|aren'?t we|don'?t you think|wouldn'?t you agree|no|eh|huh|"
-    r"yes|you know|correct|don'?t we|doesn'?t it|didn'?t it|isn'?t that right|am i right|agreed|"
-    r"ok|okay|see|true|yeah)\?$"
-)
-_RHETORICAL = frozenset(
-    """right|anybody know|anyone know|does anybody know|does anyone know|who knew|why not|so what|
-    now what|what gives|sound familiar|sounds familiar|make sense|makes sense|get it|see|you know|
-    know what i mean|you know what i mean|am i right|can you relate|ring a bell|does that ring a
-    bell|remember|who doesn't|what could go wrong|what was i thinking|how hard could it be|what's
-    not to love|how cool is that|how great is that|isn't it|can you imagine|imagine that|guess what|
-    really|seriously|why|how|what|huh|eh|ever been there|been there|agreed|true|what else is new|
-    who would have thought|who'd have thought|what happened|how about you|what about you|and you""".replace(
-        "\n", " "
-    ).split("|")
-)
-_ASIDE_PREFIX = _rx(
-    r"^(?:anybody know|anyone know|does anybody know|does anyone (?:else )?know|guess|"
-    r"can you believe|how (?:cool|great|awesome|crazy) is|isn'?t that|who knew|enjoyed this|"
-    r"liked this|like this post|want (?:more|to (?:learn|read) more))\b"
-)
-_CALL_TO_ACTION = re.compile(
-    r"\b(?:subscribe|newsletter|sign up|signup|download|click|join us|join the chat|see you|"
-    r"book a call|work with me|free (?:e-?book|guide|course))\b",
+# "Leadership comes down to one question – how do we get others to follow?"
+_DASH_LEAD = re.compile(r"^(?P<lead>[^?]{3,200}?)\s+[–—-]+\s+(?P<q>\S[^–—]*\?)$")
+_QUESTION_WORD = re.compile(
+    r"^(?:what|how|why|which|who|whom|whose|where|when|do|does|did|is|are|was|were|can|could|"
+    r"would|should|will|have|has|had|may|might|if)\b",
     re.I,
 )
-_SECOND = re.compile(r"\b(?:you|your|yours|yourself|yourselves|y'all)\b", re.I)
-_WE = re.compile(r"\b(?:we|our|ours|us|ourselves)\b", re.I)
-_FIRST = re.compile(r"\b(?:i|me|my|mine|myself)\b", re.I)
-_WH_TOP = {"what", "how", "why"}
-_WH_OTHER = {"which", "who", "whom", "whose", "where", "when"}
-_AUX = words(
-    "do does did is are was were am can could would should will shall have has had may"
-    " might must ever don't doesn't didn't isn't aren't wasn't weren't can't couldn't"
-    " wouldn't shouldn't won't haven't hasn't"
-)
+_MAX_SENTENCE = 1_000  # longer "sentences" are run-on text, never one chat question
+_MAX_CANDIDATES = 200  # a post asks far fewer; this bounds the work on a pathological one
 _PIVOT = re.compile(
     r"[,;:—–]\s+(?=(?:what|how|why|which|who|where|when|do|does|did|is|are|can|could|would|"
     r"should|will|have|has)\b)",
@@ -106,12 +89,11 @@ def _capitalize(text: str) -> str:
     return text[:1].upper() + text[1:] if text[:1].islower() else text
 
 
-def _key(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("’", "'")))
-
-
 def clean_question(sentence: str) -> str | None:
-    """A sentence ending in "?" -> a standalone chat question, or None for asides and non-questions."""
+    """A sentence ending in "?" -> the question alone (lead-ins, bullets, quotes and dashes
+    gone), or None for non-questions, fragments and too-short asides."""
+    if len(sentence) > _MAX_SENTENCE:
+        return None
     text = _TRAILING_EMOJI.sub("", re.sub(r"\s+", " ", sentence).strip())
     bare = text.rstrip(_CLOSERS)
     if not bare.endswith("?") or re.search(r"\?[?!]|[!]\?$", bare):
@@ -123,74 +105,103 @@ def clean_question(sentence: str) -> str | None:
     previous = None
     while previous != text:
         previous = text
-        text = text.lstrip("\"'“‘”’*_ ")
+        text = text.lstrip("\"'“‘”’*_ –—-")
         for pattern in (_LEAD_WORDS, _LEAD_COMMA, _LEAD_CLAUSE, _LEAD_BEFORE_Q):
             text = pattern.sub("", text)
         colon = _COLON_LEAD.match(text)
         if colon and len(colon.group("lead").split()) <= 10 and len(colon.group("q").split()) >= 3:
             text = colon.group("q")
+        dash = _DASH_LEAD.match(text)
+        if dash and _QUESTION_WORD.match(dash.group("q")) and len(dash.group("q").split()) >= 3:
+            text = dash.group("q")
+    if text[:1].islower() and not _QUESTION_WORD.match(text):
+        return None  # a piece of a sentence ("– and then some?")
     text = re.sub(r"\s+([?,;:])", r"\1", _capitalize(text.strip()))
     text = re.sub(r"\?+$", "?", text)
-    key = _key(text)
-    if (
-        len(key.split()) < 3
-        or key in _RHETORICAL
-        or _TAG_QUESTION.search(text)
-        or _ASIDE_PREFIX.match(text)
-        or _CALL_TO_ACTION.search(text)
-    ):
+    if len(key(text).split()) < 3 or text.count("(") != text.count(")"):
+        return None
+    if text.count("“") != text.count("”") or text.count('"') % 2:
         return None
     return text
 
 
-def score(text: str) -> int:
-    """Higher first: questions to the reader ("you") and open ones (what/how/why) over yes/no."""
-    words = re.findall(r"[a-z']+", text.lower().replace("’", "'"))
-    clause = re.split(r"[,;:—–]\s+", text.lower().replace("’", "'"))[-1].split()
-    value = 4 if _SECOND.search(text) else 2 if _WE.search(text) else 0
-    if _FIRST.search(text) and value == 0:
-        value -= 3
-    for first in ([words[0]] if words else []) + clause[:1]:
-        head = first.split("'")[0]
-        if head in _WH_TOP:
-            return value + 3
-        if head in _WH_OTHER:
-            return value + 2
-        if first in _AUX:
-            return value
-    return value + 1
-
-
 def _similar(a: str, b: str) -> bool:
-    wa, wb = set(_key(a).split()), set(_key(b).split())
+    wa, wb = set(key(a).split()), set(key(b).split())
     return a == b or (min(len(wa), len(wb)) >= 4 and len(wa & wb) / len(wa | wb) >= 0.8)
 
 
-def fit(text: str, hashtag: str) -> tuple[str, str | None]:
-    """Make `Q12: <text> #Hashtag` fit a post: keep the question after its lead-in, else cut."""
-    budget = POST_LIMIT - len(f"Q12:  {hashtag}")
-    if len(text) <= budget:
+def budget(hashtag: str) -> int:
+    """Characters a question may have so that `Q12: <question> #Hashtag` fits one post."""
+    return POST_LIMIT - len(f"Q12:  {hashtag}")
+
+
+_CLAUSE_END = re.compile(
+    r"(?:,\s+|\s+[–—]\s+|;\s+|\s+(?=(?:before|after|when|while|because|although|though|since|"
+    r"unless|until|especially|even if|so that|without|instead of|rather than)\b))",
+    re.I,
+)
+
+
+def fit(text: str, hashtag: str) -> tuple[str, str | None] | None:
+    """The question as it fits a post: whole, else its question after a lead-in clause, else its
+    main clause without a trailing one; None when no clean cut fits (never cut mid-clause)."""
+    room = budget(hashtag)
+    if len(text) <= room:
         return text, None
     for match in reversed(list(_PIVOT.finditer(text))):
         tail = _capitalize(text[match.end() :])
-        if len(tail) <= budget and len(tail.split()) >= 5:
-            return tail, f"shortened to fit a {POST_LIMIT}-character post (lead-in dropped); check"
-    cut = text[: budget - 2].rsplit(" ", 1)[0].rstrip(" ,;:—–-")
-    return cut + "…?", f"cut to fit a {POST_LIMIT}-character post; rewrite it shorter"
+        if len(tail) <= room and len(tail.split()) >= 5:
+            return tail, f"shortened to fit a {POST_LIMIT}-character post (lead-in dropped)"
+    for match in reversed(list(_CLAUSE_END.finditer(text))):
+        head = text[: match.start()].rstrip(" ,;:—–-")
+        if len(head) + 1 <= room and len(head.split()) >= 5 and "?" not in head:
+            return head + "?", (
+                f"shortened to fit a {POST_LIMIT}-character post (a trailing clause dropped)"
+            )
+    return None
 
 
-def candidates(sentences: Iterable[str], hashtag: str) -> list[Candidate]:
-    """All usable questions in post order, de-duplicated (the first wording wins)."""
-    found: list[Candidate] = []
-    for sentence in sentences:
+def _note(*notes: str | None) -> str | None:
+    found = [n.removeprefix("check: ").removesuffix("; check") for n in notes if n]
+    return "check: " + "; ".join(found) if found else None
+
+
+def own_questions(
+    sentences: Sequence[tuple[int, str]], hashtag: str
+) -> tuple[list[Candidate], list[Candidate]]:
+    """The post's questions in its order: (usable ones, ones that lean on the sentence before).
+
+    `sentences` are (position, sentence) pairs; the next sentence decides whether a question is
+    answered at once (rhetorical)."""
+    usable: list[Candidate] = []
+    leaning: list[Candidate] = []
+    for i, (position, sentence) in enumerate(sentences):
+        if len(usable) + len(leaning) >= _MAX_CANDIDATES:
+            break
         text = clean_question(sentence)
-        if text is None or any(_similar(_key(text), _key(c.text)) for c in found):
+        if text is None:
             continue
-        fitted, note = fit(text, hashtag)
-        found.append(Candidate(fitted, sentence, score(fitted), note))
-    return found
-
-
-def rank(found: Sequence[Candidate]) -> list[Candidate]:
-    """Best first; equal scores keep the post's order (stable sort)."""
-    return sorted(found, key=lambda c: -c.score)
+        following = sentences[i + 1][1] if i + 1 < len(sentences) else ""
+        if is_rhetorical(text, following):
+            continue
+        text, converted = to_second_person(text)
+        if is_rhetorical(text):
+            continue
+        fitted = fit(text, hashtag)
+        if fitted is None:
+            continue
+        text, fit_note = fitted
+        text, open_note = open_up(text, budget(hashtag))
+        if any(_similar(text, c.text) for c in (*usable, *leaning)):
+            continue
+        note = _note(
+            "rewritten from the post's “I/my” to “you/your”" if converted else None,
+            fit_note,
+            open_note,
+        )
+        if leans_on_context(text, sentence):
+            note = _note("leans on the sentence before it in the post", note)
+            leaning.append(Candidate(text, sentence, score(text), note, position))
+        else:
+            usable.append(Candidate(text, sentence, score(text), note, position))
+    return usable, leaning

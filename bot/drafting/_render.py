@@ -52,16 +52,14 @@ def render_draft_yaml(draft: Draft) -> str:
         field("chat", _scalar(draft.chat), None)
     field("hosts", json.dumps(list(draft.hosts), ensure_ascii=False), draft.hosts_note)
     if draft.prep_post:
-        field("prep_post", _scalar(draft.prep_post), None)
+        field("prep_post", _scalar(draft.prep_post), draft.prep_post_note)
     else:
         out.append("# prep_post: https://...  (the post's address; it goes in the reminders)")
-    out.append(f"questions:  # posted as `Q1: <text> {draft.hashtag}`, best candidates first")
+    out.append(f"questions:  # posted as `Q1: <text> {draft.hashtag}`, in the post's order")
     for candidate in draft.questions:
         out += _item(candidate, "")
     if draft.extra_questions:
-        out.append(
-            f"# More questions from the post (swap any in; the chat hour has room for {draft.room}):"
-        )
+        out.append(f"# More questions (swap any in; the chat hour has room for {draft.room}):")
         for candidate in draft.extra_questions:
             out += _item(candidate, "#")
     return "\n".join(out) + "\n"

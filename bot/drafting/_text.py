@@ -1,17 +1,23 @@
-"""Plain text and Markdown posts -> blocks (paragraphs, headings, list items) and a title."""
+"""Plain text and Markdown posts -> blocks (paragraphs, headings, list items), a title, and the
+author and address when a byline or front matter gives them."""
 
 from __future__ import annotations
 
 import html
 import re
 
-from bot.drafting._boiler import clean_blocks, is_furniture, is_terminal
+from bot.drafting._boiler import clean_blocks, is_furniture, is_post_meta, is_prose, is_terminal
+from bot.drafting._extract import clean_url
+from bot.drafting._meta import find_byline, person_name
 from bot.drafting._model import Block, ParsedPost
 
 _ITEM = re.compile(r"^\s*(?:[-*+•·▪]|\d{1,2}[.)])\s+(.*)$")
 _END_PUNCT = re.compile(r"[.!?:;,\"'”’)…]$")
 _FRONT_MATTER = re.compile(r"\A(?:---|\+\+\+)\s*\n(.*?)\n(?:---|\+\+\+|\.\.\.)\s*(?:\n|\Z)", re.S)
 _FM_TITLE = re.compile(r"^title\s*[:=]\s*(.+?)\s*$", re.M)
+_FM_AUTHOR = re.compile(r"^author\s*[:=]\s*(.+?)\s*$", re.M)
+_FM_URL = re.compile(r"^(?:canonical(?:_?url)?|url|link|permalink)\s*[:=]\s*(.+?)\s*$", re.M | re.I)
+_BYLINE_LINES = 8  # a byline sits within the first lines of a post
 _ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT = re.compile(r"^(=+|-+)\s*$")
 _RULE = re.compile(r"^\s*([-*_])(?:\s*\1){2,}\s*$")
@@ -56,7 +62,8 @@ def _group(lines: list[str]) -> list[Block]:
 
 
 def _chunks(lines: list[str]) -> list[list[str]]:
-    """Split lines on blank lines, dropping furniture lines and everything after a terminal one."""
+    """Split lines on blank lines, dropping furniture and datelines, and everything from a
+    terminal line or a second post (a title followed by a dateline) on."""
     chunks: list[list[str]] = [[]]
     seen_prose = False
     for raw in lines:
@@ -65,13 +72,23 @@ def _chunks(lines: list[str]) -> list[list[str]]:
             if chunks[-1]:
                 chunks.append([])
             continue
-        if is_terminal(line) and seen_prose:
+        if seen_prose and is_terminal(line):
             break
+        if is_post_meta(line):
+            previous = chunks[-1] or (chunks[-2] if len(chunks) > 1 else [])
+            if seen_prose and previous and _title_like(previous[-1]):
+                previous.pop()
+                break
+            continue
         if is_furniture(line):
             continue
-        seen_prose = seen_prose or len(line.split()) > 8
+        seen_prose = seen_prose or is_prose(line)
         chunks[-1].append(line)
     return [c for c in chunks if c]
+
+
+def _top_lines(text: str) -> list[str]:
+    return [line for line in text.split("\n")[:40] if line.strip()][:_BYLINE_LINES]
 
 
 def parse_text(text: str) -> ParsedPost:
@@ -81,7 +98,8 @@ def parse_text(text: str) -> ParsedPost:
     if blocks and blocks[0].kind == "para" and _title_like(blocks[0].text):
         title = blocks[0].text
         blocks = blocks[1:]
-    return ParsedPost(title, tuple(clean_blocks(blocks)))
+    author = find_byline(_top_lines(text))
+    return ParsedPost(title, tuple(clean_blocks(blocks)), author=author)
 
 
 def inline_markdown(text: str) -> str:
@@ -135,12 +153,16 @@ def _markdown_blocks(lines: list[str]) -> list[Block]:
 
 def parse_markdown(text: str) -> ParsedPost:
     """Markdown: front matter or first level-1 heading is the title; furniture is dropped."""
-    title = None
+    title = author = url = None
     front = _FRONT_MATTER.match(text)
     if front:
         found = _FM_TITLE.search(front.group(1))
         if found:
             title = found.group(1).strip().strip("\"'")
+        found = _FM_AUTHOR.search(front.group(1))
+        author = person_name(found.group(1).strip("\"'[]")) if found else None
+        found = _FM_URL.search(front.group(1))
+        url = clean_url(found.group(1).strip("\"'")) if found else None
         text = text[front.end() :]
     text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
     blocks = [
@@ -159,4 +181,5 @@ def parse_markdown(text: str) -> ParsedPost:
         blocks = blocks[1:]
     elif title is not None:
         blocks = [b for b in blocks if not (b.kind == "heading" and b.text == title)]
-    return ParsedPost(title, tuple(blocks))
+    author = author or find_byline(inline_markdown(line) for line in _top_lines(text))
+    return ParsedPost(title, tuple(blocks), author=author, url=url)

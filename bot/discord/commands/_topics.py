@@ -18,7 +18,8 @@ from discord import app_commands
 from bot.config import ChatSettings
 from bot.discord.commands._checks import AppCommand, chat_of, host_only
 from bot.discord.replies import UserError, reply_error, send_reply
-from bot.drafting import decode_source, detect_kind, draft_topic, render_draft_yaml
+from bot.drafting import decode_source, detect_kind, render_draft_yaml
+from bot.drafting.for_chat import draft_for_chat
 from bot.store.sessions import SessionStatus
 from bot.timeline import chat_dates
 from bot.topic_writer import (
@@ -189,6 +190,7 @@ def commands(bot: LeadershipBot) -> list[AppCommand]:
         except ValueError:
             raise UserError(f"{day!r} is not a date like 2026-12-01.") from None
         await interaction.response.defer(ephemeral=True, thinking=True)
+        fetched = None
         if file is not None:
             text = decode_source(await _read_upload(file), file.filename)
             kind = detect_kind(text, file.filename)
@@ -196,18 +198,21 @@ def commands(bot: LeadershipBot) -> list[AppCommand]:
             from bot.drafting.fetch import fetch_source
 
             assert url is not None
-            text = await fetch_source(url)
-            kind = detect_kind(text, url.split("?")[0].split("#")[0])
+            page = await fetch_source(url)
+            text, kind, fetched = page.text, page.kind, page.url
         taken = await asyncio.to_thread(taken_dates, bot.settings, chat)
-        result = draft_topic(
+        # Drafting is CPU work (HTML extraction included): off the event loop, so the chat's
+        # posts and capture go on while a host drafts.
+        result = await asyncio.to_thread(
+            draft_for_chat,
             text,
             kind,
-            chat_dates=chat_dates(chat.schedule, bot.clock.now(), UPCOMING),
-            taken_dates=taken,
-            hashtag=chat.hashtag,
-            prep_url=url,
+            chat,
+            now=bot.clock.now(),
+            taken=taken,
             date_override=override,
             chat_name=None if chat.name == bot.settings.chats[0].name else chat.name,
+            source_url=fetched,
         )
         name = f"{result.date.isoformat()}-{slug(result.title)}.yaml"
         upload = discord.File(io.BytesIO(render_draft_yaml(result).encode("utf-8")), filename=name)

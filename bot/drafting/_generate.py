@@ -1,0 +1,253 @@
+"""Questions made from a post's key ideas when it asks too few of its own: its headings, list
+items, claims (the statements that carry its argument) and key phrases, each put into a
+question form a Twitter-chat host would recognise ("What does trust look like on your team?",
+"Agree or disagree: ... Why?"). Every one is marked as generated for the host to check."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.drafting._judge import key, leans_on_context
+from bot.drafting._keyphrases import KeyPhrase
+from bot.drafting._model import Block, Candidate, words
+
+# Verbs that open an instruction ("Say the hard thing early", "Listen first").
+_IMPERATIVE = words(
+    "ask admit agree assume avoid be build celebrate check choose clarify coach communicate"
+    " create define delegate decide design do don't encourage end explain find focus follow"
+    " get give go hold invite keep know lead learn let listen make measure model name never"
+    " own pause plan practice practise praise protect put reward say see serve set share show"
+    " slow speak start stay stop take tell thank treat trust try use write always"
+)
+_VERBISH = re.compile(
+    r"\b(?:is|are|was|were|isn't|aren't|be|been|has|have|had|do|does|did|doesn't|don't|can|"
+    r"cannot|can't|will|won't|would|should|must|makes?|means?|starts?|needs?|takes?|builds?|"
+    r"becomes?|gets?|comes?|goes?|feels?|works?|grows?|shrinks?|costs?|matters?|beats?|belongs?|"
+    r"lives?|sounds?|looks?|moves?|waits?|says?|tells?|shows?|counts?|depends?|happens?|helps?|"
+    r"hurts?|keeps?|leads?|lets?|wins?|fails?|stays?|turns?|wants?|changes?|decides?|settles?|"
+    r"saves?|earns?|loses?|breaks?|kills?|creates?|drives?|follows?|holds?|runs?|seems?|gives?)\b",
+    re.I,
+)
+_EMBEDDED = re.compile(
+    r"^what\s+(?P<np>.+?)\s+(?P<verb>looks|sounds|feels)\s+like$|^how\s+to\s+(?P<vp>.+)$", re.I
+)
+_OPENER = re.compile(
+    r"^(?:finally|ultimately|in short|in the end|of course|still|instead|again|first|second|"
+    r"third|last|lastly|then|so|and|but|yet|also|often|sometimes|today|now)\b[,:]?\s+",
+    re.I,
+)
+_NOT_A_CLAIM = re.compile(
+    r"^(?:it|this|that|these|those|they|he|she|there|here|but|and|so|or|because|then|when|if|"
+    r"as|after|before|while|once|since|not|by|come|join|see|bring)\b|\b(?-i:I|me|my|mine|I'm|"
+    r"I've|I'd|we|us|our)\b|[\"“”()\[\]:;#@]|\d|\b(?:chat|join|tuesday|pm|et)\b",
+    re.I,
+)
+# Headings that label the post's parts rather than say anything.
+_LABEL = re.compile(
+    r"\b(?:chat|questions?|conclusion|introduction|intro|summary|takeaways?|thoughts|join|"
+    r"resources|references|notes?|update|tl;?dr|faq|bonus|p\.?s)\b|^(?:for|to|on|in|at|with|about|"
+    r"from|by|of|the|a|an)\b|\b(?-i:I|I'm|my|me|we|our|us)\b",
+    re.I,
+)
+_ADJECTIVES = words(
+    "small big good bad great hard easy new old best better worse real true long short high low"
+    " little first second third last own right wrong whole next early late different same"
+)
+_TITLE_MIN, _CLAIM_MAX = 5, 28
+
+
+@dataclass(frozen=True)
+class Idea:
+    """A key idea of the post and where it sits."""
+
+    text: str
+    kind: str  # heading, item, claim, phrase
+    position: int
+
+
+def _lower_start(text: str, vocabulary: frozenset[str]) -> str:
+    """Sentence case for text put inside a question: words the post also writes in lower case
+    lose their capital ("High Standards" -> "high standards"); names and acronyms keep it."""
+    out = []
+    for word in text.split():
+        if word[:1].isupper() and not word.isupper() and word.lower() in vocabulary:
+            word = word.lower()
+        out.append(word)
+    return " ".join(out)
+
+
+def _bare(text: str) -> str:
+    return text.strip().rstrip(".!:;,").strip("*_\"'“”‘’ ")
+
+
+def _from_heading(text: str, vocabulary: frozenset[str]) -> list[str]:
+    phrase = _lower_start(_bare(text), vocabulary)
+    if not phrase or phrase.endswith("?") or _LABEL.search(phrase):
+        return []
+    embedded = _EMBEDDED.match(phrase)
+    if embedded and embedded.group("vp"):
+        return [f"How do you {embedded.group('vp')}?"]
+    if embedded:
+        verb = embedded.group("verb")[:-1]
+        return [f"What does {embedded.group('np')} {verb} like on your team?"]
+    first = phrase.split()[0].lower()
+    if first in ("what", "how", "why", "when", "where", "who", "which"):
+        return []
+    if _imperative(phrase.split()):
+        return [f"How do you {phrase[:1].lower()}{phrase[1:]}?"]
+    if _VERBISH.search(phrase):
+        return _from_claim(phrase)
+    if len(phrase.split()) <= 6:
+        if " and " in phrase:
+            return [f"How do you balance {phrase}?"]
+        return [_looks_like(phrase)]
+    return []
+
+
+def _looks_like(phrase: str) -> str:
+    plural = re.search(r"[^s]s$", phrase) and not phrase.endswith(("ness", "ics", "ship"))
+    return f"What {'do' if plural else 'does'} {phrase} look like on your team?"
+
+
+def _from_item(text: str, vocabulary: frozenset[str]) -> list[str]:
+    phrase = _lower_start(_bare(text), vocabulary)
+    size = len(phrase.split())
+    if not phrase or phrase.endswith("?") or size > 16:
+        return []
+    if _imperative(phrase.split()):
+        return [f"What would it take for you to {phrase[:1].lower()}{phrase[1:]}?"]
+    if size <= 5 and not _VERBISH.search(phrase) and not _LABEL.search(phrase):
+        return [_looks_like(phrase)]
+    return _from_claim(phrase)
+
+
+_CLAIM_FORMS = (
+    "Agree or disagree: {claim}. Why?",
+    "“{Claim}.” How true is that where you work?",
+    "{Claim}. What has your experience been?",
+)
+
+
+_COMPARATIVE = re.compile(
+    r"\b(?:better|worse|longer|shorter|faster|slower|more|less|bigger|smaller|harder|easier)\b",
+    re.I,
+)
+
+
+def _imperative(words_: list[str]) -> bool:
+    """ "Say the hard thing early", not "Trust is a ledger" (many verbs are nouns too)."""
+    return (
+        bool(words_)
+        and words_[0].lower() in _IMPERATIVE
+        and not (len(words_) > 1 and _VERBISH.fullmatch(words_[1]))
+    )
+
+
+def is_claim(text: str) -> bool:
+    """A self-contained general statement: 5-28 words, a verb, no "I", no anecdote or date, no
+    pointing back, no comparison with something unnamed, not an instruction or an invitation
+    to the chat."""
+    claim = _OPENER.sub("", _bare(text))
+    return (
+        _TITLE_MIN <= len(claim.split()) <= _CLAIM_MAX
+        and not _NOT_A_CLAIM.search(claim)
+        and not _imperative(claim.split())
+        and bool(_VERBISH.search(claim))
+        and not (_COMPARATIVE.search(claim) and " than " not in claim)
+        and not leans_on_context(claim + "?")
+    )
+
+
+def _from_claim(text: str, turn: int = 0) -> list[str]:
+    claim = _OPENER.sub("", _bare(text))
+    if not is_claim(claim):
+        return []
+    lowered = claim[:1].lower() + claim[1:] if not claim.startswith("I ") else claim
+    forms = _CLAIM_FORMS[turn % len(_CLAIM_FORMS) :] + _CLAIM_FORMS[: turn % len(_CLAIM_FORMS)]
+    return [
+        form.format(claim=lowered, Claim=claim[:1].upper() + claim[1:], CLAIM=claim)
+        for form in forms
+    ]
+
+
+_PHRASE_FORMS = (
+    "What does {p} look like on your team?",
+    "What gets in the way of {p} for you?",
+    "Where have you seen {p} make a difference?",
+)
+
+
+def ideas(
+    blocks: Sequence[tuple[int, Block]], claims: Sequence[tuple[int, str]], title: str | None
+) -> list[Idea]:
+    """Headings, list items and claims, in the post's order within each kind."""
+    found = [
+        Idea(b.text, "heading", p)
+        for p, b in blocks
+        if b.kind == "heading" and b.text != title and len(b.text.split()) <= 10
+    ]
+    found += [Idea(b.text, "item", p) for p, b in blocks if b.kind == "item"]
+    found += [Idea(text, "claim", p) for p, text in claims]
+    return found
+
+
+def generate(
+    found: Sequence[Idea],
+    phrases: Sequence[KeyPhrase],
+    vocabulary: frozenset[str],
+    taken: Sequence[str],
+    wanted: int,
+    room: int,
+) -> list[Candidate]:
+    """Up to `wanted` questions, key ideas first (headings, items, claims, then phrases), each
+    within `room` characters and unlike the questions already `taken`."""
+    out: list[Candidate] = []
+    seen = {key(t) for t in taken}
+    claims_used = 0
+
+    def add(text: str, idea: Idea, label: str) -> bool:
+        k = key(text)
+        if len(text) > room or k in seen or any(_overlap(k, s) for s in seen):
+            return False
+        seen.add(k)
+        note = f"generated from {label} “{_bare(idea.text)}”; check"
+        out.append(Candidate(text, idea.text, 0, note, idea.position, generated=True))
+        return True
+
+    for idea in found:
+        if len(out) >= wanted:
+            break
+        if idea.kind == "heading":
+            options = _from_heading(idea.text, vocabulary)
+        elif idea.kind == "item":
+            options = _from_item(idea.text, vocabulary)
+        else:
+            options = _from_claim(idea.text, claims_used)
+        label = {"heading": "the heading", "item": "the list item", "claim": "the post's line"}
+        for option in options:
+            if add(option, idea, label[idea.kind]):
+                claims_used += option.startswith(("Agree", "“")) or option.endswith("been?")
+                break
+    turn = 0
+    for phrase in phrases:
+        if len(out) >= wanted:
+            break
+        parts = phrase.text.split()
+        if (len(parts) < 2 and phrase.score < 8) or parts[0] in _ADJECTIVES:
+            continue  # a lone common word is no topic
+        idea = Idea(phrase.text, "phrase", phrase.position)
+        form = _PHRASE_FORMS[turn % len(_PHRASE_FORMS)]
+        text = (
+            _looks_like(phrase.text)
+            if turn % len(_PHRASE_FORMS) == 0
+            else form.format(p=phrase.text)
+        )
+        turn += add(text, idea, "the key phrase")
+    return out
+
+
+def _overlap(a: str, b: str) -> bool:
+    wa, wb = set(a.split()), set(b.split())
+    return min(len(wa), len(wb)) >= 3 and len(wa & wb) / len(wa | wb) >= 0.7

@@ -1,0 +1,190 @@
+"""Scores drafts of the prep-post fixtures the way a host reads them.
+
+For each post, `expected.yaml` writes down what a host decided by reading it: the questions they
+would keep (`keep`), the ones that are rhetorical or calls to action (`rhetorical`), the ones that
+lean on the sentence before (`context`), questions on the page that are not the article's
+(`outside`), and where the article starts and ends in the file (`article`). A draft question is:
+
+- a *fragment* when it is not a whole, clean question (dash or lower case at the start, a cut
+  "…", unbalanced or doubled quotes, control characters, no "?" at the end, over the limit);
+- *rhetorical* when it is one of the post's rhetorical questions (or plain filler);
+- *outside* when its source (the sentence, heading or phrase it came from) is not in the
+  article, or it is one of the page's other questions;
+- *context* when it is one of the questions that lean on the sentence before;
+- *usable* when it is none of these and either a question the host keeps or one generated from
+  the article's own key ideas.
+
+`python -m tests.drafting_score` prints the table; the tests hold the floor.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.drafting import Draft, decode_source, detect_kind, draft_topic
+
+FIXTURES = Path(__file__).parent / "fixtures" / "prep_posts"
+CHAT_DATES = [date(2026, 11, 3) + timedelta(weeks=i) for i in range(52)]  # Tuesdays
+TAKEN = {date(2026, 11, 3)}
+ROOM = 7  # the default run of show
+POST_LIMIT = 280
+HASHTAG = "#LeadershipChat"
+_FILLER = re.compile(
+    r"^(?:what do you think|thoughts|agree|right|any thoughts|what say you)\?$|,\s*right\?$", re.I
+)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def load_expected() -> dict[str, dict[str, Any]]:
+    data: dict[str, dict[str, Any]] = yaml.safe_load(
+        (FIXTURES / "expected.yaml").read_text(encoding="utf-8")
+    )
+    return data
+
+
+def draft_fixture(name: str, **overrides: Any) -> Draft:
+    text = decode_source((FIXTURES / name).read_bytes(), name)
+    options: dict[str, Any] = {"chat_dates": CHAT_DATES, "taken_dates": TAKEN, "max_questions": ROOM}
+    options.update(overrides)
+    return draft_topic(text, detect_kind(text, name), **options)
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words, for comparing text across HTML, Markdown and typographic quotes."""
+    text = html.unescape(re.sub(r"<[^>]+>", " ", text)).lower().replace("’", "'")
+    return re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text)
+
+
+def _norm(text: str) -> str:
+    return " " + " ".join(words(text)) + " "
+
+
+def same_question(a: str, b: str) -> bool:
+    """The same question, allowing small rewording (lead-ins, "Why or why not?", you/your)."""
+    strip = re.compile(r"\s*why or why not\?$|\s*why\?$", re.I)
+    wa, wb = set(words(strip.sub("", a))), set(words(strip.sub("", b)))
+    if not wa or not wb:
+        return False
+    return len(wa & wb) / len(wa | wb) >= 0.75
+
+
+def fragment_reason(text: str) -> str | None:
+    """Why a question is not a whole, clean question (None when it is)."""
+    checks = [
+        (not re.match(r"[“\"‘]?[A-Z0-9]", text), "does not start with a capital"),
+        (not text.endswith("?"), "does not end with ?"),
+        ("…" in text or "..." in text, "cut or trailing off"),
+        (bool(re.search(r"[“”\"]{2}|‘‘|’’", text)), "doubled quotes"),
+        (text.count("(") != text.count(")"), "unbalanced brackets"),
+        (text.count("“") != text.count("”") or text.count('"') % 2, "unbalanced quotes"),
+        (bool(_CONTROL.search(text)), "control characters"),
+        (len(f"Q12: {text} {HASHTAG}") > POST_LIMIT, "over the limit"),
+        (len(words(text)) < 4, "too short"),
+        (bool(re.match(r"(?:and|but|or|so)\b", text, re.I)), "starts with a conjunction"),
+    ]
+    return next((why for bad, why in checks if bad), None)
+
+
+@dataclass
+class PostScore:
+    """What one draft holds, question by question, and the host's verdict on each."""
+
+    name: str
+    usable: list[str] = field(default_factory=list)
+    fragments: list[str] = field(default_factory=list)
+    rhetorical: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+    context: list[str] = field(default_factory=list)
+    unlisted: list[str] = field(default_factory=list)
+    generated: int = 0
+    order_ok: bool = True
+
+    @property
+    def total(self) -> int:
+        return sum(
+            len(x)
+            for x in (
+                self.usable,
+                self.fragments,
+                self.rhetorical,
+                self.outside,
+                self.context,
+                self.unlisted,
+            )
+        )
+
+
+def _matches(text: str, listed: Iterable[str]) -> bool:
+    return any(same_question(text, other) for other in listed)
+
+
+def score(name: str, want: dict[str, Any], draft: Draft) -> PostScore:
+    """Judge each question of the draft's main list against what the host wrote down."""
+    raw = (FIXTURES / name).read_text(encoding="utf-8")
+    start, end = want["article"]
+    begin = raw.index(start)
+    article = _norm(raw[begin : raw.index(end, begin) + len(end)])
+    result = PostScore(name)
+    kept_positions: list[int] = []
+    for candidate in draft.questions:
+        text = candidate.text
+        generated = bool(getattr(candidate, "generated", False))
+        result.generated += generated
+        source = getattr(candidate, "seed", None) or candidate.source or text
+        if fragment_reason(text):
+            result.fragments.append(f"{text}  [{fragment_reason(text)}]")
+        elif _FILLER.search(text) or _matches(text, want.get("rhetorical", [])):
+            result.rhetorical.append(text)
+        elif _norm(source) not in article or _matches(text, want.get("outside", [])):
+            result.outside.append(text)
+        elif _matches(text, want.get("context", [])):
+            result.context.append(text)
+        elif generated:
+            result.usable.append(text)
+        elif _matches(text, want["keep"]):
+            result.usable.append(text)
+            kept_positions.append(
+                next(i for i, k in enumerate(want["keep"]) if same_question(text, k))
+            )
+        else:
+            result.unlisted.append(text)
+    result.order_ok = kept_positions == sorted(kept_positions)
+    return result
+
+
+def score_all() -> list[PostScore]:
+    return [score(name, want, draft_fixture(name)) for name, want in load_expected().items()]
+
+
+def table(scores: Iterable[PostScore]) -> str:
+    """One line per post: counts, then the questions that were not usable."""
+    lines = [
+        f"{'post':32} usable gen fragm rhet outside context unlisted order",
+    ]
+    for s in scores:
+        lines.append(
+            f"{s.name:32} {len(s.usable):6} {s.generated:3} {len(s.fragments):5} "
+            f"{len(s.rhetorical):4} {len(s.outside):7} {len(s.context):7} {len(s.unlisted):8} "
+            f"{'ok' if s.order_ok else 'NO'}"
+        )
+        for label, items in (
+            ("fragment", s.fragments),
+            ("rhetorical", s.rhetorical),
+            ("outside", s.outside),
+            ("context", s.context),
+            ("unlisted", s.unlisted),
+        ):
+            lines += [f"    {label}: {item}" for item in items]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(table(score_all()))
