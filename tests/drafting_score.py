@@ -52,7 +52,11 @@ def load_expected() -> dict[str, dict[str, Any]]:
 
 def draft_fixture(name: str, **overrides: Any) -> Draft:
     text = decode_source((FIXTURES / name).read_bytes(), name)
-    options: dict[str, Any] = {"chat_dates": CHAT_DATES, "taken_dates": TAKEN, "max_questions": ROOM}
+    options: dict[str, Any] = {
+        "chat_dates": CHAT_DATES,
+        "taken_dates": TAKEN,
+        "max_questions": ROOM,
+    }
     options.update(overrides)
     return draft_topic(text, detect_kind(text, name), **options)
 
@@ -87,7 +91,7 @@ def fragment_reason(text: str) -> str | None:
         (text.count("“") != text.count("”") or text.count('"') % 2, "unbalanced quotes"),
         (bool(_CONTROL.search(text)), "control characters"),
         (len(f"Q12: {text} {HASHTAG}") > POST_LIMIT, "over the limit"),
-        (len(words(text)) < 4, "too short"),
+        (len(words(text)) < 3, "too short"),
         (bool(re.match(r"(?:and|but|or|so)\b", text, re.I)), "starts with a conjunction"),
     ]
     return next((why for bad, why in checks if bad), None)

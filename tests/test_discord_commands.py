@@ -358,6 +358,16 @@ async def test_draft_answers_with_a_yaml_file(tmp_path: Path) -> None:
         assert neither.content.startswith("Attach the prep post")
 
 
+async def test_draft_from_a_url_refuses_addresses_that_are_not_public(tmp_path: Path) -> None:
+    """`/chathost draft url:` must not make the bot fetch loopback, private or metadata addresses
+    (issue 13): the host gets the reason; nothing is fetched (port 9 on loopback would refuse)."""
+    async with world(tmp_path) as w, bot_running(w, w.settings()):
+        for url in ("http://127.0.0.1:9/post", "http://[::ffff:169.254.169.254]/latest"):
+            answer = await slash(w.fake, "chathost draft", {"url": url}, user="hana")
+            assert answer.ephemeral and "is not a public internet address" in answer.content
+            assert not answer.attachments
+
+
 async def test_member_commands(tmp_path: Path) -> None:
     async with world(tmp_path) as w, bot_running(w, w.settings()) as h:
         alice = w.guild.member("alice")

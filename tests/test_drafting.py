@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from bot.cli import prompts_draft
 from bot.config import Settings
 from bot.drafting import (
+    MAX_SOURCE_BYTES,
     Draft,
     DraftError,
     decode_source,
@@ -23,84 +24,141 @@ from bot.drafting import (
     draft_topic,
     render_draft_yaml,
 )
+from bot.drafting._judge import leans_on_context
 from bot.drafting._meta import find_hosts, strip_site_suffix
-from bot.drafting._questions import clean_question, fit
+from bot.drafting._questions import fit, own_questions
 from bot.drafting._render import _scalar
+from bot.drafting.for_chat import question_room
 from bot.topics import POST_LIMIT, Severity, check_topic, load_catalog, load_topic_file
+from tests.drafting_score import (
+    CHAT_DATES,
+    FIXTURES,
+    draft_fixture,
+    fragment_reason,
+    load_expected,
+    same_question,
+    score,
+    table,
+)
 
-FIXTURES = Path(__file__).parent / "fixtures" / "prep_posts"
-CHAT_DATES = [date(2026, 11, 3) + timedelta(weeks=i) for i in range(52)]  # Tuesdays
 TAKEN = {date(2026, 11, 3)}
 NEXT_FREE = date(2026, 11, 10)
 SETTINGS = Settings.model_validate(
     {"chats": [{"name": "leadershipchat", "guild_id": 1, "channels": {"chat": 2}}]}
 )
-ROOM = prompts_draft.question_room(SETTINGS.chats[0])  # 7 with the default run of show
+ROOM = question_room(SETTINGS.chats[0])  # 7 with the default run of show
+EXPECTED = load_expected()
+# The floor the drafter reached on the fixtures (tests/drafting_score.py): usable questions in
+# the main list summed over all posts. A change that drafts fewer fails here.
+USABLE_FLOOR = 87
 
 
 def draft_file(name: str, **overrides: object) -> Draft:
-    path = FIXTURES / name
-    text = decode_source(path.read_bytes(), name)
-    options: dict[str, object] = {
-        "chat_dates": CHAT_DATES,
-        "taken_dates": TAKEN,
-        "max_questions": ROOM,
-    }
-    options.update(overrides)
-    return draft_topic(text, detect_kind(text, name), **options)  # type: ignore[arg-type]
-
-
-EXPECTED: dict[str, dict[str, Any]] = yaml.safe_load(
-    (FIXTURES / "expected.yaml").read_text(encoding="utf-8")
-)
+    return draft_fixture(name, **overrides)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_fixture_draft(name: str) -> None:
+def test_fixture_metadata(name: str) -> None:
     want = EXPECTED[name]
     draft = draft_file(name)
-    assert draft.title == want["title"]
+    if want["title"] is None:
+        assert draft.title_note is not None and draft.title_note.startswith("check: no title")
+    else:
+        assert draft.title == want["title"]
     assert draft.date == want["date"]
     assert list(draft.hosts) == want["hosts"]
-    assert draft.question_texts == want["questions"]
-    assert [q.text for q in draft.extra_questions] == want.get("extra", [])
+    assert draft.prep_post == want.get("prep_post")
     if "date_note" in want:
         assert draft.date_note is not None and want["date_note"] in draft.date_note
-    notes = " ".join(draft.notes)
-    assert (want["note"] in notes) if "note" in want else not notes
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_fixture_questions_a_host_would_keep(name: str) -> None:
+    """Five or more usable questions, no fragments, rhetoric, outside text or leaning ones in
+    the main list, in the post's order; every question the host keeps is offered somewhere."""
+    want = EXPECTED[name]
+    draft = draft_file(name)
+    result = score(name, want, draft)
+    report = table([result])
+    assert len(result.usable) >= 5, report
+    assert not (result.fragments or result.rhetorical or result.outside), report
+    assert not (result.context or result.unlisted), report
+    assert result.order_ok, report
+    assert [c.position for c in draft.questions] == sorted(c.position for c in draft.questions)
+    offered = [c.text for c in (*draft.questions, *draft.extra_questions)]
+    for kept in want["keep"]:
+        assert any(same_question(kept, q) for q in offered), f"{kept!r} missing\n{report}"
+    for candidate in (*draft.questions, *draft.extra_questions):
+        assert fragment_reason(candidate.text) is None, candidate.text
+        assert "“”" not in candidate.text and "““" not in candidate.text
+
+
+def test_the_floor_across_all_fixtures() -> None:
+    scores = [score(name, want, draft_file(name)) for name, want in EXPECTED.items()]
+    assert sum(len(s.usable) for s in scores) >= USABLE_FLOOR, table(scores)
 
 
 def test_enough_fixtures_of_every_shape() -> None:
-    assert len(EXPECTED) >= 6
+    assert len(EXPECTED) >= 10
     assert {Path(name).suffix for name in EXPECTED} == {".txt", ".md", ".html"}
-    assert any(len(w["questions"]) + len(w.get("extra", [])) >= 15 for w in EXPECTED.values())
+    shapes = {
+        "questions all through": "first-90-days-copied.txt",
+        "no questions at all": "psychological-safety.md",
+        "a list-first post": "list-first.txt",
+        "a post followed by comments": "saying-no-comments.html",
+        "two posts on one page": "two-posts-page.html",
+        "two posts pasted": "two-posts-pasted.txt",
+        "HTML with sidebars": "vision-trust-energy.html",
+        "a plain-text paste": "selling-the-vision.txt",
+    }
+    assert set(shapes.values()) <= set(EXPECTED)
+    assert EXPECTED["psychological-safety.md"]["keep"] == []
+    assert (FIXTURES / "list-first.txt").read_text().startswith("- ")
+    assert all(len((FIXTURES / n).read_text().split()) >= 250 for n in EXPECTED)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_fixture_draft_is_a_valid_topic_file(name: str, tmp_path: Path) -> None:
-    text = render_draft_yaml(draft_file(name, prep_url="https://example.com/post"))
-    assert yaml.safe_load(text) == draft_as_data(draft_file(name)) | {
-        "prep_post": "https://example.com/post"
-    }
+    draft = draft_file(name, prep_url="https://example.com/post")
+    text = render_draft_yaml(draft)
+    assert yaml.safe_load(text) == draft_as_data(draft)
     path = tmp_path / "prompts" / "draft.yaml"
     path.parent.mkdir()
     path.write_text(text, encoding="utf-8")
     topic = load_topic_file(path)
-    assert [q.text for q in topic.questions] == EXPECTED[name]["questions"]
+    assert [q.text for q in topic.questions] == draft.question_texts
     assert check_topic(topic, SETTINGS.chats[0]) == []  # no errors, not even length warnings
     assert load_catalog([path.parent], SETTINGS).problems == []
 
 
 def test_drafts_comment_what_is_unsure() -> None:
-    text = render_draft_yaml(draft_file("no-questions.txt"))
-    assert "# NOTE: the post asks no questions" in text
-    assert "date: 2026-11-10  # check: no chat date found in the post" in text
-    assert "hosts: []  # check: no co-hosts named in the post" in text
-    assert "# prep_post:" in text
+    text = render_draft_yaml(draft_file("psychological-safety.md"))
+    assert "# NOTE: the post asks no questions a chat can use as they stand; 7 more were" in text
+    assert "  # generated from the heading “High standards and high safety”; check\n" in text
+    assert "  - How do you balance high standards and high safety?\n" in text
+    assert (
+        'hosts: ["Lena Okonkwo", "Jordan Blake"]  # check: “Lena Okonkwo” is the post\'s author'
+        in text
+    )
+    assert "prep_post: https://lenaokonkwo.example/blog/safety-is-not-comfort  # check:" in text
+    plain = render_draft_yaml(draft_file("no-questions.txt"))
+    assert "date: 2026-11-10  # check: no chat date found in the post" in plain
+    assert "hosts: []  # check: no author or co-hosts named in the post" in plain
+    assert "# prep_post:" in plain
     long = render_draft_yaml(draft_file("first-90-days-copied.txt"))
-    assert "  # shortened to fit a 280-character post (lead-in dropped); check\n" in long
-    assert "# More questions from the post" in long
-    assert '#  - Am I allowed to say "I don\'t know" in my first month?' in long
+    assert "  # check: shortened to fit a 280-character post (lead-in dropped)\n" in long
+    assert "# More questions (swap any in; the chat hour has room for 7):" in long
+    assert "#  # check: leans on the sentence before it in the post\n" in long
+    assert "“Why or why not?” added to a yes/no question\n#  - Do you owe your former" in long
+
+
+def test_a_post_without_a_title_is_not_titled_by_its_first_list_item() -> None:
+    draft = draft_file("list-first.txt")
+    assert draft.title == "Accountability without blame"
+    assert draft.title_note is not None and "the topic its invitation names" in draft.title_note
+    bare = "- Say the hard thing early.\n- Name the owner.\n\n" + "Owners move work forward. " * 9
+    made = draft_topic(bare, "text", chat_dates=CHAT_DATES)
+    assert not made.title.startswith("Say the hard") and made.title_note is not None
 
 
 def test_room_for_questions() -> None:
@@ -114,7 +172,7 @@ def test_room_for_questions() -> None:
             )
         }
     )
-    assert prompts_draft.question_room(tight) == 4
+    assert question_room(tight) == 4
 
 
 def test_date_override_and_chat_name_and_url() -> None:
@@ -194,37 +252,120 @@ def test_co_hosts(sentence: str, hosts: list[str]) -> None:
     assert find_hosts([sentence]) == hosts
 
 
+def chat_question(sentence: str, following: str = "") -> str | None:
+    """What the drafter makes of one sentence of a post (None: left out)."""
+    usable, leaning = own_questions([(0, sentence), (100, following)], "#LeadershipChat")
+    found = [c.text for c in (*usable, *leaning) if c.source == sentence]
+    return found[0] if found else None
+
+
 @pytest.mark.parametrize(
     ("sentence", "question"),
     [
-        ("So, what do you think about it?", "What do you think about it?"),
+        ("So, what do you think about the new plan?", "What do you think about the new plan?"),
         ("Now how do you lead a team of peers?", "How do you lead a team of peers?"),
         ("Let me ask you; what is your why?", "What is your why?"),
-        ("“Why does this matter to you?”", "Why does this matter to you?"),
+        ("“Why does trust matter to you?”", "Why does trust matter to you?"),
         ('She asked, "What would you do differently?"', "What would you do differently?"),
         ("Q3: How do you build trust?", "How do you build trust?"),
         ("Here’s my question: what’s your first move?", "What’s your first move?"),
+        (
+            "Leadership comes down to one question – how do we get others to follow our lead?",
+            "How do we get others to follow our lead?",
+        ),
+        (
+            "Have you ever delegated too much, too fast?",
+            "When have you delegated too much, too fast?",
+        ),
+        (
+            "Should feedback ever be anonymous?",
+            "Should feedback ever be anonymous? Why or why not?",
+        ),
+        (
+            "If my team disappeared for a week, would the obstacles I removed still be gone?",
+            "If your team disappeared for a week, would the obstacles you removed still be gone?"
+            " Why or why not?",
+        ),
         ("Anybody know??", None),
         ("Anybody know a good book on this?", None),
         ("Leadership is hard, right?", None),
+        ("That's your ultimate goal – right?", None),
         ("Leading is hard, isn’t it?", None),
+        ("Isn't that the hardest kind of service?", None),
+        ("What do you think?", None),
+        ("Package together Vision, Trust and Energy, and what do you have?", None),
         ("Sound familiar?", None),
         ("Who knew?", None),
         ("What was I thinking?", None),
+        ("Who wants a team where nothing important is said?", None),
         ("Want to subscribe to the newsletter?", None),
+        ("Ready to lead a team that actually follows you?", None),
+        ("Do you want weekly prompts in your inbox?", None),
         ("This is not a question.", None),
         ("Really?!", None),
+        ("– and then some?", None),
     ],
 )
 def test_question_cleaning(sentence: str, question: str | None) -> None:
-    assert clean_question(sentence) == question
+    assert chat_question(sentence) == question
 
 
-def test_overlong_question_without_a_lead_in_is_cut_with_a_note() -> None:
-    text = "Why " + "do we keep on " * 30 + "doing this?"
-    fitted, note = fit(text, "#LeadershipChat")
-    assert len(f"Q12: {fitted} #LeadershipChat") <= POST_LIMIT
-    assert fitted.endswith("…?") and note is not None and "rewrite" in note
+@pytest.mark.parametrize(
+    ("question", "following"),
+    [
+        ("Can I sell?", "Of course I can."),
+        ("Is it worth the effort?", "Yes, every time."),
+        ("What is the secret?", "Here's the thing: there is none."),
+    ],
+)
+def test_questions_the_post_answers_at_once_stay_out(question: str, following: str) -> None:
+    assert chat_question(question, following) is None
+    assert chat_question(question, "A different thought entirely.") is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "leans"),
+    [
+        ("How do you build habits like that?", True),
+        ("Why does it so often feel like a summons?", True),
+        ("What should they keep doing, even if it feels like the old job?", True),
+        ("Is ninety days even the right way to do this?", True),
+        ("Which of the four comes most naturally to you?", True),
+        ("What would your team say if I asked them tomorrow?", True),
+        ("Why is it so hard to stop doing the work yourself?", False),
+        ("What does it take to earn trust on a new team?", False),
+        ("Where is the line between serving people and rescuing them?", False),
+        ("How do you ask for feedback so people actually give it?", False),
+        ("What should a new manager stop doing on day one?", False),
+        ("When did a leader turn you down in a way that made you trust them more?", False),
+    ],
+)
+def test_questions_that_lean_on_the_sentence_before(question: str, leans: bool) -> None:
+    assert leans_on_context(question) is leans
+
+
+def test_and_at_the_start_with_a_pronoun_leans_on_the_sentence_before() -> None:
+    usable, leaning = own_questions(
+        [(0, "And how do your people know you'll keep them?")], "#LeadershipChat"
+    )
+    assert not usable and [c.text for c in leaning] == ["How do your people know you'll keep them?"]
+    assert leaning[0].note == "check: leans on the sentence before it in the post"
+
+
+def test_overlong_questions_are_shortened_at_a_clause_or_left_out() -> None:
+    room = 280 - len("Q12:  #LeadershipChat")
+    lead = "When you think back to your first weeks in charge, after " + "the long days, " * 12
+    fitted = fit(lead + "what advice do you wish you had been given?", "#LeadershipChat")
+    assert fitted == (
+        "What advice do you wish you had been given?",
+        "shortened to fit a 280-character post (lead-in dropped)",
+    )
+    tail = "What did you learn in your first year as a manager, " + "and then " * 30 + "more?"
+    head = fit(tail, "#LeadershipChat")
+    assert head is not None and head[0] == "What did you learn in your first year as a manager?"
+    assert head[1] is not None and "trailing clause dropped" in head[1]
+    run_on = "Why " + "do we keep on " * 30 + "doing this?"
+    assert len(run_on) > room and fit(run_on, "#LeadershipChat") is None
 
 
 def test_emoji_after_a_question_and_author_bios() -> None:
@@ -234,7 +375,8 @@ def test_emoji_after_a_question_and_author_bios() -> None:
         "\n\nJane Doe is a leadership coach and the author of Loud Enough. Looking for a speaker"
         " for your next offsite?\n"
     )
-    assert draft_topic(body, "text", chat_dates=CHAT_DATES).question_texts == [
+    draft = draft_topic(body, "text", chat_dates=CHAT_DATES)
+    assert [c.text for c in draft.questions if not c.generated] == [
         "What does your team hear when you say nothing?",
         "How long can a team run on silence?",
     ]
@@ -246,7 +388,8 @@ def test_duplicates_keep_the_first_wording() -> None:
         " So, how do you build trust on a brand new team?"
     )
     draft = draft_topic(body, "text", chat_dates=CHAT_DATES)
-    assert draft.question_texts == ["How do you build trust on a new team?"]
+    own = [c.text for c in draft.questions if not c.generated]
+    assert own == ["How do you build trust on a new team?"]
 
 
 @pytest.mark.parametrize(
@@ -371,27 +514,19 @@ def test_cli_errors_exit_2(
     assert err.startswith("error: ") and message in err and "Traceback" not in err
 
 
-async def test_fetch_source_uses_the_declared_charset_and_reports_failures() -> None:
-    from aiohttp import web
+def test_a_file_over_the_size_limit_is_refused_at_once(
+    tmp_path: Path, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_drafting_limits import worst_html
 
-    from bot.drafting.fetch import fetch_source
-
-    async def page(request: web.Request) -> web.Response:
-        body = "<p>Café talk: what do you owe your team?</p>".encode("latin-1")
-        return web.Response(body=body, content_type="text/html", charset="latin-1")
-
-    app = web.Application()
-    app.router.add_get("/post", page)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    base = "http://127.0.0.1:{}".format(*runner.addresses[0][1:2])
-    try:
-        assert "Café talk" in await fetch_source(f"{base}/post")
-        with pytest.raises(DraftError, match="answered 404"):
-            await fetch_source(f"{base}/missing")
-    finally:
-        await runner.cleanup()
-    with pytest.raises(DraftError, match="only http"):
-        await fetch_source("ftp://example.com/post")
+    big = tmp_path / "post.html"
+    big.write_text(worst_html() + " " * (MAX_SOURCE_BYTES // 4), encoding="utf-8")
+    assert big.stat().st_size > MAX_SOURCE_BYTES
+    start = time.monotonic()
+    assert cli(workdir, "draft", str(big)) == 2
+    assert "post.html is larger than 5 MB" in capsys.readouterr().err
+    assert time.monotonic() - start < 5.0  # refused before any parsing
+    with pytest.raises(DraftError, match="larger than 5 MB"):
+        decode_source(b"x" * (MAX_SOURCE_BYTES + 1), "upload.txt")
+    with pytest.raises(DraftError, match="larger than 5 MB"):
+        draft_topic("x" * (MAX_SOURCE_BYTES + 1), "text", chat_dates=CHAT_DATES)

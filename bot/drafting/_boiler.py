@@ -169,8 +169,8 @@ def clean_blocks(blocks: Iterable[Block]) -> list[Block]:
     """Drop furniture, cut the page where the article ends (a terminal marker, or a second
     post's title and byline after some prose), drop a closing bio."""
     out: list[Block] = []
+    prose = False
     for block in blocks:
-        prose = any(b.kind != "heading" and is_prose(b.text) for b in out)
         if prose and is_terminal(block.text):
             break
         if prose and is_post_meta(block.text) and out and is_title_like(out[-1]):
@@ -178,5 +178,6 @@ def clean_blocks(blocks: Iterable[Block]) -> list[Block]:
             break
         if not is_furniture(block.text) and not is_post_meta(block.text):
             out.append(block)
+            prose = prose or (block.kind != "heading" and is_prose(block.text))
     tail = max(0, len(out) - _BIO_TAIL)
     return out[:tail] + [b for b in out[tail:] if b.kind == "heading" or not is_bio(b.text)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Collection, Sequence
 from datetime import date
@@ -48,14 +49,18 @@ _CHAT_TALK = re.compile(r"#\w+|\bchat\b|\bjoin\b", re.I)
 
 
 def parse_post(text: str, kind: SourceKind) -> ParsedPost:
-    """The post's title, blocks and metadata (HTML through trafilatura, imported on first use)."""
+    """The post's title, blocks and metadata (HTML through trafilatura, imported on first use).
+
+    Text and Markdown are read up to twice MAX_POST_CHARS (room for furniture around the post);
+    HTML pages are bounded by their number of tags (see `_extract`)."""
     if kind == "html":
         from bot.drafting._extract import parse_html
 
         return parse_html(text)
-    if kind == "markdown":
-        return parse_markdown(text)
-    return parse_text(text)
+    cut = len(text) > 2 * MAX_POST_CHARS
+    text = text[: 2 * MAX_POST_CHARS]
+    post = parse_markdown(text) if kind == "markdown" else parse_text(text)
+    return dataclasses.replace(post, truncated=cut) if cut else post
 
 
 def _bounded(post: ParsedPost) -> ParsedPost:
@@ -63,10 +68,13 @@ def _bounded(post: ParsedPost) -> ParsedPost:
     blocks: list[Block] = []
     total = 0
     for block in post.blocks:
-        text = " ".join(clean_text(block.text).split())
+        text = " ".join(clean_text(block.text[: MAX_POST_CHARS - total + 1]).split())
         if not text:
             continue
         if total + len(text) > MAX_POST_CHARS:
+            cut = text[: MAX_POST_CHARS - total].rsplit(" ", 1)[0]
+            if cut:
+                blocks.append(Block(cut, block.kind, block.level))
             return _replace(post, blocks, truncated=True)
         total += len(text)
         blocks.append(Block(text, block.kind, block.level))
@@ -212,16 +220,7 @@ def draft_topic(
         made = generate(found, phrases, vocabulary, taken, wanted, budget(hashtag))
     chosen, extra = _choose(usable, leaning, made, room)
     if not chosen:
-        plain = re.sub(r"[\"“”‘’]", "", title) or "this post"
-        chosen = [
-            Candidate(
-                f"What does “{plain}” mean to you?",
-                title,
-                0,
-                "generated from the title; check",
-                generated=True,
-            )
-        ]
+        chosen = [_fallback(title)]
     notes = _notes(post, usable, chosen)
     hosts, hosts_note = _hosts(post, find_hosts(s for _, s in sentences))
     url = prep_url or post.url or source_url
@@ -242,6 +241,19 @@ def draft_topic(
         prep_post_note="check: the page's canonical address" if guessed else None,
         room=room,
     )
+
+
+def _fallback(title: str) -> Candidate:
+    """The one question a post too thin for any other still gets: about its title when the
+    title is words, else about the post."""
+    plain = " ".join(re.sub(r"[^\w\s'’-]", " ", title).split())
+    if len(re.findall(r"[^\W\d_]{2,}", plain)) >= 2:
+        text = f"What does “{plain}” mean to you?"
+    else:
+        text = "What stood out to you in this week's prep post?"
+    if len(text) > 200 or '"' in plain:
+        text = "What stood out to you in this week's prep post?"
+    return Candidate(text, title, 0, "generated from the title; check", generated=True)
 
 
 def _notes(post: ParsedPost, usable: list[Candidate], chosen: list[Candidate]) -> list[str]:

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from bot.drafting._boiler import clean_blocks, is_furniture
 from bot.drafting._meta import find_byline, person_name
 from bot.drafting._model import Block, ParsedPost
+from bot.drafting._source import clean_text
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -55,6 +56,23 @@ def _strip_heavy(page: str) -> str:
         pos = lower.find(">", end) + 1 if tag != "!--" else end + 3
         if pos <= 0:
             return "".join(out)
+
+
+_CHAR_REF = re.compile(r"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});?")
+
+
+def _drop_control_refs(page: str) -> str:
+    """`&#27;`, `&#0;`, `&#x202e;`... removed: lxml refuses control characters, and no draft may
+    carry them (other character references stay for the parser)."""
+
+    def replace(match: re.Match[str]) -> str:
+        ref = match.group(1)
+        code = int(ref[1:], 16) if ref[0] in "xX" else int(ref)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or clean_text(chr(code)) != chr(code):
+            return ""
+        return match.group(0)
+
+    return _CHAR_REF.sub(replace, page)
 
 
 def _cap_tags(page: str) -> tuple[str, bool]:
@@ -174,13 +192,24 @@ def parse_html(page: str) -> ParsedPost:
     """The article's blocks and the page's metadata (title, author, canonical URL, site)."""
     from trafilatura import bare_extraction, baseline
 
-    page, truncated = _cap_tags(_strip_heavy(page))
-    doc = bare_extraction(
-        page, with_metadata=True, include_comments=False, include_tables=True, fast=True
-    )
+    from lxml.etree import LxmlError
+
+    page, truncated = _cap_tags(_drop_control_refs(_strip_heavy(page)))
+    try:
+        doc = bare_extraction(
+            page,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            fast=True,
+            # No extensive date search: it loads dateparser's language data on first use (15 s
+            # on a hostile page) for a date the draft does not use.
+            date_extraction_params={"extensive_search": False, "original_date": False},
+        )
+    except (LxmlError, ValueError):
+        doc = None  # markup lxml cannot read at all: fall back to its text
     if doc is None or isinstance(doc, dict) or doc.body is None or not len(doc.body):
-        body, _, _ = baseline(page)
-        blocks = [Block(" ".join(line.split())) for line in _text_lines(body)]
+        blocks = _fallback_blocks(page, baseline)
         title = site = author = url = None
     else:
         for br in doc.body.iter("lb"):
@@ -202,5 +231,13 @@ def parse_html(page: str) -> ParsedPost:
     )
 
 
-def _text_lines(body: Any) -> list[str]:
-    return [line for line in "\n".join(body.itertext()).split("\n") if line.strip()]
+def _fallback_blocks(page: str, baseline: Any) -> list[Block]:
+    """The page's text line by line, when trafilatura finds no main content."""
+    from lxml.etree import LxmlError
+
+    try:
+        body, _, _ = baseline(page)
+        lines = "\n".join(body.itertext()).split("\n")
+    except (LxmlError, ValueError):
+        lines = re.sub(r"<[^>]*>", "\n", page).split("\n")
+    return [Block(" ".join(line.split())) for line in lines if line.strip()]

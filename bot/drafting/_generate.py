@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.drafting._judge import key, leans_on_context
 from bot.drafting._keyphrases import KeyPhrase
 from bot.drafting._model import Block, Candidate, words
+from bot.drafting._questions import well_formed
 
 # Verbs that open an instruction ("Say the hard thing early", "Listen first").
 _IMPERATIVE = words(
@@ -130,6 +131,7 @@ _CLAIM_FORMS = (
 )
 
 
+_PAST = re.compile(r"\b(?:was|were|had|did|wasn't|weren't|hadn't|didn't)\b", re.I)  # anecdotes
 _COMPARATIVE = re.compile(
     r"\b(?:better|worse|longer|shorter|faster|slower|more|less|bigger|smaller|harder|easier)\b",
     re.I,
@@ -146,9 +148,9 @@ def _imperative(words_: list[str]) -> bool:
 
 
 def is_claim(text: str) -> bool:
-    """A self-contained general statement: 5-28 words, a verb, no "I", no anecdote or date, no
-    pointing back, no comparison with something unnamed, not an instruction or an invitation
-    to the chat."""
+    """A self-contained general statement: 5-28 words, a verb in the present, no "I", no
+    anecdote or date, no pointing back, no comparison with something unnamed, not an
+    instruction or an invitation to the chat."""
     claim = _OPENER.sub("", _bare(text))
     return (
         _TITLE_MIN <= len(claim.split()) <= _CLAIM_MAX
@@ -156,6 +158,7 @@ def is_claim(text: str) -> bool:
         and not _imperative(claim.split())
         and bool(_VERBISH.search(claim))
         and not (_COMPARATIVE.search(claim) and " than " not in claim)
+        and not _PAST.search(claim)
         and not leans_on_context(claim + "?")
     )
 
@@ -209,16 +212,20 @@ def generate(
 
     def add(text: str, idea: Idea, label: str) -> bool:
         k = key(text)
-        if len(text) > room or k in seen or any(_overlap(k, s) for s in seen):
+        if not well_formed(text, room) or k in seen or any(_overlap(k, s) for s in seen):
             return False
         seen.add(k)
         note = f"generated from {label} “{_bare(idea.text)}”; check"
         out.append(Candidate(text, idea.text, 0, note, idea.position, generated=True))
         return True
 
+    used: set[str] = set()
     for idea in found:
         if len(out) >= wanted:
             break
+        if key(idea.text) in used:
+            continue
+        used.add(key(idea.text))
         if idea.kind == "heading":
             options = _from_heading(idea.text, vocabulary)
         elif idea.kind == "item":
@@ -237,6 +244,10 @@ def generate(
         parts = phrase.text.split()
         if (len(parts) < 2 and phrase.score < 8) or parts[0] in _ADJECTIVES:
             continue  # a lone common word is no topic
+        if len(parts) > 1 and (
+            parts[0] in _IMPERATIVE or any(_VERBISH.fullmatch(w) for w in parts)
+        ):
+            continue  # "build trust", "leaders earn trust": a verb phrase, not a topic
         idea = Idea(phrase.text, "phrase", phrase.position)
         form = _PHRASE_FORMS[turn % len(_PHRASE_FORMS)]
         text = (

@@ -99,6 +99,11 @@ def clean_question(sentence: str) -> str | None:
     if not bare.endswith("?") or re.search(r"\?[?!]|[!]\?$", bare):
         return None
     text = _BULLET.sub("", bare)
+    if "…" in text or "..." in text:  # "So… what now?" keeps what follows; else it trails off
+        tail = re.split(r"…|\.\.\.+", text)[-1].strip()
+        if not _QUESTION_WORD.match(tail) or len(tail.split()) < 3:
+            return None
+        text = tail
     quoted = _QUOTED_TAIL.match(text + ('"' if text.count('"') % 2 else ""))
     if quoted and quoted.group("lead").strip():
         text = quoted.group("q")
@@ -120,9 +125,28 @@ def clean_question(sentence: str) -> str | None:
     text = re.sub(r"\?+$", "?", text)
     if len(key(text).split()) < 3 or text.count("(") != text.count(")"):
         return None
+    if not re.match(r"[“\"‘]?[^\W_]", text):
+        return None  # "#Chat how...?", "@jane what...?": not a question someone would post
     if text.count("“") != text.count("”") or text.count('"') % 2:
         return None
     return text
+
+
+def well_formed(text: str, room: int) -> bool:
+    """The last gate for any drafted question: whole, balanced, clean, within the room."""
+    return bool(
+        len(text) <= room
+        and text.endswith("?")
+        and re.match(r"[“\"‘]?[A-Z0-9]", text)
+        and "…" not in text
+        and "..." not in text
+        and text.count("(") == text.count(")")
+        and text.count("[") == text.count("]")
+        and text.count("“") == text.count("”")
+        and text.count('"') % 2 == 0
+        and not re.search(r"[“”\"]{2}|[‘’]{2}", text)
+        and len(key(text).split()) >= 3
+    )
 
 
 def _similar(a: str, b: str) -> bool:
@@ -192,6 +216,8 @@ def own_questions(
             continue
         text, fit_note = fitted
         text, open_note = open_up(text, budget(hashtag))
+        if not well_formed(text, budget(hashtag)):
+            continue
         if any(_similar(text, c.text) for c in (*usable, *leaning)):
             continue
         note = _note(

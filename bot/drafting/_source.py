@@ -22,6 +22,7 @@ _EXTENSIONS: dict[str, SourceKind] = {
 # can make a question read differently from what it says), and non-characters.
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 _LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029\x85]")
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")  # terminal colour and cursor codes
 _MB = MAX_SOURCE_BYTES // 1_000_000
 
 
@@ -49,8 +50,9 @@ def decode_source(data: bytes, name: str = "the input") -> str:
 
 
 def clean_text(text: str) -> str:
-    """Line breaks made `\\n`; control, bidi-override and non-characters removed."""
-    return _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))
+    """Line breaks made `\\n`; terminal escape sequences, control, bidi-override and
+    non-characters removed."""
+    return _CONTROLS.sub("", _ANSI.sub("", _LINE_BREAKS.sub("\n", text)))
 
 
 def detect_kind(text: str, filename: str | None = None) -> SourceKind:

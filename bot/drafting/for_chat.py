@@ -1,5 +1,5 @@
 """One chat's settings -> the drafting options: its upcoming dates, hashtag and how many
-questions fit its hour. `prompts draft` and `/chat draft` both draft through here, so a post
+questions fit its hour. `prompts draft` and `/chathost draft` both draft through here, so a post
 gives the same draft from the command line and from Discord."""
 
 from __future__ import annotations

@@ -1,0 +1,262 @@
+"""Hostile and careless prep posts (issue 13): any text, Markdown or HTML gives a draft or the
+documented DraftError, never another exception, in bounded time; control characters never
+reach a draft; sources over the size limit are refused before any work."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.drafting import (
+    MAX_SOURCE_BYTES,
+    DraftError,
+    draft_as_data,
+    draft_topic,
+    render_draft_yaml,
+)
+from bot.drafting._model import SourceKind
+from tests.drafting_score import CHAT_DATES, fragment_reason
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+SMALL_INPUT_SECONDS = 5.0  # a few kilobytes take milliseconds; this only catches a blow-up
+LARGE_INPUT_SECONDS = 30.0  # the largest allowed post; it took 74 s before the limits
+
+
+def check(text: str, kind: SourceKind | None) -> None:
+    """The property: a clean draft or the documented error, quickly."""
+    start = time.monotonic()
+    try:
+        draft = draft_topic(text, kind, chat_dates=CHAT_DATES)
+    except DraftError as exc:
+        assert str(exc) and time.monotonic() - start < SMALL_INPUT_SECONDS
+        return
+    assert time.monotonic() - start < SMALL_INPUT_SECONDS
+    assert 1 <= len(draft.questions) <= 8
+    for question in (*draft.questions, *draft.extra_questions):
+        assert fragment_reason(question.text) is None, question.text
+    rendered = render_draft_yaml(draft)
+    assert not _CONTROL.search(rendered)
+    assert yaml.safe_load(rendered) == draft_as_data(draft)
+
+
+WORDS = st.sampled_from(
+    [
+        "How",
+        "what",
+        "why",
+        "do",
+        "you",
+        "your",
+        "team",
+        "lead",
+        "trust",
+        "Leaders",
+        "serve",
+        "first,",
+        "right?",
+        "isn't",
+        "it.",
+        "I",
+        "my",
+        "we",
+        "Jane",
+        "Doe",
+        "co-host",
+        "Tuesday",
+        "8",
+        "pm",
+        "ET",
+        "#LeadershipChat",
+        "–",
+        "—",
+        "“",
+        "”",
+        '"',
+        "'",
+        ":",
+        ";",
+        "(",
+        ")",
+        "…",
+        "?",
+        "!",
+        ".",
+        "\x00",
+        "\x1b[31m",
+        "\u202e",
+        "\t",
+        "By",
+        "Posted",
+        "on",
+        "November",
+        "3,",
+        "2026",
+        "Related",
+        "Comments",
+        "Reply",
+    ]
+)
+SENTENCE = st.lists(WORDS, min_size=1, max_size=25).map(" ".join)
+
+
+@given(st.text(max_size=1500))
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_text(text: str) -> None:
+    check(text, "text")
+
+
+@given(st.lists(SENTENCE, max_size=30).map("\n".join))
+@settings(max_examples=120, deadline=None)
+def test_post_like_text(text: str) -> None:
+    check(text, None)
+
+
+MARKDOWN_BLOCK = st.one_of(
+    SENTENCE,
+    st.builds(lambda n, s: "#" * n + " " + s, st.integers(1, 7), SENTENCE),
+    st.builds(lambda s: f"- {s}", SENTENCE),
+    st.builds(lambda s: f"1. {s}", SENTENCE),
+    st.builds(lambda s: f"> {s}", SENTENCE),
+    st.builds(lambda s: f"```\n{s}\n```", SENTENCE),
+    st.builds(lambda s: f"---\ntitle: {s}\nauthor: {s}\ncanonical_url: {s}\n---", SENTENCE),
+    st.builds(lambda s, u: f"[{s}]({u}) **{s}** _{s}_ ![img]({u})", SENTENCE, st.text(max_size=20)),
+    st.just("---"),
+    st.just("***"),
+)
+
+
+@given(st.lists(MARKDOWN_BLOCK, max_size=25).map("\n\n".join))
+@settings(max_examples=120, deadline=None)
+def test_any_markdown(text: str) -> None:
+    check(text, "markdown")
+
+
+TAGS = st.sampled_from(
+    [
+        "p",
+        "div",
+        "article",
+        "main",
+        "section",
+        "aside",
+        "nav",
+        "header",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "span",
+        "em",
+        "blockquote",
+        "table",
+        "tr",
+        "td",
+        "script",
+        "style",
+        "svg",
+        "noscript",
+        "form",
+        "button",
+        "br",
+        "hr",
+        "img",
+        "time",
+        "title",
+        "head",
+        "body",
+    ]
+)
+ATTRS = st.sampled_from(
+    [
+        "",
+        ' class="comments"',
+        ' class="sidebar widget"',
+        ' class="entry-content"',
+        ' class="byline"',
+        ' id="main"',
+        ' role="navigation"',
+        ' rel="canonical" href="javascript:alert(1)"',
+        ' hidden aria-hidden="true"',
+        ' class="x" data-x="<p>"',
+    ]
+)
+TEXT = st.one_of(SENTENCE, st.sampled_from(["&amp;", "&#27;", "&#0;", "&nbsp;", "&#x202e;", "&"]))
+HTML = st.recursive(
+    TEXT,
+    lambda inner: st.builds(
+        lambda tag, attrs, children, closed: (
+            f"<{tag}{attrs}>{''.join(children)}" + (f"</{tag}>" if closed else "")
+        ),
+        TAGS,
+        ATTRS,
+        st.lists(inner, max_size=5),
+        st.booleans(),
+    ),
+    max_leaves=40,
+)
+
+
+@given(st.lists(HTML, max_size=6).map("".join))
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_html(text: str) -> None:
+    check(f"<!DOCTYPE html><html><head><title>T</title></head><body>{text}</body></html>", "html")
+
+
+def test_nul_esc_and_bidi_characters_never_reach_a_draft() -> None:
+    body = (
+        "Trust \x1b[31mIs Built\x1b[0m Here\n\n"
+        + "Leaders earn trust in small moments, every single day of the week.\x00 " * 3
+        + "\n\nWhat is one small habit\x1b[2J that would make you more \u202etrustworthy? "
+        "How do you keep\x07 a promise you made in a hurry?\n"
+    )
+    for text, kind in (
+        (body, "text"),
+        (body, "markdown"),
+        (
+            "<html><head><title>Trust&#27;&#0; Is Built Here</title></head><body><article><p>"
+            + body.replace("\x00", "&#0;").replace("\u202e", "&#x202e;").replace("\n\n", "</p><p>")
+            + "&#27;&#x1b;&#155;</p></article></body></html>",
+            "html",
+        ),
+    ):
+        draft = draft_topic(text, kind, chat_dates=CHAT_DATES)  # type: ignore[arg-type]
+        rendered = render_draft_yaml(draft)
+        assert not _CONTROL.search(rendered), kind
+        assert "What is one small habit that would make you more trustworthy?" in rendered
+        assert "How do you keep a promise you made in a hurry?" in rendered
+        assert draft.title.startswith("Trust Is Built Here"), kind
+
+
+def worst_html() -> str:
+    """Tens of thousands of tiny elements and distinct questions: the slowest page shape for
+    main-content extraction, at the size limit."""
+    unit = "<div><p>What does team {0} do when trust runs low on day {0}?</p></div>"
+    parts, size, i = [], 0, 0
+    while size < MAX_SOURCE_BYTES - 100:
+        piece = unit.format(i)
+        parts.append(piece)
+        size += len(piece)
+        i += 1
+    return "<html><body>" + "".join(parts)[: MAX_SOURCE_BYTES - 100] + "</body></html>"
+
+
+@pytest.mark.parametrize("shape", ["html", "markdown"])
+def test_the_largest_allowed_post_drafts_in_bounded_time(shape: str) -> None:
+    if shape == "html":
+        text = worst_html()
+    else:
+        unit = "## Heading {0}\n\n- item {0} with a few words\n\nWhy is {0} so hard for you?\n\n"
+        text = "".join(unit.format(i) for i in range(MAX_SOURCE_BYTES // 60))[:MAX_SOURCE_BYTES]
+    start = time.monotonic()
+    draft = draft_topic(text, shape, chat_dates=CHAT_DATES)  # type: ignore[arg-type]
+    assert time.monotonic() - start < LARGE_INPUT_SECONDS
+    assert draft.questions and any("only its first part was read" in n for n in draft.notes)
