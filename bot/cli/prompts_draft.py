@@ -144,8 +144,10 @@ def _run(args: argparse.Namespace) -> int:
         chat_name=args.chat,
     )
     output = render_draft_yaml(draft)
+    generated = sum(q.generated for q in draft.questions)
     summary = (
         f"{len(draft.questions)} question(s) for {draft.date.isoformat()}"
+        + (f" ({generated} generated from the post's key ideas)" if generated else "")
         + (f", {len(draft.extra_questions)} more as comments" if draft.extra_questions else "")
         + "; check the lines marked `check`"
     )

@@ -216,9 +216,11 @@ def commands(bot: LeadershipBot) -> list[AppCommand]:
         )
         name = f"{result.date.isoformat()}-{slug(result.title)}.yaml"
         upload = discord.File(io.BytesIO(render_draft_yaml(result).encode("utf-8")), filename=name)
+        generated = sum(q.generated for q in result.questions)
         summary = (
-            f"Draft for {result.date}: **{result.title}**, {len(result.questions)} question(s). "
-            "Check the lines marked `check`, then `/chathost topic import` it."
+            f"Draft for {result.date}: **{result.title}**, {len(result.questions)} question(s)"
+            + (f", {generated} of them generated from the post's key ideas" if generated else "")
+            + ". Check the lines marked `check`, then `/chathost topic import` it."
         )
         await send_reply(interaction, summary, file=upload)
 
