@@ -190,9 +190,8 @@ def _title(doc_title: str | None, heading: str | None, blocks: list[Block]) -> s
 
 def parse_html(page: str) -> ParsedPost:
     """The article's blocks and the page's metadata (title, author, canonical URL, site)."""
-    from trafilatura import bare_extraction, baseline
-
     from lxml.etree import LxmlError
+    from trafilatura import bare_extraction, baseline
 
     page, truncated = _cap_tags(_drop_control_refs(_strip_heavy(page)))
     try:
