@@ -169,10 +169,7 @@ def _from_claim(text: str, turn: int = 0) -> list[str]:
         return []
     lowered = claim[:1].lower() + claim[1:] if not claim.startswith("I ") else claim
     forms = _CLAIM_FORMS[turn % len(_CLAIM_FORMS) :] + _CLAIM_FORMS[: turn % len(_CLAIM_FORMS)]
-    return [
-        form.format(claim=lowered, Claim=claim[:1].upper() + claim[1:], CLAIM=claim)
-        for form in forms
-    ]
+    return [form.format(claim=lowered, Claim=claim[:1].upper() + claim[1:]) for form in forms]
 
 
 _PHRASE_FORMS = (

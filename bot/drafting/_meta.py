@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from bot.drafting._boiler import is_post_meta
 from bot.drafting._model import words
 
 _STRONG_SEPARATORS = (" | ", " – ", " — ", " :: ", " · ", " • ", " » ", " ~ ")
@@ -168,8 +169,6 @@ def person_name(text: str | None) -> str | None:
 def find_byline(lines: Iterable[str]) -> str | None:
     """The author named by the first byline among the lines above a post ("By Jane Doe",
     "Posted on November 1 by Jane Doe", "November 15, 2026 · Jane Doe")."""
-    from bot.drafting._boiler import is_post_meta
-
     for line in lines:
         line = " ".join(line.split()).strip("*_ ")
         if not is_post_meta(line):
