@@ -260,3 +260,23 @@ def test_the_largest_allowed_post_drafts_in_bounded_time(shape: str) -> None:
     draft = draft_topic(text, shape, chat_dates=CHAT_DATES)  # type: ignore[arg-type]
     assert time.monotonic() - start < LARGE_INPUT_SECONDS
     assert draft.questions and any("only its first part was read" in n for n in draft.notes)
+
+
+@pytest.mark.parametrize(
+    "run_on",
+    [
+        "my co-host Jane Doe, ",
+        "join the team and ",
+        "Jane Doe and I will co-host, ",
+        "we know that leaders matter and ",
+        "Join us on Tuesday, November 24 at 8 pm ET, ",
+        "Dr. ",
+    ],
+)
+def test_run_on_text_drafts_in_bounded_time(run_on: str) -> None:
+    """One "sentence" of 300,000 characters repeating what the co-host, date and claim rules
+    look for: each rule used to rescan the rest of the sentence at every repeat."""
+    text = "A title\n\n" + run_on * (300_000 // len(run_on))
+    start = time.monotonic()
+    draft_topic(text, "text", chat_dates=CHAT_DATES)
+    assert time.monotonic() - start < SMALL_INPUT_SECONDS * 2

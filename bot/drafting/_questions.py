@@ -60,7 +60,7 @@ _QUESTION_WORD = re.compile(
     r"would|should|will|have|has|had|may|might|if)\b",
     re.I,
 )
-_MAX_SENTENCE = 1_000  # longer "sentences" are run-on text, never one chat question
+MAX_SENTENCE = 1_000  # longer "sentences" are run-on text, never one chat question
 _MAX_CANDIDATES = 200  # a post asks far fewer; this bounds the work on a pathological one
 _PIVOT = re.compile(
     r"[,;:—–]\s+(?=(?:what|how|why|which|who|where|when|do|does|did|is|are|can|could|would|"
@@ -70,19 +70,32 @@ _PIVOT = re.compile(
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of one block; abbreviations like "Dr." and initials do not end a sentence."""
+    """Sentences of one block; abbreviations like "Dr." and initials do not end a sentence.
+
+    A run of more than MAX_SENTENCE characters without a sentence end is not a sentence anyone
+    wrote for a chat: it is cut into pieces of that size, which bounds the work done on each."""
     out: list[str] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        piece = text[start : match.end()]
-        if _ABBREV.search(_TRAILING_EMOJI.sub("", piece).rstrip(_CLOSERS)):
+        end = _TRAILING_EMOJI.sub("", text[max(start, match.end() - 80) : match.end()])
+        if _ABBREV.search(end.rstrip(_CLOSERS)):
             continue
-        out.append(piece.strip())
+        out.extend(_pieces(text[start : match.end()].strip()))
         start = match.end()
-    tail = text[start:].strip()
-    if tail:
-        out.append(tail)
+    out.extend(_pieces(text[start:].strip()))
     return out
+
+
+def _pieces(sentence: str) -> list[str]:
+    if len(sentence) <= MAX_SENTENCE:
+        return [sentence] if sentence else []
+    pieces = []
+    while len(sentence) > MAX_SENTENCE:
+        cut = sentence.rfind(" ", 0, MAX_SENTENCE)
+        cut = cut if cut > 0 else MAX_SENTENCE
+        pieces.append(sentence[:cut])
+        sentence = sentence[cut:].strip()
+    return [*pieces, sentence] if sentence else pieces
 
 
 def _capitalize(text: str) -> str:
@@ -92,7 +105,7 @@ def _capitalize(text: str) -> str:
 def clean_question(sentence: str) -> str | None:
     """A sentence ending in "?" -> the question alone (lead-ins, bullets, quotes and dashes
     gone), or None for non-questions, fragments and too-short asides."""
-    if len(sentence) > _MAX_SENTENCE:
+    if len(sentence) > MAX_SENTENCE:
         return None
     text = _TRAILING_EMOJI.sub("", re.sub(r"\s+", " ", sentence).strip())
     bare = text.rstrip(_CLOSERS)
