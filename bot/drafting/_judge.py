@@ -19,6 +19,11 @@ def key(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("’", "'")))
 
 
+def word_count(text: str) -> int:
+    """Words as a reader counts them ("isn't" is one)."""
+    return len(re.findall(r"[^\W_]+(?:['’][^\W_]+)?", text))
+
+
 _TAG_QUESTION = _rx(
     r"(?:,|\s[–—-])\s*(?:right|isn't it|aren't they|aren't we|don't you think|wouldn't you agree|"
     r"no|eh|huh|yes|you know|correct|don't we|doesn't it|didn't it|isn't that right|am i right|"

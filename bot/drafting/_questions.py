@@ -15,6 +15,7 @@ from bot.drafting._judge import (
     open_up,
     score,
     to_second_person,
+    word_count,
 )
 from bot.drafting._model import POST_LIMIT, Candidate
 
@@ -136,7 +137,7 @@ def clean_question(sentence: str) -> str | None:
         return None  # a piece of a sentence ("– and then some?")
     text = re.sub(r"\s+([?,;:])", r"\1", _capitalize(text.strip()))
     text = re.sub(r"\?+$", "?", text)
-    if len(key(text).split()) < 3 or text.count("(") != text.count(")"):
+    if word_count(text) < 3 or text.count("(") != text.count(")"):
         return None
     if not re.match(r"[“\"‘]?[^\W_]", text):
         return None  # "#Chat how...?", "@jane what...?": not a question someone would post
@@ -158,7 +159,7 @@ def well_formed(text: str, room: int) -> bool:
         and text.count("“") == text.count("”")
         and text.count('"') % 2 == 0
         and not re.search(r"[“”\"]{2}|[‘’]{2}", text)
-        and len(key(text).split()) >= 3
+        and word_count(text) >= 3
     )
 
 
