@@ -180,9 +180,12 @@ class FakeBluesky:
             problems += self.lexicons.check_input(nsid, body)
             record = body.get("record") if isinstance(body, dict) else None
             collection = body.get("collection") if isinstance(body, dict) else None
+            # a record with its collection's $type is checked as the input's `unknown` field;
+            # one without (or with another) is checked here, which reports the $type
             if (
-                record is not None
+                isinstance(record, dict)
                 and isinstance(collection, str)
+                and record.get("$type") != collection
                 and self.lexicons.record(collection)
             ):
                 problems += self.lexicons.check_record(collection, record, method=nsid)
