@@ -16,22 +16,18 @@ from zoneinfo import ZoneInfo
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
-    PlainSerializer,
     ValidationError,
     field_validator,
     model_validator,
 )
 
-from bot.config_values import at_most, time_of_day, zone_name
-from bot.durations import format_duration, parse_duration
+from bot import config_bluesky
+from bot.config_values import Duration, at_most, time_of_day, zone_name
+from bot.durations import format_duration
 from bot.yaml_source import YamlDocument, YamlSyntaxError, format_loc, read_yaml
 
-Duration = Annotated[
-    timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str)
-]
 Snowflake = Annotated[
     int,
     Field(
@@ -231,6 +227,9 @@ class ChatSettings(_Model):
     welcome_newcomers: bool = True
     moderation: Moderation = Moderation()
     privacy: Privacy = Privacy()
+    bluesky: config_bluesky.BlueskySettings | None = Field(
+        None, description="the same chat on Bluesky"
+    )
 
     @field_validator("hashtag")
     @classmethod
@@ -239,6 +238,13 @@ class ChatSettings(_Model):
         if not re.fullmatch(r"#\w+", value):
             raise ValueError(f"{value!r} is not a hashtag (write it like #LeadershipChat)")
         return value
+
+    @model_validator(mode="after")
+    def _hashtag_on_bluesky(self) -> ChatSettings:
+        problem = config_bluesky.hashtag_problem(self.hashtag) if self.bluesky is not None else None
+        if problem is not None:
+            raise _FieldProblem(("hashtag",), problem)
+        return self
 
     @model_validator(mode="after")
     def _run_of_show_fits(self) -> ChatSettings:
@@ -309,6 +315,10 @@ class Settings(_Model):
                     f"{chat.name!r} is already used by another chat; names must be unique",
                 )
             seen.add(chat.name)
+        problem = config_bluesky.shared_password_problem([c.bluesky for c in chats])
+        if problem is not None:
+            i, message = problem
+            raise _FieldProblem((i, "bluesky", "app_password_env"), message)
         return chats
 
     def chat(self, name: str | None) -> ChatSettings:
@@ -328,7 +338,10 @@ def _message(err: Any) -> str:
     if kind == "missing":
         return "is required but missing"
     if kind == "extra_forbidden":
-        return "is not a known setting (check the spelling; see config.example.yaml)"
+        return (
+            config_bluesky.misplaced_password(err["loc"][-1])
+            or "is not a known setting (check the spelling; see config.example.yaml)"
+        )
     if kind == "too_short":
         ctx = err.get("ctx") or {}
         return (

@@ -10,10 +10,17 @@ import functools
 import re
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import available_timezones
 
-from bot.durations import format_duration
+from pydantic import BeforeValidator, PlainSerializer
+
+from bot.durations import format_duration, parse_duration
+
+# A duration written like 30s, 10m or 1h30m (and shown that way again).
+Duration = Annotated[
+    timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str)
+]
 
 # Zones that are a fixed offset from UTC: no daylight saving, so "8 pm" drifts by an hour twice a
 # year for the people the host had in mind (and Etc/GMT+5 is UTC-5: the sign is reversed).

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.bluesky_text import POST_GRAPHEMES, grapheme_count
 from bot.config import WEEKDAYS, ChatSettings, Settings
 from bot.durations import format_duration, parse_duration
 from bot.yaml_source import YamlDocument, YamlSyntaxError, read_yaml
@@ -25,7 +26,7 @@ from bot.yaml_source import YamlDocument, YamlSyntaxError, read_yaml
 log = logging.getLogger(__name__)
 
 MAX_QUESTIONS = 12
-POST_LIMIT = 280  # a question is mirrored on X / Bluesky as "Q1: <text> #Hashtag"
+POST_LIMIT = 280  # hosts mirror a question on X as "Q1: <text> #Hashtag"
 MESSAGE_LIMIT = 2000  # characters Discord accepts in one message
 # Longest texts a topic may hold: with them every post the bot makes from a topic (reminder,
 # welcome, questions, heads-ups, close) fits in one Discord message.
@@ -244,7 +245,8 @@ def chat_of(topic: Topic, settings: Settings) -> ChatSettings | None:
 
 def check_topic(topic: Topic, chat: ChatSettings) -> list[Problem]:
     """Rules that need the chat's settings: offsets inside the chat, post length (over
-    Discord's limit an error, over X's a warning), the chat's weekday (a warning)."""
+    Discord's limit an error, over X's a warning, over Bluesky's a warning when the chat
+    mirrors its questions there), the chat's weekday (a warning)."""
     from bot.timeline import question_offsets  # local: timeline imports config, keep topics light
 
     path = topic.path or Path("<topic>")
@@ -291,7 +293,19 @@ def check_topic(topic: Topic, chat: ChatSettings) -> list[Problem]:
                     path,
                     line,
                     f"questions[{i}]: posted as Q{i + 1} it is {len(post)} characters; "
-                    f"over {POST_LIMIT} it will not fit on X or Bluesky",
+                    f"over {POST_LIMIT} it will not fit on X",
+                    Severity.WARNING,
+                )
+            )
+        mirrored = chat.bluesky is not None and "questions" in chat.bluesky.mirror
+        if mirrored and len(post) <= MESSAGE_LIMIT and grapheme_count(post) > POST_GRAPHEMES:
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"questions[{i}]: posted as Q{i + 1} it is {grapheme_count(post)} graphemes"
+                    f" (characters as Bluesky counts them); a Bluesky post takes at most"
+                    f" {POST_GRAPHEMES}, so it will not fit there",
                     Severity.WARNING,
                 )
             )

@@ -644,3 +644,48 @@ def test_any_topic_file_loads_or_lists_its_problems(tmp_path, data):
     for topic in catalog.topics:
         assert type(topic.date) is date
         assert 1 <= len(topic.questions) <= 12
+
+
+# ----------------------------------------------------------------------------- Bluesky
+
+
+def _with_bluesky(config: Path, extra: str = "") -> None:
+    text = config.read_text(encoding="utf-8").replace(
+        "      chat: 222\n", f"      chat: 222\n    bluesky:\n      handle: lc.bsky.social\n{extra}"
+    )
+    config.write_text(text, encoding="utf-8")
+
+
+def test_a_question_over_300_graphemes_is_a_bluesky_warning_when_mirrored(env):
+    # "Q1: " + text + " #LeadershipChat" = 301 graphemes
+    write_topic(env, "t.yaml", GOOD.replace("How do you earn trust?", "W" * 280 + "?"))
+    assert [p.message for p in catalog_for(env).problems] == [
+        "questions[0]: posted as Q1 it is 301 characters; over 280 it will not fit on X"
+    ]
+    _with_bluesky(env)
+    catalog = catalog_for(env)
+    assert len(catalog.topics) == 1
+    assert [(p.line, p.severity, p.message) for p in catalog.problems][1:] == [
+        (
+            5,
+            Severity.WARNING,
+            "questions[0]: posted as Q1 it is 301 graphemes (characters as Bluesky counts"
+            " them); a Bluesky post takes at most 300, so it will not fit there",
+        )
+    ]
+
+
+def test_bluesky_counts_graphemes_not_code_points(env):
+    _with_bluesky(env)
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # one emoji of 5 code points
+    write_topic(env, "t.yaml", GOOD.replace("How do you earn trust?", f"'{family * 100}'"))
+    [problem] = catalog_for(env).problems  # 520 code points: too long for X, fine on Bluesky
+    assert problem.message.endswith("over 280 it will not fit on X")
+
+
+def test_no_bluesky_warning_when_questions_are_not_mirrored(env):
+    _with_bluesky(env, "      mirror: [welcome, close]\n")
+    write_topic(env, "t.yaml", GOOD.replace("How do you earn trust?", "W" * 290 + "?"))
+    assert [p.message.split(";")[1] for p in catalog_for(env).problems] == [
+        " over 280 it will not fit on X"
+    ]
