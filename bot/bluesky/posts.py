@@ -29,11 +29,26 @@ class ReplyTo:
 
 
 @dataclass(frozen=True)
-class BlueskyPost:
-    """A post as the AppView shows it to the logged-in bot."""
+class _Addressed:
+    """A post's AT-URI and the CID of its record, with the references made from them."""
 
     uri: str
     cid: str
+
+    @property
+    def ref(self) -> PostRef:
+        return PostRef(self.uri, self.cid)
+
+    @property
+    def url(self) -> str:
+        """The post on bsky.app (by DID: it keeps working when the handle changes)."""
+        return bsky_app_url(self.uri)
+
+
+@dataclass(frozen=True)
+class BlueskyPost(_Addressed):
+    """A post as the AppView shows it to the logged-in bot."""
+
     author_did: str
     author_handle: str
     created_at: datetime  # the author's clock (createdAt), in UTC
@@ -45,15 +60,6 @@ class BlueskyPost:
     author_labels: tuple[str, ...] = ()  # the account's, e.g. "!no-unauthenticated"
     tags: tuple[str, ...] = ()  # hashtags (facets and the record's tags), as written
     platform: str = PLATFORM
-
-    @property
-    def ref(self) -> PostRef:
-        return PostRef(self.uri, self.cid)
-
-    @property
-    def url(self) -> str:
-        """The post on bsky.app (by DID: it keeps working when the handle changes)."""
-        return bsky_app_url(self.uri)
 
     @property
     def public(self) -> bool:
@@ -85,19 +91,9 @@ class Thread:
 
 
 @dataclass(frozen=True)
-class OwnPost:
+class OwnPost(_Addressed):
     """One of the account's own post records, read from its repository (no indexing delay)."""
 
-    uri: str
-    cid: str
     text: str
     created_at: datetime
     reply_parent: str | None = None  # AT-URI of the post it answers
-
-    @property
-    def ref(self) -> PostRef:
-        return PostRef(self.uri, self.cid)
-
-    @property
-    def url(self) -> str:
-        return bsky_app_url(self.uri)
