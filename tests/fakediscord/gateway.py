@@ -1,8 +1,9 @@
 """The gateway: a websocket speaking Discord's JSON protocol (v10).
 
 HELLO -> IDENTIFY -> READY + GUILD_CREATE, heartbeats, RESUME with replay of missed events,
-INVALID_SESSION, intents filtering, message-content stripping, and optional ``zlib-stream``
-transport compression when the client asks for it in the URL (discord.py does).
+INVALID_SESSION, intents filtering, message-content stripping, and optional ``zlib-stream`` or
+``zstd-stream`` transport compression when the client asks for it in the URL (discord.py asks
+for zstd when the ``zstandard`` package is installed, as it is beside the atproto SDK).
 """
 
 from __future__ import annotations
@@ -82,12 +83,25 @@ class Session:
         return frame
 
 
+def _zstd_stream() -> Any:
+    """A zstd compressor for one socket (None without the zstandard package: text frames)."""
+    try:
+        import zstandard
+    except ImportError:
+        return None
+    return zstandard.ZstdCompressor().compressobj()
+
+
+_COMPRESSIONS = ("zlib-stream", "zstd-stream")
+
+
 class Connection:
     """One websocket; frames go out in order through a queue and a writer task."""
 
-    def __init__(self, ws: web.WebSocketResponse, compress: bool, flow: Flow) -> None:
+    def __init__(self, ws: web.WebSocketResponse, compress: str | None, flow: Flow) -> None:
         self.ws = ws
-        self._zlib = zlib.compressobj() if compress else None
+        self._zlib = zlib.compressobj() if compress == "zlib-stream" else None
+        self._zstd = _zstd_stream() if compress == "zstd-stream" else None
         self._queue: asyncio.Queue[str | None] = asyncio.Queue()
         self._writer = asyncio.create_task(self._write())
         self.session: Session | None = None
@@ -111,6 +125,9 @@ class Connection:
             try:
                 if self._zlib is not None:
                     data = self._zlib.compress(frame.encode()) + self._zlib.flush(zlib.Z_SYNC_FLUSH)
+                    await self.ws.send_bytes(data)
+                elif self._zstd is not None:  # one stream, each frame flushed as a block
+                    data = self._zstd.compress(frame.encode()) + self._zstd.flush(1)  # FLUSH_BLOCK
                     await self.ws.send_bytes(data)
                 else:
                     await self.ws.send_str(frame)
@@ -230,7 +247,8 @@ class Gateway:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         ws = web.WebSocketResponse(max_msg_size=0, autoping=True)
         await ws.prepare(request)
-        compress = self.compression and request.query.get("compress") == "zlib-stream"
+        wanted = request.query.get("compress")
+        compress = wanted if self.compression and wanted in _COMPRESSIONS else None
         flow = Flow(self.conformance, resume_url=request.path.endswith("-resume"))
         conn = Connection(ws, compress, flow)
         self.connections.add(conn)
