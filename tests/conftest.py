@@ -3,6 +3,7 @@ stay in their test file (test modules do not import this file)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 import pytest_asyncio
+from hypothesis import settings as hypothesis_settings
 
 from bot.cli.main import main as cli_main
 from bot.config import Settings, load_settings
@@ -17,6 +19,12 @@ from bot.store import Store
 
 if TYPE_CHECKING:
     from tests.test_engine import Harness
+
+# Property tests are deterministic in `make test` (CI must not go red on a new random draw);
+# `HYPOTHESIS_PROFILE=explore` draws fresh examples, to hunt for new bugs by hand.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False, max_examples=1000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = REPO_ROOT / "config.example.yaml"
