@@ -29,7 +29,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.store.messages import Added, MessageRow, Messages
+from bot.domain.messages import Added, MessageRow
+from bot.store.messages import Messages
 
 Commits = list[tuple[int, float]]
 

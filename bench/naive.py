@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.answers import Kind
+from bot.domain.members import Participation
+from bot.domain.messages import MessageRow
 from bot.engine.capture import _CAPTURING, Capture, build_view, stored_attribution
 from bot.store import Store
 from bot.store.codec import to_db
-from bot.store.members import Participation, _participation
-from bot.store.messages import MessageRow
+from bot.store.members import _participation
 from bot.transport import MessageCreated
 
 

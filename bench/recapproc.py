@@ -23,6 +23,9 @@ from typing import Any
 
 from bench.world import proc_status
 from bot.config import Settings
+from bot.domain.messages import Attributed, MessageRow
+from bot.domain.sessions import SessionStatus
+from bot.domain.steps import NewStep
 from bot.engine.planner import snapshot
 from bot.recap.build import build_recap
 from bot.recap.chart import render_activity_png
@@ -33,9 +36,6 @@ from bot.recap.inputs import load_recap_input
 from bot.recap.markdown import render_markdown, render_transcript
 from bot.recap.posts import discord_posts
 from bot.store import Store
-from bot.store.messages import Attributed, MessageRow
-from bot.store.sessions import SessionStatus
-from bot.store.steps import NewStep
 from bot.topics import Question, Topic
 
 START = datetime(2026, 3, 3, 1, 0, tzinfo=UTC)  # a Monday 20:00 in New York

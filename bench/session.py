@@ -14,8 +14,8 @@ from pathlib import Path
 
 from bench.load import Mix, Push, push
 from bench.world import RunOfShow, SeededDatabase, World, proc_status, spawn
+from bot.domain.steps import StepStatus
 from bot.store import Store
-from bot.store.steps import StepStatus
 
 READY_SETTLE = 0.3  # seconds after READY before the idle memory reading
 

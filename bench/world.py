@@ -176,9 +176,9 @@ async def seed_returning_members(db: Path, w: World, config: Path) -> None:
     """Last week's session, so all but NEW_MEMBERS members are returning (as in a real chat;
     it also keeps the newcomer welcome to a few names)."""
     from bot.config import load_settings
+    from bot.domain.sessions import SessionStatus
     from bot.engine.planner import snapshot
     from bot.store import Store
-    from bot.store.sessions import SessionStatus
     from bot.topics import Topic
 
     settings = load_settings(config)

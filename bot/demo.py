@@ -20,6 +20,7 @@ from typing import TextIO
 from bot.clock import ScaledClock
 from bot.config import ChatSettings, Settings
 from bot.demo_script import CAST, SCRIPT, Line, Member
+from bot.domain.sessions import SessionRow, SessionStatus
 from bot.engine import ChatEngine
 from bot.engine.planner import snapshot
 from bot.engine.recap_publisher import publish_recap
@@ -28,7 +29,6 @@ from bot.memory_transport import MemoryTransport
 from bot.recap.display import plural
 from bot.recap.posts import RecapPost
 from bot.store import Store
-from bot.store.sessions import SessionRow, SessionStatus
 from bot.timeline import start_for_date
 from bot.topics import Topic, TopicCatalog
 from bot.transport import IncomingEvent, MessageCreated, Outgoing, Posted

@@ -11,11 +11,12 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from bot.config import ChatSettings
+from bot.domain.steps import StepKind
 from bot.engine.render import stamp
-from bot.timeline import Step, StepKind
+from bot.timeline import Step
 
 if TYPE_CHECKING:
-    from bot.store.sessions import SessionTopic
+    from bot.domain.topics import SessionTopic
 
 DISCORD_LIMIT = 2000  # characters in one Discord message
 # Tried in turn until a preview fits: (show "in 2 hours" beside each time, longest question text)

@@ -10,23 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
 
 from bot.config import ChatSettings, Schedule
+from bot.domain.steps import StepKind
 from bot.durations import format_duration
-
-
-class StepKind(StrEnum):
-    REMINDER = "reminder"
-    WELCOME = "welcome"
-    HEADS_UP = "heads_up"
-    QUESTION = "question"
-    LAST_CALL = "last_call"
-    CLOSE = "close"
-    RECAP = "recap"
-    NO_TOPIC = "no_topic"  # heads-up to hosts: no topic file for the coming chat
-    NEWCOMERS = "newcomers"  # welcome first-time members (added while the chat runs)
-
 
 # When two steps fall due at the same instant, this is their order.
 _KIND_ORDER = {kind: i for i, kind in enumerate(StepKind)}

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bot.config import load_settings
+from bot.domain.topics import SessionQuestion, SessionTopic
 from bot.maintenance.backup import (
     BackupError,
     existing_backups,
@@ -23,7 +24,6 @@ from bot.maintenance.backup import (
     restore,
 )
 from bot.store import SCHEMA_VERSION, Store
-from bot.store.sessions import SessionQuestion, SessionTopic
 
 NOW = datetime(2026, 12, 2, 3, 30, tzinfo=UTC)
 TOPIC = SessionTopic("Serving", (SessionQuestion("Why?"),))

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+from bot.domain.messages import Added, Attributed, MessageRow
+from bot.domain.sessions import SessionStatus
 from bot.store import Store
-from bot.store.messages import Added, Attributed, MessageRow
-from bot.store.sessions import SessionStatus
 from tests.test_engine import (
     ALICE,
     BOB,

@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import Clock
+from bot.domain.messages import MessageRow
+from bot.domain.sessions import SessionRow
 from bot.memory_transport import MemoryTransport
 from bot.store import Store
-from bot.store.messages import MessageRow
-from bot.store.sessions import SessionRow
 from bot.transport import MessageCreated, Outgoing, Posted
 from tests.test_engine import (
     ALICE,

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import database
+from bot.domain.topics import SessionQuestion, SessionTopic
 from bot.store import SCHEMA_VERSION, Store
-from bot.store.sessions import SessionQuestion, SessionTopic
 from tests.conftest import CliResult
 
 AT = datetime(2026, 1, 6, 1, tzinfo=UTC)

@@ -18,8 +18,8 @@ import pytest
 
 from bot.discord.cogs import CaptureCog
 from bot.discord.cogs import _capture as capture_cog
+from bot.domain.sessions import SessionRow, SessionStatus
 from bot.store import Store
-from bot.store.sessions import SessionRow, SessionStatus
 from tests.fakediscord import ScheduledEventRecord, ThreadRecord
 from tests.test_discord_harness import (
     TIMEOUT,

@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from bot.discord.replies import GENERIC
-from bot.store.messages import Attributed, MessageRow
-from bot.store.sessions import SessionRow, SessionStatus
-from bot.store.steps import StepStatus
+from bot.domain.messages import Attributed, MessageRow
+from bot.domain.sessions import SessionRow, SessionStatus
+from bot.domain.steps import StepStatus
 from tests.fakediscord import InteractionResponseRecord, ScheduledEventRecord
 from tests.test_discord_harness import (
     TIMEOUT,

@@ -12,13 +12,13 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.config import ChatSettings, Settings
+from bot.domain.sessions import SessionRow, SessionStatus
+from bot.domain.steps import StepStatus
 from bot.engine import ChatEngine, ControlError
 from bot.engine.triggers import ManualTrigger
 from bot.memory_transport import MemoryTransport
 from bot.recap.posts import RecapPost
 from bot.store import Store
-from bot.store.sessions import SessionRow, SessionStatus
-from bot.store.steps import StepStatus
 from bot.topics import Question, Topic, TopicCatalog
 from bot.transport import Outgoing, Posted, TransportError
 

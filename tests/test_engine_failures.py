@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest_asyncio
 
+from bot.domain.steps import StepStatus
 from bot.engine import ChatEngine
-from bot.store.steps import StepStatus
 from bot.topics import MESSAGE_LIMIT, Question, TopicCatalog, load_catalog
 from tests.test_engine import CHAT, HOST, START, TOPIC, Harness, compressed_settings, plan
 

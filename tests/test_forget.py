@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.messages import Attributed, MessageRow
+from bot.domain.topics import SessionQuestion, SessionTopic
 from bot.maintenance.forget import forget_member
 from bot.store import Store
-from bot.store.messages import Attributed, MessageRow
-from bot.store.sessions import SessionQuestion, SessionTopic
 
 T0 = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
 GONE = 424242424242424242  # the member who asks to be forgotten

@@ -14,12 +14,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.domain.messages import Attributed, MessageRow
+from bot.domain.topics import SessionQuestion
 from bot.recap.build import build_recap
 from bot.recap.inputs import RecapInput
 from bot.recap.model import Recap
 from bot.recap.posts import RecapPost, discord_posts
-from bot.store.messages import Attributed, MessageRow
-from bot.store.sessions import SessionQuestion
 from tests.fakediscord.limits import validate_message
 from tests.fixtures.recap import scenario as sc
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from bot.domain.members import MemberRow, Participation
+from bot.domain.sessions import SessionRow, SessionStatus
+from bot.domain.topics import SessionTopic
 from bot.recap.trends import TrendRows, build_trends, load_trend_rows, render_trend_png
 from bot.store import Store
-from bot.store.members import MemberRow, Participation
-from bot.store.sessions import SessionRow, SessionStatus, SessionTopic
 from tests.fixtures.recap import scenario as sc
 
 

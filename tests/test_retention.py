@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings, load_settings
+from bot.domain.messages import Attributed, MessageRow
+from bot.domain.topics import SessionQuestion, SessionTopic
 from bot.maintenance.retention import purge_expired
 from bot.store import Store
-from bot.store.messages import Attributed, MessageRow
-from bot.store.sessions import SessionQuestion, SessionTopic
 
 NOW = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)
 CONFIG = """

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import ChatSettings, Settings
+from bot.domain.topics import SessionQuestion, SessionTopic
 from bot.engine import planner
 from bot.run_of_show import (
     DISCORD_LIMIT,
@@ -18,7 +19,6 @@ from bot.run_of_show import (
     label,
     planned,
 )
-from bot.store.sessions import SessionQuestion, SessionTopic
 
 START = datetime(2025, 3, 5, 1, 0, tzinfo=UTC)  # Tuesday 4 March 2025, 8 pm EST
 NEW_YORK = ZoneInfo("America/New_York")

@@ -12,18 +12,15 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.domain.members import Seen
+from bot.domain.messages import Added, Attributed, Held, MessageRow
+from bot.domain.sessions import SessionStatus
+from bot.domain.steps import NewStep, StepStatus
+from bot.domain.topics import SessionQuestion, SessionTopic
 from bot.store import SCHEMA_VERSION, SchemaError, Store
+from bot.store.codec import topic_to_json
 from bot.store.connection import connect, migrations, schema_version
-from bot.store.members import Seen
-from bot.store.messages import Added, Attributed, Held, MessageRow
-from bot.store.sessions import (
-    ACTIVE_TTL,
-    SessionQuestion,
-    Sessions,
-    SessionStatus,
-    SessionTopic,
-)
-from bot.store.steps import NewStep, StepStatus
+from bot.store.sessions import ACTIVE_TTL, Sessions
 
 T0 = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)  # Tuesday 2026-12-01 20:00 EST
 DAY = date(2026, 12, 1)
@@ -85,7 +82,13 @@ async def test_older_database_is_upgraded_in_place_and_keeps_its_data(tmp_path):
         await old.execute(
             "INSERT INTO sessions (chat, chat_date, start_at, topic_json, created_at)"
             " VALUES (?, ?, ?, ?, ?)",
-            ("leadershipchat", DAY.isoformat(), T0.isoformat(), TOPIC.to_json(), T0.isoformat()),
+            (
+                "leadershipchat",
+                DAY.isoformat(),
+                T0.isoformat(),
+                topic_to_json(TOPIC),
+                T0.isoformat(),
+            ),
         )
     finally:
         await old.close()
@@ -124,7 +127,14 @@ async def test_remind_me_becomes_per_chat_and_keeps_the_dms_members_were_getting
             await old.execute(
                 "INSERT INTO sessions (id, chat, chat_date, start_at, topic_json, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (n + 1, chat, DAY.isoformat(), T0.isoformat(), TOPIC.to_json(), T0.isoformat()),
+                (
+                    n + 1,
+                    chat,
+                    DAY.isoformat(),
+                    T0.isoformat(),
+                    topic_to_json(TOPIC),
+                    T0.isoformat(),
+                ),
             )
         # 1 asked and posted in the last chat, 2 asked and never posted, 3 posted, never asked
         for user, remind in ((1, 1), (2, 1), (3, 0)):

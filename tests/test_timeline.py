@@ -12,15 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import ChatSettings, Schedule, load_settings
-from bot.timeline import (
-    StepKind,
-    chat_dates,
-    local_date,
-    next_starts,
-    plan,
-    question_offsets,
-    start_for_date,
-)
+from bot.domain.steps import StepKind
+from bot.timeline import chat_dates, local_date, next_starts, plan, question_offsets, start_for_date
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = REPO_ROOT / "config.example.yaml"

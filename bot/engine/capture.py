@@ -13,11 +13,10 @@ from typing import TYPE_CHECKING
 
 from bot.answers import Attribution, ChatClock, Incoming, Kind, ReplyTarget, attribute
 from bot.config import ChatSettings
-from bot.store.members import Seen
-from bot.store.messages import Attributed, MessageRow
-from bot.store.sessions import SessionRow, SessionStatus
-from bot.store.steps import NewStep, StepRow, StepStatus
-from bot.timeline import StepKind
+from bot.domain.members import Seen
+from bot.domain.messages import Attributed, MessageRow
+from bot.domain.sessions import SessionRow, SessionStatus
+from bot.domain.steps import NewStep, StepKind, StepRow, StepStatus
 from bot.transport import (
     IncomingEvent,
     MessageCreated,

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.config import ChatSettings
-from bot.store.messages import Held
+from bot.domain.messages import Held
 from bot.transport import MessageCreated, MessageDeleted, MessageEdited
 
 if TYPE_CHECKING:

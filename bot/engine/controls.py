@@ -9,10 +9,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.domain.sessions import SessionRow, SessionStatus
+from bot.domain.steps import StepKind, StepRow, StepStatus
 from bot.engine import render
-from bot.store.sessions import SessionRow, SessionStatus
-from bot.store.steps import StepRow, StepStatus
-from bot.timeline import StepKind
 from bot.transport import Outgoing
 
 if TYPE_CHECKING:

@@ -18,15 +18,15 @@ from typing import Protocol
 
 from bot.clock import Clock
 from bot.config import ChatSettings, Settings
+from bot.domain.sessions import SessionRow, SessionStatus
+from bot.domain.steps import StepKind, StepRow, StepStatus
 from bot.engine import planner, render
 from bot.engine.staleness import stale_reason
 from bot.engine.topic_alerts import TopicAlerts
 from bot.engine.triggers import Trigger
 from bot.recap.posts import RecapPost
 from bot.store import Store
-from bot.store.sessions import SessionRow, SessionStatus
-from bot.store.steps import StepRow, StepStatus
-from bot.timeline import StepKind, local_date, next_starts
+from bot.timeline import local_date, next_starts
 from bot.topics import MESSAGE_LIMIT, TopicCatalog
 from bot.transport import ChatTransport, Outgoing, TransportError
 

@@ -22,8 +22,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.config import ChatSettings
-from bot.store.sessions import SessionRow, SessionStatus
-from bot.store.steps import StepRow, StepStatus
+from bot.domain.sessions import SessionRow, SessionStatus
+from bot.domain.steps import StepRow, StepStatus
 from bot.transport import FINISHED_EVENT, EventEdit, EventSpec, EventState, TransportError
 
 if TYPE_CHECKING:

@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 
 from bot.config import PLAN_AHEAD as _PLAN_AHEAD
 from bot.config import ChatSettings
+from bot.domain.sessions import SessionRow
+from bot.domain.steps import NewStep, StepKind
+from bot.domain.topics import SessionQuestion, SessionTopic
 from bot.engine import render
-from bot.store.sessions import SessionQuestion, SessionRow, SessionTopic
-from bot.store.steps import NewStep
-from bot.timeline import Step, StepKind, plan
+from bot.timeline import Step, plan
 from bot.topics import Topic
 
 PLAN_AHEAD = _PLAN_AHEAD  # sessions are created (and a missing topic flagged) this early

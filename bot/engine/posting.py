@@ -7,10 +7,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.domain.sessions import SessionRow, SessionStatus
+from bot.domain.steps import StepKind, StepRow, StepStatus
 from bot.engine import render
-from bot.store.sessions import SessionRow, SessionStatus
-from bot.store.steps import StepRow, StepStatus
-from bot.timeline import StepKind
 from bot.topics import MESSAGE_LIMIT
 from bot.transport import Outgoing, OutgoingFile, Posted, TransportError
 

@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import ChatSettings
+from bot.domain.sessions import SessionRow
 from bot.recap.build import build_recap
 from bot.recap.files import write_recap_files
 from bot.recap.inputs import load_recap_input
 from bot.recap.model import Recap
 from bot.recap.posts import RecapPost, discord_posts
 from bot.store import Store
-from bot.store.sessions import SessionRow
 
 ATTACHED = ("-transcript.md", "activity.png")  # files that go with the Discord recap
 

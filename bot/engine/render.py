@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from bot.config import ChatSettings
-from bot.store.sessions import SessionTopic
+from bot.domain.topics import SessionTopic
 from bot.topics import MESSAGE_LIMIT, question_post
 
 

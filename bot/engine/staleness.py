@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.store.steps import StepRow, StepStatus
-from bot.timeline import StepKind
+from bot.domain.steps import StepKind, StepRow, StepStatus
 
 
 def stale_reason(step: StepRow, ledger: Sequence[StepRow], now: datetime) -> str | None:

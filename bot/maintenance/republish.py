@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import ChatSettings, Settings
+from bot.domain.sessions import SessionRow
+from bot.domain.steps import StepKind, StepStatus
 from bot.engine import render
 from bot.recap.build import build_recap
 from bot.recap.files import ALL, parse_formats, write_recap_files
@@ -35,9 +37,6 @@ from bot.recap.posts import RecapPost, discord_posts
 from bot.recap.site import load_site_recaps, write_site
 from bot.store import Store
 from bot.store.redo import RecapOutput, RedoRow
-from bot.store.sessions import SessionRow
-from bot.store.steps import StepStatus
-from bot.timeline import StepKind
 from bot.transport import ChatTransport, OutgoingFile, TransportError
 
 log = logging.getLogger(__name__)

@@ -15,6 +15,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from bot.domain.messages import MessageRow
+from bot.domain.steps import StepRow
+from bot.domain.topics import SessionQuestion
 from bot.recap.inputs import RecapInput
 from bot.recap.model import (
     BusiestMinute,
@@ -27,9 +30,6 @@ from bot.recap.model import (
     Thread,
 )
 from bot.recap.text import resolve_mentions
-from bot.store.messages import MessageRow
-from bot.store.sessions import SessionQuestion
-from bot.store.steps import StepRow
 
 TOP_ANSWERS = 3
 # Kinds a reader sees; "question" (a host's own Qn post) and "outside" are not member talk.

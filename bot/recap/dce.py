@@ -15,6 +15,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.answers import ChatClock, Incoming, ReplyTarget, attribute, parse_question_label
+from bot.domain.messages import Attributed, MessageRow
+from bot.domain.sessions import SessionRow, SessionStatus
+from bot.domain.steps import StepRow, StepStatus
+from bot.domain.topics import SessionQuestion, SessionTopic
 from bot.recap.dce_read import (
     EARLIEST,
     LATEST,
@@ -28,9 +32,6 @@ from bot.recap.dce_read import (
 from bot.recap.display import local
 from bot.recap.inputs import RecapInput
 from bot.recap.model import safe_name
-from bot.store.messages import Attributed, MessageRow
-from bot.store.sessions import SessionQuestion, SessionRow, SessionStatus, SessionTopic
-from bot.store.steps import StepRow, StepStatus
 from bot.topics import Topic
 
 __all__ = ["ExportError", "ExportOptions", "input_from_exports", "load_export"]

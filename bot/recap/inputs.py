@@ -10,10 +10,10 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.store.members import MemberRow, Participation
-from bot.store.messages import MessageRow
-from bot.store.sessions import SessionRow, SessionStatus
-from bot.store.steps import StepRow
+from bot.domain.members import MemberRow, Participation
+from bot.domain.messages import MessageRow
+from bot.domain.sessions import SessionRow, SessionStatus
+from bot.domain.steps import StepRow
 
 if TYPE_CHECKING:
     from bot.config import ChatSettings

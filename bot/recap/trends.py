@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from bot.store.members import MemberRow, Participation
-from bot.store.sessions import SessionRow, SessionStatus
+from bot.domain.members import MemberRow, Participation
+from bot.domain.sessions import SessionRow, SessionStatus
 
 if TYPE_CHECKING:
     from bot.store import Store

@@ -1,8 +1,13 @@
-"""How Python values are written to SQLite columns: UTC ISO text for times, joined text for lists."""
+"""How Python values are written to SQLite columns: UTC ISO text for times, joined text for lists,
+JSON for the topic snapshot."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from datetime import UTC, date, datetime
+
+from bot.domain.topics import SessionQuestion, SessionTopic
 
 
 def to_db(value: datetime | None) -> str | None:
@@ -39,3 +44,14 @@ def join_texts(values: tuple[str, ...]) -> str:
 
 def split_texts(value: str) -> tuple[str, ...]:
     return tuple(v for v in value.split("\n") if v)
+
+
+def topic_to_json(topic: SessionTopic) -> str:
+    return json.dumps(asdict(topic), ensure_ascii=False)
+
+
+def topic_from_json(text: str) -> SessionTopic:
+    data = json.loads(text)
+    data["questions"] = tuple(SessionQuestion(**q) for q in data.get("questions", ()))
+    data["hosts"] = tuple(data.get("hosts", ()))
+    return SessionTopic(**data)

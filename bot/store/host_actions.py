@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
+from bot.domain.actions import HostAction
 from bot.store.codec import required_time, to_db
-
-
-@dataclass(frozen=True)
-class HostAction:
-    session_id: int
-    action: str
-    detail: str
-    actor: str
-    created_at: datetime
 
 
 class HostActions:

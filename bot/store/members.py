@@ -10,28 +10,8 @@ from datetime import datetime
 
 import aiosqlite
 
+from bot.domain.members import MemberRow, Participation, Seen
 from bot.store.codec import from_db, to_db
-
-
-@dataclass(frozen=True)
-class MemberRow:
-    user_id: int
-    display_name: str
-    first_seen_at: datetime | None
-    last_seen_at: datetime | None
-    first_session_id: int | None
-    sessions_count: int
-    opted_out: bool
-
-
-@dataclass(frozen=True)
-class Seen:
-    """A member's message, as it counts towards their participation."""
-
-    user_id: int
-    display_name: str
-    at: datetime
-    answer: bool
 
 
 @dataclass
@@ -54,16 +34,6 @@ class _Tally:
 
 # 5 parameters per member in the widest statement; SQLite allows 32,766 per statement
 _MEMBERS_PER_STATEMENT = 500
-
-
-@dataclass(frozen=True)
-class Participation:
-    session_id: int
-    user_id: int
-    messages: int
-    answers: int
-    newcomer: bool
-    welcomed: bool
 
 
 def _member(r: aiosqlite.Row) -> MemberRow:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import aiosqlite
 
+from bot.domain.messages import Added, Attributed, Held, MessageRow
 from bot.store.codec import (
     from_db,
     join_ints,
@@ -20,38 +20,6 @@ from bot.store.codec import (
     split_texts,
     to_db,
 )
-
-
-@dataclass(frozen=True)
-class Attributed:
-    """Where a message belongs in the chat (computed by bot.answers, stored as plain values)."""
-
-    kind: str
-    questions: tuple[int, ...] = ()
-    labels: tuple[str, ...] = ()
-    unmatched_labels: tuple[str, ...] = ()
-    late: bool = False
-
-
-@dataclass(frozen=True)
-class MessageRow:
-    id: int
-    session_id: int | None
-    channel_id: int
-    author_id: int
-    author_name: str
-    content: str | None
-    created_at: datetime
-    attribution: Attributed
-    thread_id: int | None = None
-    author_is_bot: bool = False
-    author_is_host: bool = False
-    edited_at: datetime | None = None
-    deleted_at: datetime | None = None
-    reply_to: int | None = None
-    hidden: bool = False
-    reactions: int = 0
-    jump_url: str | None = None
 
 
 def _row(r: aiosqlite.Row) -> MessageRow:
@@ -157,22 +125,6 @@ def _capture_sql(count: int) -> str:
         f" SELECT {', '.join(picked)} FROM (VALUES {', '.join([row] * count)}) AS v WHERE true"
         " ON CONFLICT (id) DO NOTHING"
     )
-
-
-@dataclass(frozen=True)
-class Held:
-    """A stored message as a catch-up sees it (see `Messages.held`)."""
-
-    channel_id: int  # its thread, or the channel when it is not in one
-    edited_at: datetime | None
-    deleted: bool
-
-
-@dataclass(frozen=True)
-class Added:
-    """A member message newly stored by `Messages.add_member_messages`."""
-
-    opted_out: bool  # its author had opted out, so it was stored without its text
 
 
 def _params(m: MessageRow) -> tuple[object, ...]:

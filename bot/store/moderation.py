@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
+from bot.domain.actions import ModerationAction
 from bot.store.codec import required_time, to_db
-
-
-@dataclass(frozen=True)
-class ModerationAction:
-    id: int
-    session_id: int | None
-    user_id: int
-    message_id: int | None
-    action: str
-    reason: str
-    created_at: datetime
 
 
 class ModerationLog:

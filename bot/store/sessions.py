@@ -3,74 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
-from enum import StrEnum
 
 import aiosqlite
 
-from bot.store.codec import date_from_db, from_db, required_time, to_db
-
-
-class SessionStatus(StrEnum):
-    PLANNED = "planned"
-    RUNNING = "running"
-    PAUSED = "paused"
-    CLOSED = "closed"
-    RECAPPED = "recapped"
-    CANCELLED = "cancelled"
-
-
-@dataclass(frozen=True)
-class SessionQuestion:
-    text: str
-    at_seconds: float | None = None
-
-
-@dataclass(frozen=True)
-class SessionTopic:
-    """What the session runs on, copied from the topic file when it was planned."""
-
-    title: str
-    questions: tuple[SessionQuestion, ...]
-    hosts: tuple[str, ...] = ()
-    prep_post: str | None = None
-    welcome: str | None = None
-    closing: str | None = None
-    open_discussion: bool = False  # no topic file was found: an open-discussion session
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False)
-
-    @classmethod
-    def from_json(cls, text: str) -> SessionTopic:
-        data = json.loads(text)
-        data["questions"] = tuple(SessionQuestion(**q) for q in data.get("questions", ()))
-        data["hosts"] = tuple(data.get("hosts", ()))
-        return cls(**data)
-
-    def with_question(self, n: int, text: str) -> SessionTopic:
-        questions = list(self.questions)
-        questions[n - 1] = replace(questions[n - 1], text=text)
-        return replace(self, questions=tuple(questions))
-
-
-@dataclass(frozen=True)
-class SessionRow:
-    id: int
-    chat: str
-    chat_date: date
-    start_at: datetime
-    topic: SessionTopic
-    status: SessionStatus
-    paused_at: datetime | None
-    event_id: int | None
-    created_at: datetime
-    recap_dir: str | None
-    recap_posted_at: datetime | None
+from bot.domain.sessions import SessionRow, SessionStatus
+from bot.domain.topics import SessionTopic
+from bot.store.codec import (
+    date_from_db,
+    from_db,
+    required_time,
+    to_db,
+    topic_from_json,
+    topic_to_json,
+)
 
 
 def _row(r: aiosqlite.Row) -> SessionRow:
@@ -79,7 +27,7 @@ def _row(r: aiosqlite.Row) -> SessionRow:
         chat=r["chat"],
         chat_date=date_from_db(r["chat_date"]),
         start_at=required_time(r["start_at"]),
-        topic=SessionTopic.from_json(r["topic_json"]),
+        topic=topic_from_json(r["topic_json"]),
         status=SessionStatus(r["status"]),
         paused_at=from_db(r["paused_at"]),
         event_id=r["event_id"],
@@ -129,7 +77,7 @@ class Sessions:
         await self._write(
             "INSERT OR IGNORE INTO sessions (chat, chat_date, start_at, topic_json, created_at)"
             " VALUES (?, ?, ?, ?, ?)",
-            (chat, chat_date.isoformat(), to_db(start_at), topic.to_json(), to_db(now)),
+            (chat, chat_date.isoformat(), to_db(start_at), topic_to_json(topic), to_db(now)),
         )
         found = await self.for_date(chat, chat_date)
         assert found is not None
@@ -197,7 +145,7 @@ class Sessions:
 
     async def set_topic(self, session_id: int, topic: SessionTopic) -> None:
         await self._write(
-            "UPDATE sessions SET topic_json = ? WHERE id = ?", (topic.to_json(), session_id)
+            "UPDATE sessions SET topic_json = ? WHERE id = ?", (topic_to_json(topic), session_id)
         )
 
     async def set_event(self, session_id: int, event_id: int | None) -> None:

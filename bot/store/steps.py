@@ -3,54 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 import aiosqlite
 
+from bot.domain.steps import NewStep, PartPost, StepRow, StepStatus
 from bot.store.codec import from_db, required_time, to_db
-
-
-class StepStatus(StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    SKIPPED = "skipped"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class StepRow:
-    session_id: int
-    key: str
-    kind: str
-    question: int | None
-    due_at: datetime
-    status: StepStatus
-    message_id: int | None
-    channel_id: int | None
-    thread_id: int | None
-    attempts: int
-    last_error: str | None
-    sent_at: datetime | None
-    parts_sent: int = 0
-
-
-@dataclass(frozen=True)
-class PartPost:
-    """One message of a multi-part step (the recap), as posted."""
-
-    part: int
-    channel_id: int
-    message_id: int
-
-
-@dataclass(frozen=True)
-class NewStep:
-    key: str
-    kind: str
-    due_at: datetime
-    question: int | None = None
 
 
 def _row(r: aiosqlite.Row) -> StepRow:

@@ -18,8 +18,8 @@ from bot.config import ChatSettings
 from bot.discord.access import ChatChannels, chat_for, is_host
 from bot.discord.cogs._capture import CaptureCog
 from bot.discord.replies import NoChatHere, NotHost, send_reply
+from bot.domain.sessions import SessionRow, SessionStatus
 from bot.moderation import MessageFacts, Moderator, Verdict
-from bot.store.sessions import SessionRow, SessionStatus
 from bot.transport import Outgoing, TransportError
 
 if TYPE_CHECKING:

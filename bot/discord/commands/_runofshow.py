@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import Counter
 
 from bot.config import ChatSettings
+from bot.domain.sessions import SessionStatus
 from bot.engine import ChatEngine, planner
 from bot.engine.render import stamp
 from bot.run_of_show import DISCORD_LIMIT, Show, ShowStep, as_discord, planned
-from bot.store.sessions import SessionStatus
 from bot.timeline import local_date, next_starts
 
 

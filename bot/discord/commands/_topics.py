@@ -18,9 +18,9 @@ from discord import app_commands
 from bot.config import ChatSettings
 from bot.discord.commands._checks import AppCommand, chat_of, host_only
 from bot.discord.replies import UserError, reply_error, send_reply
+from bot.domain.sessions import SessionStatus
 from bot.drafting import decode_source, detect_kind, render_draft_yaml
 from bot.drafting.for_chat import draft_for_chat
-from bot.store.sessions import SessionStatus
 from bot.timeline import chat_dates
 from bot.topic_writer import (
     SavedTopic,
