@@ -172,7 +172,7 @@ async def measure(db: Path, session_id: int, breakdown: bool) -> dict[str, Any]:
         base = proc_status(os.getpid())
         t0 = time.perf_counter()
         async with await Store.open(db) as store:
-            inp = await load_recap_input(store, session_id, s.chats[0])
+            inp = await load_recap_input(store.recap_source, session_id, s.chats[0])
         load = time.perf_counter() - t0
         build, recap = _timed(lambda: build_recap(inp))
         out = folder / "recaps" / recap.slug

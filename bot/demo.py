@@ -28,6 +28,7 @@ from bot.engine.triggers import ScaledTrigger, SchedulerTrigger
 from bot.memory_transport import MemoryTransport
 from bot.recap.display import plural
 from bot.recap.posts import RecapPost
+from bot.recap.source import RecapSource
 from bot.store import Store
 from bot.timeline import start_for_date
 from bot.topics import Topic, TopicCatalog
@@ -245,9 +246,9 @@ async def run_demo(
     published = asyncio.Event()
 
     async def recap(
-        store: Store, session: SessionRow, chat: ChatSettings, out_dir: Path
+        source: RecapSource, session: SessionRow, chat: ChatSettings, out_dir: Path
     ) -> Sequence[RecapPost]:
-        posts = await publish_recap(store, session, chat, out_dir)
+        posts = await publish_recap(source, session, chat, out_dir)
         published.set()
         return posts
 

@@ -18,6 +18,7 @@ from bot.engine import ChatEngine, ControlError
 from bot.engine.triggers import ManualTrigger
 from bot.memory_transport import MemoryTransport
 from bot.recap.posts import RecapPost
+from bot.recap.source import RecapSource
 from bot.store import Store
 from bot.topics import Question, Topic, TopicCatalog
 from bot.transport import Outgoing, Posted, TransportError
@@ -79,14 +80,10 @@ class RecordingRecap:
     calls: list[int]
 
     async def __call__(
-        self, store: Store, session: SessionRow, chat: ChatSettings, out_dir: Path
+        self, source: RecapSource, session: SessionRow, chat: ChatSettings, out_dir: Path
     ) -> Sequence[RecapPost]:
         self.calls.append(session.id)
-        answers = [
-            m
-            for m in await store.messages.for_session(session.id)
-            if m.attribution.kind == "answer"
-        ]
+        answers = [m for m in await source.messages(session.id) if m.attribution.kind == "answer"]
         return [RecapPost(content=f"Recap: {session.topic.title}, {len(answers)} answers")]
 
 
@@ -594,7 +591,7 @@ class FlakyRecap:
         self.raise_first: BaseException | None = None
 
     async def __call__(
-        self, store: Store, session: SessionRow, chat: ChatSettings, out_dir: Path
+        self, source: RecapSource, session: SessionRow, chat: ChatSettings, out_dir: Path
     ) -> Sequence[RecapPost]:
         if self.raise_first is not None:
             exc, self.raise_first = self.raise_first, None
@@ -630,7 +627,7 @@ class EmbedRecap:
     """A recap shaped like the real one: a summary, then embed-only parts (no text of their own)."""
 
     async def __call__(
-        self, store: Store, session: SessionRow, chat: ChatSettings, out_dir: Path
+        self, source: RecapSource, session: SessionRow, chat: ChatSettings, out_dir: Path
     ) -> Sequence[RecapPost]:
         return [
             RecapPost(content=f"Recap: {session.topic.title}"),

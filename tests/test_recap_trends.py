@@ -104,7 +104,7 @@ def test_trend_chart_is_a_png() -> None:
 
 async def test_rows_load_from_the_store(store: Store) -> None:
     await sc.fill_store(store)
-    rows = await load_trend_rows(store, "leadershipchat")
+    rows = await load_trend_rows(store.recap_source, "leadershipchat")
     t = build_trends(rows, today=sc.START.date() + timedelta(days=1))
     # Eve (opted out) never counts. Participation is counted at capture time, so Ivy (deleted
     # her message later) and Jon (hidden by a host) took part although the recap quotes neither.

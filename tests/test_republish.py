@@ -64,7 +64,9 @@ async def published(tmp_path: Path) -> AsyncIterator[Published]:
     await h.run_until(START + timedelta(minutes=3))
     assert h.store is not None
     site = tmp_path / "site"
-    write_site(await load_site_recaps(h.store, h.settings), site, "#LeadershipChat archive")
+    write_site(
+        await load_site_recaps(h.store.recap_source, h.settings), site, "#LeadershipChat archive"
+    )
     await h.store.redo.record_output("site", site.resolve(), START, title="#LeadershipChat archive")
     try:
         yield Published(h, h.store, session.id, site)

@@ -16,13 +16,13 @@ from bot.cli.common import CliError, load_config, row_id
 from bot.cli.database import with_store
 from bot.cli.outputs import output_folder, writing
 from bot.config import ChatSettings, Settings
+from bot.domain.sessions import HELD
 from bot.durations import parse_duration
 from bot.recap import build_recap, load_recap_input, parse_formats, write_recap_files
 from bot.recap.dce import ExportError, ExportOptions, input_from_exports, load_export
 from bot.recap.dce_read import EARLIEST, LATEST
 from bot.recap.display import zone_of
 from bot.recap.model import Recap
-from bot.recap.trends import HELD
 from bot.store import Store
 from bot.topics import TopicFileError, load_topic_file
 
@@ -136,7 +136,7 @@ async def _from_db(args: argparse.Namespace, settings: Settings, store: Store) -
         raise CliError(f"no session with id {session_id}")
     names = {c.name for c in settings.chats}
     chat = settings.chat(session.chat) if session.chat in names else None
-    return build_recap(await load_recap_input(store, session_id, chat))
+    return build_recap(await load_recap_input(store.recap_source, session_id, chat))
 
 
 def _from_export(args: argparse.Namespace) -> Recap:

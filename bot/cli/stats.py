@@ -34,7 +34,9 @@ def run(args: argparse.Namespace) -> int:
         except KeyError as exc:
             raise CliError(str(exc.args[0])) from None
     png = output_file(args.png or settings.recap_dir / f"stats-{args.chat or 'all'}.png", "--png")
-    rows = with_store(settings.database, lambda store: load_trend_rows(store, args.chat))
+    rows = with_store(
+        settings.database, lambda store: load_trend_rows(store.recap_source, args.chat)
+    )
     trends = build_trends(rows, today=datetime.now(UTC).date(), weeks=args.weeks)
     print(format_trends(trends))
     chart = render_trend_png(trends, f"Participants per chat ({args.chat or 'all chats'})")

@@ -25,6 +25,7 @@ from bot.engine.staleness import stale_reason
 from bot.engine.topic_alerts import TopicAlerts
 from bot.engine.triggers import Trigger
 from bot.recap.posts import RecapPost
+from bot.recap.source import RecapSource
 from bot.store import Store
 from bot.timeline import local_date, next_starts
 from bot.topics import MESSAGE_LIMIT, TopicCatalog
@@ -42,7 +43,7 @@ _EVENT_KINDS = frozenset({StepKind.WELCOME, StepKind.CLOSE})
 
 class RecapPublisher(Protocol):
     async def __call__(
-        self, store: Store, session: SessionRow, chat: ChatSettings, out_dir: Path
+        self, source: RecapSource, session: SessionRow, chat: ChatSettings, out_dir: Path
     ) -> Sequence[RecapPost]:
         """Write the recap files to `out_dir` and return the messages to post."""
 

@@ -224,7 +224,7 @@ async def _publish_recap(engine: ChatEngine, session: SessionRow, step: StepRow)
     chat = engine.chat(session.chat)
     out_dir = engine.settings.recap_dir / f"{chat.name}-{session.chat_date.isoformat()}"
     await engine.capture.catch_up.wait()  # after a restart: what was said meanwhile goes in
-    posts = await engine.recap(engine.store, session, chat, out_dir)
+    posts = await engine.recap(engine.store.recap_source, session, chat, out_dir)
     history = _OwnHistory(engine, step.due_at - HISTORY_LOOKBACK) if step.attempts > 0 else None
     await engine.store.steps.begin_attempt(session.id, step.key)
     first, thread = step.message_id, step.thread_id

@@ -1,4 +1,4 @@
-"""The engine's recap step: build the recap from the store, write its files, return the posts.
+"""The engine's recap step: build the recap from its source, write its files, return the posts.
 
 File rendering (matplotlib, jinja2) is CPU and disk work, so it runs in a worker thread and the
 event loop keeps capturing messages meanwhile.
@@ -17,7 +17,7 @@ from bot.recap.files import write_recap_files
 from bot.recap.inputs import load_recap_input
 from bot.recap.model import Recap
 from bot.recap.posts import RecapPost, discord_posts
-from bot.store import Store
+from bot.recap.source import RecapSource
 
 ATTACHED = ("-transcript.md", "activity.png")  # files that go with the Discord recap
 
@@ -29,8 +29,8 @@ def _render(recap: Recap, out_dir: Path) -> list[RecapPost]:
 
 
 async def publish_recap(
-    store: Store, session: SessionRow, chat: ChatSettings, out_dir: Path
+    source: RecapSource, session: SessionRow, chat: ChatSettings, out_dir: Path
 ) -> Sequence[RecapPost]:
     """Write recap.md/.html/.json, messages.csv and activity.png to `out_dir`; return the posts."""
-    recap = build_recap(await load_recap_input(store, session.id, chat))
+    recap = build_recap(await load_recap_input(source, session.id, chat))
     return await asyncio.to_thread(_render, recap, out_dir)

@@ -69,7 +69,7 @@ def _by_session(rows: Sequence[RedoRow]) -> dict[int, list[int]]:
 
 async def _recap(store: Store, session: SessionRow, settings: Settings) -> Recap:
     chat = next((c for c in settings.chats if c.name == session.chat), None)
-    return build_recap(await load_recap_input(store, session.id, chat))
+    return build_recap(await load_recap_input(store.recap_source, session.id, chat))
 
 
 # -- files ------------------------------------------------------------------------------------
@@ -132,7 +132,7 @@ async def rewrite_files(
     for site, slugs in sites.items():
         listed = [
             (recap, at)
-            for recap, at in await load_site_recaps(store, settings, site.chat)
+            for recap, at in await load_site_recaps(store.recap_source, settings, site.chat)
             if (site.path / recap.slug).is_dir()
         ]
         title = site.title or "Chat archive"

@@ -1,7 +1,8 @@
 """What a recap is built from: the stored rows of one session, gathered by one async call.
 
 `build_recap` stays pure (rows in, Recap out) so the engine, the CLI, the archive site and the
-DiscordChatExporter import share one code path; only `load_recap_input` touches the store.
+DiscordChatExporter import share one code path; only `load_recap_input` reads, from a
+`RecapSource` (the store provides one).
 """
 
 from __future__ import annotations
@@ -12,15 +13,12 @@ from typing import TYPE_CHECKING
 
 from bot.domain.members import MemberRow, Participation
 from bot.domain.messages import MessageRow
-from bot.domain.sessions import SessionRow, SessionStatus
+from bot.domain.sessions import HELD, SessionRow
 from bot.domain.steps import StepRow
+from bot.recap.source import RecapSource
 
 if TYPE_CHECKING:
     from bot.config import ChatSettings
-    from bot.store import Store
-
-# Sessions that happened (a cancelled or still planned one breaks no streak and counts for nobody).
-_HELD = {SessionStatus.RUNNING, SessionStatus.PAUSED, SessionStatus.CLOSED, SessionStatus.RECAPPED}
 
 
 @dataclass(frozen=True)
@@ -43,27 +41,27 @@ class RecapInput:
 
 
 async def load_recap_input(
-    store: Store, session_id: int, chat: ChatSettings | None = None
+    source: RecapSource, session_id: int, chat: ChatSettings | None = None
 ) -> RecapInput:
     """Read one session's rows (and the history needed for newcomers and streaks).
 
     ``chat`` supplies the hashtag, time zone and guild; without it times are shown in UTC.
     Raises LookupError for an unknown session.
     """
-    session = await store.sessions.get(session_id)
+    session = await source.session(session_id)
     if session is None:
         raise LookupError(f"no session with id {session_id}")
-    steps = await store.steps.for_session(session_id)
-    messages = await store.messages.for_session(session_id)
+    steps = await source.steps(session_id)
+    messages = await source.messages(session_id)
     authors = sorted({m.author_id for m in messages if not m.author_is_bot})
-    members = await store.members.many(authors)
-    participation = await store.members.for_session(session_id)
+    members = await source.members(authors)
+    participation = await source.participation(session_id)
     earlier = [
         s
-        for s in await store.sessions.recent(session.chat, limit=1_000_000)
-        if s.start_at < session.start_at and s.status in _HELD
+        for s in await source.sessions(session.chat)
+        if s.start_at < session.start_at and s.status in HELD
     ]
-    history = await store.members.history(authors)
+    history = await source.attendance(authors)
     return RecapInput(
         session=session,
         steps=steps,

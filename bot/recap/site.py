@@ -1,7 +1,7 @@
 """A static archive of every recap: index.html (newest first), one folder per session, feed.xml.
 
 Plain files that any static host or blog can serve. The index and feed are pure functions of
-`SiteEntry` values; `build_site` reads the store and writes everything.
+`SiteEntry` values; `load_site_recaps` reads (a `RecapSource`) and `write_site` writes everything.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.domain.sessions import HELD
 from bot.recap.build import build_recap
 from bot.recap.display import span
 from bot.recap.files import write_recap_files
@@ -20,11 +21,10 @@ from bot.recap.html import environment
 from bot.recap.inputs import load_recap_input
 from bot.recap.markdown import summary_sentence
 from bot.recap.model import Recap
-from bot.recap.trends import HELD
+from bot.recap.source import RecapSource
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.store import Store
 
 PAGE = "recap.html"
 SITE_FORMATS = ("md", "html", "json", "csv", "png")
@@ -110,13 +110,13 @@ def _write(path: Path, text: str) -> Path:
 
 
 async def load_site_recaps(
-    store: Store, settings: Settings, chat: str | None = None
+    source: RecapSource, settings: Settings, chat: str | None = None
 ) -> list[tuple[Recap, datetime | None]]:
     """Every held session's recap (with when its Discord recap went out), newest first."""
     chats = {c.name: c for c in settings.chats}
-    sessions = [s for s in await store.sessions.recent(chat, limit=1_000_000) if s.status in HELD]
+    sessions = [s for s in await source.sessions(chat) if s.status in HELD]
     return [
-        (build_recap(await load_recap_input(store, s.id, chats.get(s.chat))), s.recap_posted_at)
+        (build_recap(await load_recap_input(source, s.id, chats.get(s.chat))), s.recap_posted_at)
         for s in sessions
     ]
 

@@ -1,7 +1,7 @@
 """Across weeks: participants per session, newcomers, returning rate, top contributors.
 
 `build_trends` is pure over stored rows; `leadershipchat stats` (bot/cli/stats.py) prints it
-with a PNG chart. `load_trend_rows` is the only part that reads the store. (On Discord a member
+with a PNG chart. `load_trend_rows` is the only part that reads (a `RecapSource`). (On Discord a member
 sees only their own numbers, with `/chat mystats`.)
 Counts come from session_members (kept after message text is purged); opted-out members are left
 out everywhere, as in recaps.
@@ -14,15 +14,10 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 from bot.domain.members import MemberRow, Participation
-from bot.domain.sessions import SessionRow, SessionStatus
-
-if TYPE_CHECKING:
-    from bot.store import Store
-
-HELD = (SessionStatus.RUNNING, SessionStatus.PAUSED, SessionStatus.CLOSED, SessionStatus.RECAPPED)
+from bot.domain.sessions import HELD, SessionRow
+from bot.recap.source import RecapSource
 
 
 @dataclass(frozen=True)
@@ -126,12 +121,12 @@ def build_trends(rows: TrendRows, *, today: date, weeks: int = 12, top: int = 10
     )
 
 
-async def load_trend_rows(store: Store, chat: str | None = None) -> TrendRows:
+async def load_trend_rows(source: RecapSource, chat: str | None = None) -> TrendRows:
     """Every session (of one chat, or all) with its participation and the members involved."""
-    sessions = [s for s in await store.sessions.recent(chat, limit=1_000_000) if s.status in HELD]
-    participation = {s.id: await store.members.for_session(s.id) for s in sessions}
+    sessions = [s for s in await source.sessions(chat) if s.status in HELD]
+    participation = {s.id: await source.participation(s.id) for s in sessions}
     users = sorted({p.user_id for ps in participation.values() for p in ps})
-    return TrendRows(sessions, participation, await store.members.many(users))
+    return TrendRows(sessions, participation, await source.members(users))
 
 
 def render_trend_png(trends: Trends, title: str = "Participants per chat") -> bytes:

@@ -14,6 +14,7 @@ from bot.store.members import Members
 from bot.store.messages import Messages
 from bot.store.moderation import ModerationLog
 from bot.store.privacy import Privacy
+from bot.store.recap_source import RecapRows
 from bot.store.redo import RedoWork
 from bot.store.sessions import Sessions
 from bot.store.steps import Steps
@@ -39,6 +40,8 @@ class Store:
         self.privacy = Privacy(conn, path, erased=self.sessions.forget_active)
         self.redo = RedoWork(conn)
         self.upkeep = Upkeep(conn)
+        # what a recap reads (bot.recap.source.RecapSource)
+        self.recap_source = RecapRows(self.sessions, self.steps, self.messages, self.members)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
