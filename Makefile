@@ -1,4 +1,5 @@
-# Two entry points, both idempotent: `make demo` (the main job) and `make test` (ruff, mypy, pytest).
+# Two entry points, both idempotent: `make demo` (the main job) and `make test` (ruff, mypy,
+# import-linter's layer contracts, pytest).
 # Each creates .venv and installs the project on first use; re-installs only when pyproject.toml changes.
 PYTHON ?= python3
 VENV ?= .venv
@@ -30,6 +31,7 @@ test: $(STAMP) browser
 	$(VENV)/bin/ruff check bot tests bench
 	$(VENV)/bin/ruff format --check bot tests bench
 	$(VENV)/bin/mypy bot
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q -p no:cacheprovider
 
 bench: $(STAMP)

@@ -4,7 +4,8 @@ here so every benchmark run shows the gain. Per member message: a sessions query
 statement its own transaction (one commit per statement, so several per message).
 
 `install()` patches `Capture.on_message(s)` in the bot subprocess (`python -m bench.botproc
---naive`); nothing else changes.
+--naive`), and notes the store the bot opens (the old path wrote through its connection);
+nothing else changes.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ from collections.abc import Sequence
 from bot.answers import Kind
 from bot.domain.members import Participation
 from bot.domain.messages import MessageRow
-from bot.engine.capture import _CAPTURING, Capture, build_view, stored_attribution
+from bot.engine.capture import _CAPTURING, Capture
+from bot.engine.session_view import build_view, stored_attribution
 from bot.store import Store
 from bot.store.codec import to_db
 from bot.store.members import _participation
 from bot.transport import MessageCreated
+
+_opened: list[Store] = []  # the bot's store, noted by `install()`
 
 
 async def _record_message(
@@ -62,7 +66,7 @@ async def naive_on_message(self: Capture, msg: MessageCreated) -> bool:
     chat = self._chat_by_channel.get(msg.channel_id)
     if chat is None:
         return False
-    store = self.engine.store
+    store = _opened[-1]
     sessions = [
         s for s in await store.sessions.active() if s.chat == chat.name and s.status in _CAPTURING
     ]
@@ -112,7 +116,7 @@ async def naive_on_message(self: Capture, msg: MessageCreated) -> bool:
         and chat.welcome_newcomers
         and not msg.author_is_host
     ):
-        self._newcomers_due.pop(view.session.id, None)  # the old code read the ledger each time
+        self._newcomers.forget(view.session.id)  # the old code read the ledger each time
         await self.queue_newcomer_welcome(view.session, chat)
     return True
 
@@ -124,4 +128,11 @@ async def naive_on_messages(self: Capture, msgs: Sequence[MessageCreated]) -> in
 
 def install() -> None:
     Capture.on_message = naive_on_message  # type: ignore[method-assign]
+    init = Store.__init__
+
+    def noting_init(self: Store, *args: object, **kwargs: object) -> None:
+        init(self, *args, **kwargs)  # type: ignore[arg-type]
+        _opened.append(self)
+
+    Store.__init__ = noting_init  # type: ignore[method-assign]
     Capture.on_messages = naive_on_messages  # type: ignore[method-assign]

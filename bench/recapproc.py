@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.domain.messages import Attributed, MessageRow
 from bot.domain.sessions import SessionStatus
 from bot.domain.steps import NewStep
-from bot.engine.planner import snapshot
+from bot.engine.planning import snapshot
 from bot.recap.build import build_recap
 from bot.recap.chart import render_activity_png
 from bot.recap.export import render_csv, render_json

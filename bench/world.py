@@ -177,7 +177,7 @@ async def seed_returning_members(db: Path, w: World, config: Path) -> None:
     it also keeps the newcomer welcome to a few names)."""
     from bot.config import load_settings
     from bot.domain.sessions import SessionStatus
-    from bot.engine.planner import snapshot
+    from bot.engine.planning import snapshot
     from bot.store import Store
     from bot.topics import Topic
 

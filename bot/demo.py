@@ -22,7 +22,7 @@ from bot.config import ChatSettings, Settings
 from bot.demo_script import CAST, SCRIPT, Line, Member
 from bot.domain.sessions import SessionRow, SessionStatus
 from bot.engine import ChatEngine
-from bot.engine.planner import snapshot
+from bot.engine.planning import snapshot
 from bot.engine.recap_publisher import publish_recap
 from bot.engine.triggers import ScaledTrigger, SchedulerTrigger
 from bot.memory_transport import MemoryTransport

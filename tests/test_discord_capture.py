@@ -200,7 +200,7 @@ async def test_a_fresh_session_catches_up_on_edits_deletes_and_threads_from_whil
                 another = await fake.start_thread("dan", "chat", "Dan's den")
                 offline = await fake.post("dan", "chat", "Dan here, my den", thread=another)
             await fake.wait_for_gateway("READY", count=2, timeout=TIMEOUT)
-            await asyncio.wait_for(h.engine.capture.catch_up.done.wait(), TIMEOUT)
+            await asyncio.wait_for(h.engine.catch_up.done.wait(), TIMEOUT)
             stored = {
                 m.id: m
                 for m in await h.store.messages.for_session(session.id, include_deleted=True)

@@ -228,10 +228,10 @@ async def test_cancel_tells_members_and_an_unexpected_error_is_logged(
         row = await h.store.sessions.get(session.id)
         assert row is not None and row.status is SessionStatus.CANCELLED
 
-        async def broken(chat: str) -> SessionRow:
+        async def broken() -> list[SessionRow]:
             raise RuntimeError("database on fire")
 
-        monkeypatch.setattr(h.engine, "current_session", broken)
+        monkeypatch.setattr(h.store.sessions, "active", broken)
         failed = await slash(w.fake, "chathost pause", user="hana")
         assert failed.content == GENERIC and failed.ephemeral
     assert "database on fire" in caplog.text

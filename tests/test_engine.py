@@ -121,11 +121,12 @@ class Harness:
             retry_delays=(1.0, 2.0, 4.0),
         )
         self.transport.handler = self.engine.capture.handle
-        if before_catch_up is not None:
-            await self.engine.plan_all()
-            await self.engine.rebuild_jobs()
+        if before_catch_up is None:
+            await self.engine.start()
+        else:  # as the bot does: the catch-up waits for the platform to be ready
+            await self.engine.start(catch_up=False)
             await before_catch_up()
-        await self.engine.start()
+            await self.engine.catch_up.run(full=True)
         return self.engine
 
     async def crash(self) -> None:
@@ -743,7 +744,7 @@ async def test_a_session_saved_without_its_steps_is_planned_again(harness: Harne
     engine = await harness.boot()
     assert harness.store is not None
     # A previous run died between creating the session and writing its ledger.
-    from bot.engine.planner import snapshot
+    from bot.engine.planning import snapshot
 
     await harness.store.sessions.create(
         "leadershipchat", date(2026, 12, 1), START, snapshot(TOPIC), harness.clock.now()

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import ChatSettings, Settings
 from bot.domain.topics import SessionQuestion, SessionTopic
-from bot.engine import planner
+from bot.engine import planning
 from bot.run_of_show import (
     DISCORD_LIMIT,
     Show,
@@ -29,7 +29,7 @@ TOPIC = SessionTopic(
 
 
 def show_for(chat: ChatSettings, topic: SessionTopic = TOPIC, state: str | None = None) -> Show:
-    return Show.of(chat, topic, START, planned(planner.steps_for(chat, START, topic)), state)
+    return Show.of(chat, topic, START, planned(planning.steps_for(chat, START, topic)), state)
 
 
 def channels(chat: ChatSettings) -> dict[str, int]:
@@ -70,7 +70,7 @@ def test_terminal_columns_line_up_under_a_long_zone_name(settings: Settings) -> 
 
 def test_no_topic_file_shows_the_open_discussion_the_bot_will_run(settings: Settings) -> None:
     chat = settings.chats[0]
-    show = show_for(chat, planner.snapshot(None))
+    show = show_for(chat, planning.snapshot(None))
     text = as_text(show, [("America/New_York", NEW_YORK)])
     assert text.splitlines()[0].endswith(": Open discussion (no topic file yet)")
     assert "Q1: What is one leadership lesson your week taught you?" in text

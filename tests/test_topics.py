@@ -515,7 +515,7 @@ def test_every_post_of_the_longest_topic_fits_in_a_discord_message(tmp_path):
     """The field limits are what keeps reminders, welcome, heads-ups and close postable."""
     from bot.config import Settings
     from bot.engine import render
-    from bot.engine.planner import snapshot
+    from bot.engine.planning import snapshot
     from bot.topics import MAX_HOSTS, MAX_LENGTH, MESSAGE_LIMIT, Question, Topic
 
     hashtag = "#" + "H" * 99

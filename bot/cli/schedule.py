@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.cli.common import CliError, load_config, weeks
-from bot.engine import planner
+from bot.engine import planning
 from bot.run_of_show import Show, as_text, planned
 from bot.timeline import local_date, next_starts
 from bot.topics import load_catalog
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         zones = [(chat.schedule.timezone, chat.schedule.zone), *extra]
         for start in next_starts(chat.schedule, now, args.weeks):
             day = local_date(chat.schedule, start)
-            topic = planner.snapshot(catalog.for_date(chat.name, day, settings))
-            show = Show.of(chat, topic, start, planned(planner.steps_for(chat, start, topic)))
+            topic = planning.snapshot(catalog.for_date(chat.name, day, settings))
+            show = Show.of(chat, topic, start, planned(planning.steps_for(chat, start, topic)))
             print("\n" + as_text(show, zones))
     return 0

@@ -19,6 +19,7 @@ from typing import Any
 import discord
 from discord.ext import commands
 
+from bot.app.status import ChatStatus
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.discord import preflight
@@ -103,6 +104,7 @@ class LeadershipBot(commands.Bot):
         self._inflight = 0
         self.intake = MessageIntake()
         self.republisher = Republisher(store, settings, transport, self.clock, engine.lock)
+        self.chat_status = ChatStatus(settings, store, engine)
         self._idle = asyncio.Event()
         self._idle.set()
         transport.bind(self, remind_view)
@@ -112,12 +114,9 @@ class LeadershipBot(commands.Bot):
     async def setup_hook(self) -> None:
         self.add_dynamic_items(RemindButton)
         await load_cogs(self)
-        # Until the first catch-up on history, what members said while the bot was down is
-        # not stored: a recap due now waits for it.
-        self.engine.capture.catch_up.mark_behind()
-        self.trigger.start()
-        await self.engine.plan_all()
-        await self.engine.rebuild_jobs()
+        # The catch-up on history waits for READY (`on_ready`); until then what members said
+        # while the bot was down is not stored, and a recap due now waits for it.
+        await self.engine.start(catch_up=False)
         if self.rehearsal is not None:
             await self._plan_rehearsal(self.rehearsal)
         self.reconciling = asyncio.create_task(self._reconcile_events(), name="event-reconcile")
@@ -177,7 +176,7 @@ class LeadershipBot(commands.Bot):
         await self._backfill("resumed", full=False)  # Discord replayed what was missed
 
     async def on_disconnect(self) -> None:
-        self.engine.capture.catch_up.mark_behind()
+        self.engine.catch_up.mark_behind()
 
     async def _backfill(self, why: str, *, full: bool = True) -> None:
         """Catch up on what happened while we were away (idempotent: stored ids are skipped)."""
@@ -186,7 +185,7 @@ class LeadershipBot(commands.Bot):
         async with self.working():
             try:
                 await beat_once(self.store, self.clock.now())  # healthy from the first minute
-                count = await self.engine.capture.backfill(full=full)
+                count = await self.engine.catch_up.run(full=full)
             except Exception:
                 log.exception("history backfill after %s failed", why)
                 return
@@ -242,33 +241,30 @@ class LeadershipBot(commands.Bot):
                 self._idle.set()
 
     async def _drain(self) -> None:
-        """Let a step being posted get recorded, and event handlers finish, before closing."""
+        """Let queued events be captured and event handlers finish before the engine stops."""
 
         async def settle() -> None:
             capture = self.get_cog("CaptureCog")
             if isinstance(capture, CaptureCog):
                 await capture.drain()
-            for session in await self.store.sessions.active():
-                async with self.engine.lock(session.id):
-                    pass
             await self._idle.wait()
 
         try:
             await asyncio.wait_for(settle(), DRAIN_TIMEOUT)
         except TimeoutError:
-            log.warning("stopping with work still in flight after %ss", DRAIN_TIMEOUT)
+            log.warning("stopping with events still queued after %ss", DRAIN_TIMEOUT)
         except Exception:
-            log.exception("could not wait for work in flight")
+            log.exception("could not wait for queued events")
 
     async def close(self) -> None:
-        """Stop the scheduler (after the step in flight), the events check, the heartbeat
-        (which clears it), then disconnect. The database is closed by whoever opened it, after this."""
+        """Stop the engine (no new step; the one in flight is recorded) after the events
+        queued, then the events check and the heartbeat (which clears it), then disconnect.
+        The database is closed by whoever opened it, after this."""
         if not self._closing:
             self._closing = True
-            if self.trigger.scheduler.running:
-                self.trigger.scheduler.pause()
+            self.trigger.pause()
             await self._drain()
-            self.trigger.shutdown()
+            await self.engine.stop()
             for task in (self.reconciling, self._heartbeat):  # an unfinished check: next start
                 if task is not None:
                     task.cancel()

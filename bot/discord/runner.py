@@ -19,8 +19,9 @@ from bot.clock import SystemClock
 from bot.config import DiscordSettings, Settings
 from bot.discord.client import LeadershipBot, Rehearsal
 from bot.discord.transport import DiscordTransport
-from bot.engine import ChatEngine, RecapPublisher
-from bot.engine.engine import RETRY_DELAYS, TopicSource
+from bot.engine import ChatEngine, RecapPublisher, TopicSource
+from bot.engine.recap_publisher import publish_recap
+from bot.engine.step_runner import RETRY_DELAYS
 from bot.engine.triggers import SchedulerTrigger
 from bot.maintenance.shutdown import stop_on_signals
 from bot.store import Store
@@ -68,8 +69,6 @@ def unreachable(exc: BaseException, where: DiscordSettings, never_connected: boo
 
 
 def recap_publisher() -> RecapPublisher:
-    from bot.engine.recap_publisher import publish_recap
-
     return publish_recap
 
 

@@ -1,6 +1,8 @@
-"""The chat engine: sessions, the step ledger, capture and host controls (no discord import)."""
+"""The chat engine: sessions, the step ledger, capture and host controls (no platform import)."""
 
 from bot.engine.controls import ControlError
-from bot.engine.engine import ChatEngine, RecapPublisher, step_nonce
+from bot.engine.engine import ChatEngine
+from bot.engine.ports import RecapPublisher, TopicSource
+from bot.engine.sending import step_nonce
 
-__all__ = ["ChatEngine", "ControlError", "RecapPublisher", "step_nonce"]
+__all__ = ["ChatEngine", "ControlError", "RecapPublisher", "TopicSource", "step_nonce"]

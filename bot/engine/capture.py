@@ -7,16 +7,17 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
-from bot.answers import Attribution, ChatClock, Incoming, Kind, ReplyTarget, attribute
+from bot.answers import Attribution, Incoming, Kind, ReplyTarget, attribute
+from bot.clock import Clock
 from bot.config import ChatSettings
 from bot.domain.members import Seen
-from bot.domain.messages import Attributed, MessageRow
+from bot.domain.messages import MessageRow
 from bot.domain.sessions import SessionRow, SessionStatus
-from bot.domain.steps import NewStep, StepKind, StepRow, StepStatus
+from bot.engine.locks import PostsFirst
+from bot.engine.newcomers import NewcomerBatches
+from bot.engine.ports import MemberRecords, MessageRecords, SessionRecords, StepLedger
+from bot.engine.session_view import SessionView, build_view, message_row, stored_attribution
 from bot.transport import (
     IncomingEvent,
     MessageCreated,
@@ -25,99 +26,40 @@ from bot.transport import (
     ReactionChanged,
 )
 
-if TYPE_CHECKING:
-    from bot.engine.engine import ChatEngine
-
 log = logging.getLogger(__name__)
 
 _CAPTURING = (SessionStatus.RUNNING, SessionStatus.PAUSED, SessionStatus.CLOSED)
-
-
-@dataclass(frozen=True)
-class SessionView:
-    """What attribution needs to know about a session, rebuilt whenever a step is sent."""
-
-    session: SessionRow
-    clock: ChatClock
-    question_posts: dict[int, int]  # message id of a question post -> question number
-    threads: dict[int, int]  # thread id -> question number
-    welcome_message: int | None
-
-
-def build_view(
-    session: SessionRow, chat: ChatSettings, ledger: list[StepRow]
-) -> SessionView | None:
-    by_key = {s.key: s for s in ledger}
-    welcome, close, recap = by_key.get("welcome"), by_key.get("close"), by_key.get("recap")
-    if welcome is None or close is None:
-        return None
-    if session.status is SessionStatus.PAUSED and welcome.status is not StepStatus.SENT:
-        return None  # paused before it started: the chat has not begun, nothing is captured
-    welcome_at = welcome.sent_at or welcome.due_at
-    close_at = close.sent_at or close.due_at
-    late_until = max(close_at + chat.run_of_show.late_window, recap.due_at if recap else close_at)
-    if session.status is SessionStatus.PAUSED and close.status is not StepStatus.SENT:
-        # Paused mid-chat: the close will move by the length of the pause, so nothing said
-        # meanwhile is late yet (resume shifts the steps and the view is rebuilt).
-        close_at = late_until = datetime.max.replace(tzinfo=UTC)
-    questions = [s for s in ledger if s.kind == StepKind.QUESTION.value and s.question is not None]
-    posted = {s.question: s.sent_at for s in questions if s.status is StepStatus.SENT and s.sent_at}
-    clock = ChatClock(
-        welcome_at=min(welcome_at, close_at),
-        question_posted_at={q: at for q, at in posted.items() if q is not None},
-        question_count=len(session.topic.questions),
-        close_at=close_at,
-        late_until=max(late_until, close_at),
-    )
-    return SessionView(
-        session=session,
-        clock=clock,
-        question_posts={s.message_id: s.question for s in questions if s.message_id and s.question},
-        threads={s.thread_id: s.question for s in questions if s.thread_id and s.question},
-        welcome_message=welcome.message_id,
-    )
-
-
-def stored_attribution(a: Attribution) -> Attributed:
-    return Attributed(a.kind.value, a.questions, a.labels, a.unmatched_labels, a.late)
-
-
-def _message_row(msg: MessageCreated, session_id: int, attribution: Attributed) -> MessageRow:
-    return MessageRow(
-        id=msg.message_id,
-        session_id=session_id,
-        channel_id=msg.channel_id,
-        thread_id=msg.thread_id,
-        author_id=msg.author_id,
-        author_name=msg.author_name,
-        author_is_host=msg.author_is_host,
-        content=msg.content,
-        created_at=msg.created_at,
-        attribution=attribution,
-        reply_to=msg.reply_to,
-        jump_url=msg.jump_url,
-        edited_at=msg.edited_at,
-    )
+# Messages stored together before capture looks whether a post fell due (`PostsFirst`).
+RUN_LIMIT = 500
 
 
 class Capture:
-    def __init__(self, engine: ChatEngine) -> None:
-        self.engine = engine
+    def __init__(
+        self,
+        *,
+        chats: Sequence[ChatSettings],
+        sessions: SessionRecords,
+        steps: StepLedger,
+        messages: MessageRecords,
+        members: MemberRecords,
+        newcomers: NewcomerBatches,
+        posts_first: PostsFirst,
+        clock: Clock,
+    ) -> None:
+        self._sessions, self._steps = sessions, steps
+        self._messages, self._members = messages, members
+        self._newcomers = newcomers
+        self._posts_first = posts_first
+        self.clock = clock
         self._views: dict[int, SessionView] = {}
         # chat name -> the session capturing its messages (None: none), valid until the next
         # forget_clock: every session status change happens in a step or a host control, and
         # both call it. Saves a sessions query on every message.
         self._capturing: dict[str, int | None] = {}
-        # session id -> due time of its pending newcomers step, so a burst of newcomer messages
-        # does not read the ledger once per message
-        self._newcomers_due: dict[int, datetime] = {}
-        self._chat_by_channel = {c.channels.chat: c for c in engine.settings.chats}
+        self._chat_by_channel = {c.channels.chat: c for c in chats}
         # Live events and the catch-up both write; one at a time, so an edit read from history
         # is compared with what is stored now and counts are never recounted mid-run.
         self._writing = asyncio.Lock()
-        from bot.engine.catch_up import CatchUp
-
-        self.catch_up = CatchUp(self)
 
     @contextlib.asynccontextmanager
     async def writing(self) -> AsyncIterator[None]:
@@ -127,7 +69,7 @@ class Capture:
     def forget_clock(self, session_id: int) -> None:
         """A step was sent or moved, or a session changed status: the timeline changed."""
         self._views.pop(session_id, None)
-        self._newcomers_due.pop(session_id, None)
+        self._newcomers.forget(session_id)
         self._capturing.clear()
 
     async def view_for(self, chat: ChatSettings) -> SessionView | None:
@@ -139,7 +81,7 @@ class Capture:
                 return cached
         sessions = [
             s
-            for s in await self.engine.store.sessions.active()
+            for s in await self._sessions.active()
             if s.chat == chat.name and s.status in _CAPTURING
         ]
         if not sessions:
@@ -148,7 +90,7 @@ class Capture:
         session = sessions[-1]
         view = self._views.get(session.id)
         if view is None or view.session.status != session.status:
-            view = build_view(session, chat, await self.engine.store.steps.for_session(session.id))
+            view = build_view(session, chat, await self._steps.for_session(session.id))
             if view is None:
                 self._capturing[chat.name] = None  # until the timeline changes
                 return None
@@ -171,11 +113,9 @@ class Capture:
                 await self.on_delete(event)
             elif isinstance(event, ReactionChanged):
                 if event.added:
-                    await self.engine.store.messages.add_reaction(
-                        event.message_id, event.user_id, event.emoji
-                    )
+                    await self._messages.add_reaction(event.message_id, event.user_id, event.emoji)
                 else:
-                    await self.engine.store.messages.remove_reaction(
+                    await self._messages.remove_reaction(
                         event.message_id, event.user_id, event.emoji
                     )
         except Exception:
@@ -184,17 +124,19 @@ class Capture:
     async def handle_many(self, events: Sequence[IncomingEvent]) -> None:
         """Events in arrival order; runs of new messages are stored together (a few statements
         per run instead of per message). A run that fails is retried message by message, so one
-        bad message never costs the others."""
+        bad message never costs the others. Before each run (of at most RUN_LIMIT messages) a
+        post that fell due goes first (`PostsFirst`)."""
         async with self._writing:
             await self._handle_many(events)
 
     async def _handle_many(self, events: Sequence[IncomingEvent]) -> None:
         run: list[MessageCreated] = []
         for event in [*events, None]:
-            if isinstance(event, MessageCreated):
+            if isinstance(event, MessageCreated) and len(run) < RUN_LIMIT:
                 run.append(event)
                 continue
             if run:
+                await self._posts_first.wait_for_posts()
                 try:
                     await self.on_messages(run)
                 except Exception:
@@ -202,7 +144,10 @@ class Capture:
                     for msg in run:
                         await self._handle(msg)
                 run = []
-            if event is not None:
+            if isinstance(event, MessageCreated):
+                run.append(event)
+            elif event is not None:
+                await self._posts_first.wait_for_posts()
                 await self._handle(event)
 
     @staticmethod
@@ -257,8 +202,7 @@ class Capture:
             return 0
         replied = {m.reply_to for m, _, v in wanted if m.reply_to not in v.question_posts}
         replied -= {m.message_id for m, _, _ in wanted} | {None}
-        store = self.engine.store
-        parents = dict(await store.messages.questions_of(r for r in replied if r is not None))
+        parents = dict(await self._messages.questions_of(r for r in replied if r is not None))
         rows: list[tuple[MessageRow, ChatSettings, SessionView, bool]] = []
         for msg, chat, view in wanted:
             if msg.message_id in parents:
@@ -268,9 +212,9 @@ class Capture:
             if result.kind is Kind.OUTSIDE:
                 continue
             parents[msg.message_id] = result.questions  # a reply later in this run
-            row = _message_row(msg, view.session.id, stored_attribution(result))
+            row = message_row(msg, view.session.id, stored_attribution(result))
             rows.append((row, chat, view, result.kind is Kind.ANSWER))
-        added = await store.messages.add_member_messages([r for r, _, _, _ in rows])
+        added = await self._messages.add_member_messages([r for r, _, _, _ in rows])
         by_session: dict[int, list[tuple[MessageRow, ChatSettings, SessionView, bool]]] = {}
         for entry in rows:
             if entry[0].id in added:
@@ -279,7 +223,7 @@ class Capture:
             seen = [
                 Seen(r.author_id, r.author_name, r.created_at, answer) for r, *_, answer in stored
             ]
-            parts = await store.members.record_messages(session_id, seen)
+            parts = await self._members.record_messages(session_id, seen)
             _, chat, view, _ = stored[0]
             if chat.welcome_newcomers and any(
                 parts[r.author_id].newcomer
@@ -288,31 +232,30 @@ class Capture:
                 and not r.author_is_host
                 for r, *_ in stored
             ):
-                await self.queue_newcomer_welcome(view.session, chat)
+                await self._newcomers.queue(view.session, chat)
         return len(added)
 
     async def on_delete(self, event: MessageDeleted) -> None:
         """Tombstone; the author's participation no longer counts the message."""
-        await self.engine.store.messages.delete(event.message_id, event.deleted_at)
-        await self.engine.store.members.recount([event.message_id])
+        await self._messages.delete(event.message_id, event.deleted_at)
+        await self._members.recount([event.message_id])
 
     async def on_edit(self, edit: MessageEdited) -> None:
         """Store the new text and attribute it again (an answer can become one, or stop being
         one); an edit older than the stored text (read from history) changes nothing."""
-        store = self.engine.store
-        stored = await store.messages.get(edit.message_id)
+        stored = await self._messages.get(edit.message_id)
         if stored is None or stored.deleted_at is not None or stored.session_id is None:
             return
         if stored.edited_at is not None and stored.edited_at >= edit.edited_at:
             return
         chat = self._chat_by_channel.get(stored.channel_id)
-        session = await store.sessions.get(stored.session_id)
+        session = await self._sessions.get(stored.session_id)
         if chat is None or session is None:
             return
-        view = build_view(session, chat, await store.steps.for_session(session.id))
+        view = build_view(session, chat, await self._steps.for_session(session.id))
         if view is None:
             return
-        member = await store.members.get(stored.author_id)
+        member = await self._members.get(stored.author_id)
         opted_out = bool(member and member.opted_out)
         as_created = MessageCreated(
             message_id=stored.id,
@@ -325,36 +268,16 @@ class Capture:
             author_is_host=stored.author_is_host,
             reply_to=stored.reply_to,
         )
-        parents = await store.messages.questions_of([stored.reply_to] if stored.reply_to else [])
+        parents = await self._messages.questions_of([stored.reply_to] if stored.reply_to else [])
         result = self._attribute(view, as_created, edit.content, opted_out, parents)
-        await store.messages.edit(
+        await self._messages.edit(
             edit.message_id,
             "" if opted_out else edit.content,
             edit.edited_at,
             stored_attribution(result),
         )
-        await store.members.recount([edit.message_id])
+        await self._members.recount([edit.message_id])
 
     async def queue_newcomer_welcome(self, session: SessionRow, chat: ChatSettings) -> None:
         """Newcomers arriving close together are welcomed in one message (a ledger step)."""
-        now = self.engine.clock.now()
-        due = self._newcomers_due.get(session.id)
-        if due is not None and now < due:
-            return  # still pending: it cannot run before it is due, and moving it forgets this
-        ledger = await self.engine.store.steps.for_session(session.id)
-        batches = [s for s in ledger if s.kind == StepKind.NEWCOMERS.value]
-        pending = [s for s in batches if s.status is StepStatus.PENDING]
-        if pending:
-            self._newcomers_due[session.id] = pending[0].due_at
-            return
-        key = f"newcomers-{len(batches) + 1}"
-        due = now + chat.run_of_show.newcomer_grouping
-        await self.engine.store.steps.add(session.id, [NewStep(key, StepKind.NEWCOMERS.value, due)])
-        self.engine.schedule_step(session.id, key, due)
-        self._newcomers_due[session.id] = due
-
-    async def backfill(self, *, full: bool = True) -> int:
-        """After (re)connecting: catch up on what happened while the bot was not listening
-        (`bot.engine.catch_up`; `full=False` after a resumed gateway session, which Discord
-        replays). Returns messages stored."""
-        return await self.catch_up.run(full=full)
+        await self._newcomers.queue(session, chat)

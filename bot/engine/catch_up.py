@@ -16,14 +16,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
+from bot.clock import Clock
 from bot.config import ChatSettings
 from bot.domain.messages import Held
-from bot.transport import MessageCreated, MessageDeleted, MessageEdited
-
-if TYPE_CHECKING:
-    from bot.engine.capture import Capture, SessionView
+from bot.engine.capture import Capture
+from bot.engine.newcomers import NewcomerBatches
+from bot.engine.ports import MemberRecords, MessageRecords
+from bot.engine.session_view import SessionView
+from bot.transport import ChatTransport, MessageCreated, MessageDeleted, MessageEdited
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +33,23 @@ WAIT = 60.0
 
 
 class CatchUp:
-    def __init__(self, capture: Capture) -> None:
+    def __init__(
+        self,
+        *,
+        chats: Sequence[ChatSettings],
+        capture: Capture,
+        transport: ChatTransport,
+        messages: MessageRecords,
+        members: MemberRecords,
+        newcomers: NewcomerBatches,
+        clock: Clock,
+    ) -> None:
+        self._chats = chats
         self.capture = capture
-        self.engine = capture.engine
+        self._transport = transport
+        self._messages, self._members = messages, members
+        self._newcomers = newcomers
+        self._clock = clock
         self.marks: dict[int, int] = {}  # channel or thread id -> newest message id read there
         # Clear while events may be missed (starting, disconnected) until the next catch-up.
         self.done = asyncio.Event()
@@ -57,7 +72,7 @@ class CatchUp:
         """Catch up on every chat's capturing session; returns messages stored."""
         stored = 0
         try:
-            for chat in self.engine.settings.chats:
+            for chat in self._chats:
                 view = await self.capture.view_for(chat)
                 if view is not None:
                     stored += await self._session(chat, view, full=full)
@@ -72,7 +87,7 @@ class CatchUp:
         welcome (members start their own, and threads may have been started while offline)."""
         channel = chat.channels.chat
         try:
-            listed = await self.engine.transport.threads_since(channel, view.welcome_message)
+            listed = await self._transport.threads_since(channel, view.welcome_message)
         except Exception as exc:
             log.warning("could not list the threads of channel %s: %s", channel, exc)
             listed = []
@@ -81,14 +96,14 @@ class CatchUp:
     async def _session(self, chat: ChatSettings, view: SessionView, *, full: bool) -> int:
         anchor = view.welcome_message
         # Taken before reading: a message stored then and missing from history is gone.
-        held = await self.engine.store.messages.held(view.session.id) if full else None
+        held = await self._messages.held(view.session.id) if full else None
         stored = 0
         for channel in await self._channels(chat, view):
             after = anchor
             if not full and channel in self.marks:
                 after = max(self.marks[channel], anchor or 0)
             try:
-                history = await self.engine.transport.history(channel, after)
+                history = await self._transport.history(channel, after)
             except Exception as exc:
                 log.warning("could not read the history of %s: %s", channel, exc)
                 continue
@@ -98,11 +113,10 @@ class CatchUp:
                 newest = max(m.message_id for m in history)
                 self.marks[channel] = max(self.marks.get(channel, 0), newest)
         if full:  # a crash may have come between storing messages and counting them
-            members = self.engine.store.members
             async with self.capture.writing():
-                await members.rebuild(view.session.id)
-                if chat.welcome_newcomers and await members.unwelcomed(view.session.id):
-                    await self.capture.queue_newcomer_welcome(view.session, chat)
+                await self._members.rebuild(view.session.id)
+                if chat.welcome_newcomers and await self._members.unwelcomed(view.session.id):
+                    await self._newcomers.queue(view.session, chat)
         return stored
 
     async def _reconcile(
@@ -142,7 +156,7 @@ class CatchUp:
             and not h.deleted
             and mid not in seen
         ]
-        now = self.engine.clock.now()
+        now = self._clock.now()
         for mid in gone:
             await capture.on_delete(MessageDeleted(mid, now))
         if edits or gone:

@@ -16,18 +16,24 @@ still has to happen but its event is gone or finished, a new event is made.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
+from bot.clock import Clock
 from bot.config import ChatSettings
 from bot.domain.sessions import SessionRow, SessionStatus
 from bot.domain.steps import StepRow, StepStatus
-from bot.transport import FINISHED_EVENT, EventEdit, EventSpec, EventState, TransportError
-
-if TYPE_CHECKING:
-    from bot.engine.engine import ChatEngine
+from bot.engine.locks import SessionLocks
+from bot.engine.ports import SessionRecords, StepLedger
+from bot.transport import (
+    FINISHED_EVENT,
+    ChatTransport,
+    EventEdit,
+    EventSpec,
+    EventState,
+    TransportError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -120,17 +126,28 @@ def time_edits(state: EventState, spec: EventSpec, now: datetime) -> EventEdit:
 class EventKeeper:
     """Keeps each session's scheduled event in step with the ledger (see the module doc)."""
 
-    def __init__(self, engine: ChatEngine) -> None:
-        self.engine = engine
+    def __init__(
+        self,
+        *,
+        chats: Mapping[str, ChatSettings],
+        sessions: SessionRecords,
+        steps: StepLedger,
+        locks: SessionLocks,
+        transport: ChatTransport,
+        clock: Clock,
+    ) -> None:
+        self._chats = chats
+        self._sessions, self._steps = sessions, steps
+        self._locks, self._transport, self._clock = locks, transport, clock
 
     async def sync(self, session_id: int) -> None:
         """Bring the event in line with the session; the caller holds the session's lock.
         A failure is logged, never raised: the event must not stop the chat."""
-        session = await self.engine.store.sessions.get(session_id)
+        session = await self._sessions.get(session_id)
         if session is None:
             return
-        chat = self.engine.chat(session.chat)
-        ledger = await self.engine.store.steps.for_session(session_id)
+        chat = self._chats[session.chat]
+        ledger = await self._steps.for_session(session_id)
         want = wanted(session, ledger, chat)
         try:
             await self._sync(session, chat, want)
@@ -145,16 +162,16 @@ class EventKeeper:
     async def reconcile(self) -> None:
         """Start-up: every recent session's event is checked against the ledger (the bot may
         have been down during a change, or someone edited or deleted the event)."""
-        since = self.engine.clock.now() - RECONCILE_WINDOW
-        for chat in self.engine.settings.chats:
-            for session in await self.engine.store.sessions.recent(chat.name, RECONCILE_RECENT):
+        since = self._clock.now() - RECONCILE_WINDOW
+        for chat in self._chats.values():
+            for session in await self._sessions.recent(chat.name, RECONCILE_RECENT):
                 if session.start_at < since:
                     continue
-                async with self.engine.lock(session.id):
+                async with self._locks.lock(session.id):
                     await self.sync(session.id)
 
     async def _sync(self, session: SessionRow, chat: ChatSettings, want: WantedEvent) -> None:
-        transport = self.engine.transport
+        transport = self._transport
         guild = chat.guild_id
         state = None
         if session.event_id is not None:
@@ -180,7 +197,7 @@ class EventKeeper:
             await transport.edit_event(guild, state.event_id, EventEdit(status=final))
             return
         spec = want.spec
-        times = time_edits(state, spec, self.engine.clock.now())
+        times = time_edits(state, spec, self._clock.now())
         edit = EventEdit(
             name=spec.name if spec.name != state.name else None,
             description=spec.description if spec.description != state.description else None,
@@ -194,14 +211,14 @@ class EventKeeper:
         self, session: SessionRow, chat: ChatSettings, want: WantedEvent
     ) -> EventState | None:
         """A new event (Discord wants a future start); None when the chat is about to end."""
-        now = self.engine.clock.now()
+        now = self._clock.now()
         spec = want.spec
         start = max(spec.start_at, now + START_LEAD)
         if spec.end_at <= start:
             return None
-        created = await self.engine.transport.create_event(
+        created = await self._transport.create_event(
             chat.guild_id,
             EventSpec(spec.name, spec.description, start, spec.end_at, spec.channel_id),
         )
-        await self.engine.store.sessions.set_event(session.id, created.event_id)
+        await self._sessions.set_event(session.id, created.event_id)
         return created

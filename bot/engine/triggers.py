@@ -29,6 +29,14 @@ class Trigger(Protocol):
 
     def cancel(self, job_id: str) -> None: ...
 
+    def start(self) -> None:
+        """Begin firing jobs (inside the running event loop)."""
+
+    def pause(self) -> None:
+        """Fire nothing more for now (shutting down: the job in flight finishes)."""
+
+    def shutdown(self) -> None: ...
+
 
 class SchedulerTrigger:
     """APScheduler-backed trigger; the scheduler must be started inside a running event loop."""
@@ -39,6 +47,10 @@ class SchedulerTrigger:
     def start(self) -> None:
         if not self.scheduler.running:
             self.scheduler.start()
+
+    def pause(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.pause()
 
     def shutdown(self) -> None:
         if self.scheduler.running:
@@ -73,6 +85,15 @@ class ManualTrigger:
 
     def at(self, job_id: str, when: datetime, job: Job) -> None:
         self._jobs[job_id] = (when, next(self._order), job)
+
+    def start(self) -> None:
+        """Jobs run when a test advances the clock."""
+
+    def pause(self) -> None:
+        """Nothing runs between `advance_to` calls anyway."""
+
+    def shutdown(self) -> None:
+        self._jobs.clear()
 
     def cancel(self, job_id: str) -> None:
         self._jobs.pop(job_id, None)
@@ -113,3 +134,12 @@ class ScaledTrigger:
 
     def cancel(self, job_id: str) -> None:
         self.inner.cancel(job_id)
+
+    def start(self) -> None:
+        self.inner.start()
+
+    def pause(self) -> None:
+        self.inner.pause()
+
+    def shutdown(self) -> None:
+        self.inner.shutdown()

@@ -88,7 +88,7 @@ class CaptureCog(commands.Cog):
                     "back from channel history once it has caught up",
                     waiting,
                 )
-                self.bot.engine.capture.catch_up.mark_behind()  # a recap waits for it
+                self.bot.engine.catch_up.mark_behind()  # a recap waits for it
             self._behind = True
             return
         if waiting >= HARD_LIMIT:
@@ -107,7 +107,7 @@ class CaptureCog(commands.Cog):
         self._behind = False
         try:
             async with self.bot.working():
-                count = await self.bot.engine.capture.backfill(full=True)
+                count = await self.bot.engine.catch_up.run(full=True)
         except Exception:
             self._behind = True  # tried again after the next run; a reconnect's backfill too
             log.exception("could not read back the messages left out while capture was behind")

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.discord.commands import _runofshow
 from bot.discord.commands._checks import AppCommand, actor, chat_of, host_only
 from bot.discord.replies import send_reply
 
@@ -81,7 +80,7 @@ def commands(bot: LeadershipBot) -> list[AppCommand]:
     async def preview(interaction: discord.Interaction) -> None:
         chat = chat_of(bot, interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await send_reply(interaction, await _runofshow.preview(bot.engine, chat))
+        await send_reply(interaction, await bot.chat_status.preview(chat))
 
     @app_commands.command(
         name="status", description="Where the current chat is: steps, messages, people"
@@ -90,7 +89,7 @@ def commands(bot: LeadershipBot) -> list[AppCommand]:
     async def status(interaction: discord.Interaction) -> None:
         chat = chat_of(bot, interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await send_reply(interaction, await _runofshow.status(bot.engine, chat))
+        await send_reply(interaction, await bot.chat_status.status(chat))
 
     return [
         simple(
