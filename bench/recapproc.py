@@ -150,7 +150,7 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 
 async def seed_db(db: Path, messages: int) -> dict[str, Any]:
-    async with await Store.open(db) as store:
+    async with Store(db) as store:
         session_id = await seed(store, messages, random.Random(messages))
     return {"session_id": session_id, "messages": messages}
 
@@ -171,7 +171,7 @@ async def measure(db: Path, session_id: int, breakdown: bool) -> dict[str, Any]:
         imported, _ = _timed(_import_matplotlib)
         base = proc_status(os.getpid())
         t0 = time.perf_counter()
-        async with await Store.open(db) as store:
+        async with Store(db) as store:
             inp = await load_recap_input(store.recap_source, session_id, s.chats[0])
         load = time.perf_counter() - t0
         build, recap = _timed(lambda: build_recap(inp))

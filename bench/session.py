@@ -107,7 +107,7 @@ async def _step_delays(
     by_id = {p.message_id: p.received_at for p in w.fake.posts}
     out: list[StepDelay] = []
     recap: float | None = None
-    async with await Store.open(db) as store:
+    async with Store(db) as store:
         for session in await store.sessions.recent(limit=5):
             for step in await store.steps.for_session(session.id):
                 due = _ts(step.due_at)

@@ -185,7 +185,7 @@ async def seed_returning_members(db: Path, w: World, config: Path) -> None:
     chat = settings.chats[0]
     last = datetime.now(UTC) - timedelta(days=7)
     topic = Topic(title="Last week", date=last.date(), questions=())
-    async with await Store.open(db) as store:
+    async with Store(db) as store:
         session = await store.sessions.create(chat.name, last.date(), last, snapshot(topic), last)
         await store.sessions.set_status(session.id, SessionStatus.RECAPPED)
         for name in w.members[NEW_MEMBERS:]:

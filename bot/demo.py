@@ -256,7 +256,7 @@ async def run_demo(
         return catalog
 
     scheduler = SchedulerTrigger()
-    async with await Store.open(settings.database) as store:
+    async with Store(settings.database) as store:
         await _seed_last_week(store, settings, start, topic)
         engine = ChatEngine(
             settings,
@@ -269,7 +269,7 @@ async def run_demo(
         )
         transport.handler = engine.capture.handle
         clock.restart()  # the evening starts now, not when set-up began
-        scheduler.start()
+        await engine.start()
         try:
             session = await engine.plan_session(chat.name, start)
             print(
@@ -284,7 +284,7 @@ async def run_demo(
             await players
             done = await store.sessions.get(session.id)
         finally:
-            scheduler.shutdown()
+            await engine.stop()
     if done is None or done.recap_dir is None:
         raise RuntimeError("the demo session ended without a recap; see the log above")
     return await asyncio.to_thread(_collect, Path(done.recap_dir), out)

@@ -38,7 +38,7 @@ chats:
 
 
 async def make_db(path: Path, chats: int = 1, beat: datetime | None = None) -> None:
-    async with await Store.open(path) as store:
+    async with Store(path) as store:
         for i in range(chats):
             await store.sessions.create(f"chat{i}", date(2026, 12, 1), NOW, TOPIC, NOW)
         if beat:

@@ -4,12 +4,15 @@ timeline change, and a burst of newcomers reads the ledger once (see docs/benchm
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 
 from bot.domain.messages import Added, Attributed, MessageRow
 from bot.domain.sessions import SessionStatus
+from bot.engine.capture import RUN_LIMIT
 from bot.store import Store
+from bot.transport import Outgoing, Posted
 from tests.test_engine import (
     ALICE,
     BOB,
@@ -221,3 +224,37 @@ async def test_one_broken_message_does_not_cost_the_rest_of_its_run(harness: Har
     await harness.engine.capture.handle_many([good, broken, also_good])
     stored = [m.id for m in await harness.store.messages.for_session(session.id)]
     assert stored == [good.message_id, also_good.message_id]
+
+
+async def test_a_question_falling_due_during_a_burst_goes_out_before_the_backlog(
+    harness: Harness,
+) -> None:
+    """Under a burst the capture worker takes thousands of queued messages at once. A question
+    that falls due meanwhile goes first: capture holds back between runs of RUN_LIMIT messages,
+    so the post waits for one run at most, never for the whole backlog."""
+    session = await plan(harness)
+    t = harness.transport
+    await harness.run_until(START + timedelta(seconds=14))  # Q1 is out; Q2 falls due at 15 s
+    assert harness.engine is not None and harness.store is not None
+    store = harness.store
+    before = len(await store.messages.for_session(session.id))
+    backlog = [
+        await t.member_post(600 + n % 50, f"m{n % 50}", f"A1: #{n}", channel_id=CHAT, deliver=False)
+        for n in range(4 * RUN_LIMIT)
+    ]
+    stored_when_posted: list[int] = []
+    post = t.post
+
+    async def noting(message: Outgoing) -> Posted:
+        if message.content.startswith("Q2"):
+            stored_when_posted.append(len(await store.messages.for_session(session.id)) - before)
+        return await post(message)
+
+    t.post = noting  # type: ignore[method-assign]
+    harness.clock.set(START + timedelta(seconds=15))
+    capturing = asyncio.create_task(harness.engine.capture.handle_many(backlog))
+    await asyncio.sleep(0)  # the worker has taken the backlog when the job fires
+    await harness.engine.run_step(session.id, "q2")
+    await capturing
+    assert len(stored_when_posted) == 1 and stored_when_posted[0] <= RUN_LIMIT
+    assert len(await store.messages.for_session(session.id)) - before == len(backlog)

@@ -37,7 +37,7 @@ COMMANDS = {
 
 
 async def fill(path: Path) -> None:
-    async with await Store.open(path) as store:
+    async with Store(path) as store:
         for i in range(20):
             topic = SessionTopic("t" * 400, (SessionQuestion("q" * 400),))
             await store.sessions.create("c", date(2026, 1, 5 + i), AT, topic, AT)

@@ -20,7 +20,7 @@ from tests.test_recap_cli import CONFIG
 @pytest.fixture
 def config(tmp_path: Path, write_config: Callable[..., Path]) -> Path:
     async def fill() -> None:
-        async with await Store.open(tmp_path / "test.db") as store:
+        async with Store(tmp_path / "test.db") as store:
             await sc.fill_store(store)
 
     asyncio.run(fill())

@@ -94,7 +94,7 @@ async def test_a_chat_is_captured_with_threads_edits_deletes_reactions_and_late_
 
             assert h.bot.is_ready()
         # closing waits for the recap in flight, so the store is final now
-        async with await Store.open(settings.database) as store:
+        async with Store(settings.database) as store:
             (session,) = await store.sessions.recent(chat.name, 1)
             assert session.status is SessionStatus.RECAPPED
             stored = {
@@ -151,7 +151,7 @@ async def test_reconnects_catch_up_on_missed_messages_without_counting_twice(
                 missed = await fake.post("bob", "chat", "Bob here, posted while you were gone")
             await fake.wait_for_gateway("READY", count=2, timeout=TIMEOUT)
             await slash(fake, "chathost status", user="hana")
-        async with await Store.open(settings.database) as store:
+        async with Store(settings.database) as store:
             stored = {m.id: m for m in await store.messages.for_session(session.id)}
             counts = {p.user_id: p.messages for p in await store.members.for_session(session.id)}
     assert {replayed.id, missed.id} <= set(stored)

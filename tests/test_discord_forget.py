@@ -126,7 +126,7 @@ async def test_forgotten_members_leave_no_trace_in_files_or_bot_posts(tmp_path: 
             await h.bot.republisher.run()
             assert traces(fake, folders, cara_traces + zed_traces) == []
             assert "agree with @former-member" in recap_text(settings)
-        async with await Store.open(settings.database) as store:
+        async with Store(settings.database) as store:
             done = await store.redo.recent()
         assert {r.reason for r in done} == {"forget"}
         assert all(r.files_at and r.posts_at for r in done)

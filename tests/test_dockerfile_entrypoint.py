@@ -181,7 +181,7 @@ def test_healthcheck_command(image: Image) -> None:
             "import asyncio, datetime as d\n"
             "from bot.store import Store\n"
             "async def main():\n"
-            f"    async with await Store.open({str(image.root / 'data' / 'leadershipchat.db')!r}) as s:\n"
+            f"    async with Store({str(image.root / 'data' / 'leadershipchat.db')!r}) as s:\n"
             "        now = d.datetime.now(d.UTC)\n"
             f"        await s.heartbeat.beat(now - d.timedelta(seconds={seconds_ago}), 1, 'ok')\n"
             "asyncio.run(main())\n"

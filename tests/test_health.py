@@ -110,7 +110,7 @@ def test_health_command_exit_codes(
     assert missing.code == 1 and "does not exist" in missing.err
 
     async def beat(at: datetime) -> None:
-        async with await Store.open(tmp_path / "chat.db") as store:
+        async with Store(tmp_path / "chat.db") as store:
             await store.heartbeat.beat(at, 99, "connected")
 
     asyncio.run(beat(datetime.now(UTC)))

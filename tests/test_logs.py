@@ -147,7 +147,7 @@ async def test_debug_logs_hold_no_message_text_and_no_forgotten_member(
     from bot.store import Store
     from tests.test_forget import GONE, SECRET, populate
 
-    async with await Store.open(tmp_path / "chat.db") as store:
+    async with Store(tmp_path / "chat.db") as store:
         await populate(store)
         await forget_member(store, GONE)
     logging.getLogger("discord.gateway").debug(

@@ -36,7 +36,7 @@ def config(tmp_path: Path, write_config: Callable[..., Path]) -> Path:
     path = write_config(CONFIG)
 
     async def fill() -> None:
-        async with await Store.open(tmp_path / "test.db") as store:
+        async with Store(tmp_path / "test.db") as store:
             await sc.fill_store(store)
 
     asyncio.run(fill())

@@ -110,7 +110,7 @@ def test_site_cli_rejects_a_base_url_that_is_not_a_web_address(
 
 
 async def _fill(path: Path) -> None:
-    async with await Store.open(path) as store:
+    async with Store(path) as store:
         await sc.fill_store(store)
 
 

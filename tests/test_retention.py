@@ -125,11 +125,11 @@ def test_purge_command(
     path = write_config(CONFIG + "database: chat.db\n")
 
     async def prepare() -> None:
-        async with await Store.open(tmp_path / "chat.db") as store:
+        async with Store(tmp_path / "chat.db") as store:
             await message(store, 1, await session(store, "weekly", 4000), 4000)
 
     async def purged() -> str | None:
-        async with await Store.open(tmp_path / "chat.db") as store:
+        async with Store(tmp_path / "chat.db") as store:
             return await text(store, 1)
 
     asyncio.run(prepare())

@@ -93,7 +93,7 @@ async def test_older_database_is_upgraded_in_place_and_keeps_its_data(tmp_path):
     finally:
         await old.close()
 
-    async with await Store.open(path) as store:
+    async with Store(path) as store:
         assert await schema_version(store.conn) == SCHEMA_VERSION
         assert {"host_actions", "heartbeat"} <= await tables(store.conn)
         assert {"recap_dir", "recap_posted_at"} <= await columns(store.conn, "sessions")
@@ -149,7 +149,7 @@ async def test_remind_me_becomes_per_chat_and_keeps_the_dms_members_were_getting
             )
     finally:
         await old.close()
-    async with await Store.open(path) as store:
+    async with Store(path) as store:
         assert "remind" not in await columns(store.conn, "members")
         assert {u: await store.members.reminded_chats(u) for u in expected} == expected
 
@@ -168,9 +168,9 @@ async def test_upgraded_schema_matches_a_fresh_one(tmp_path):
 
 async def test_reopening_a_current_database_changes_nothing(tmp_path):
     path = tmp_path / "chat.db"
-    async with await Store.open(path) as store:
+    async with Store(path) as store:
         await store.sessions.create("leadershipchat", DAY, T0, TOPIC, T0)
-    async with await Store.open(path) as store:
+    async with Store(path) as store:
         assert await schema_version(store.conn) == SCHEMA_VERSION
         assert len(await store.sessions.recent()) == 1
 
@@ -189,12 +189,12 @@ async def test_database_newer_than_the_code_is_refused(tmp_path):
 
 async def test_an_existing_database_file_is_made_private_on_open(tmp_path):
     path = tmp_path / "chat.db"
-    async with await Store.open(path):
+    async with Store(path):
         pass
     for file in (path, path.with_name("chat.db-wal")):
         file.touch()
         os.chmod(file, 0o644)  # copied in by hand, or made by an older version
-    async with await Store.open(path) as store:
+    async with Store(path) as store:
         await store.sessions.create("leadershipchat", DAY, T0, TOPIC, T0)
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert stat.S_IMODE(path.with_name("chat.db-wal").stat().st_mode) == 0o600
@@ -204,7 +204,7 @@ async def test_database_file_is_private_and_its_folder_is_created(tmp_path):
     path = tmp_path / "data" / "nested" / "chat.db"
     old_umask = os.umask(0o022)
     try:
-        async with await Store.open(path) as store:
+        async with Store(path) as store:
             await store.sessions.create("leadershipchat", DAY, T0, TOPIC, T0)
             assert stat.S_IMODE(path.stat().st_mode) == 0o600
             wal = path.with_name(path.name + "-wal")
@@ -224,7 +224,7 @@ async def test_wal_and_foreign_keys_are_on(store):
 
 
 async def test_in_memory_database_for_quick_tests():
-    async with await Store.open(":memory:") as store:
+    async with Store(":memory:") as store:
         assert await schema_version(store.conn) == SCHEMA_VERSION
 
 
@@ -621,3 +621,42 @@ async def test_opted_out_members(store):
     assert await store.members.to_remind("leadershipchat") == []  # opted out wins
     await store.members.set_opted_out(9, "Cy", False)
     assert await store.members.opted_out_ids() == set()
+
+
+async def test_a_transaction_is_all_or_nothing_and_takes_no_other_write_along(tmp_path):
+    """A write made meanwhile on the store's own connection (capture) waits for the transaction
+    and survives its rollback; the transaction's own writes are gone."""
+    async with Store(tmp_path / "tx.db") as store:
+
+        async def capture_meanwhile() -> None:
+            await store.members.ensure(8, "Bo")
+
+        writer = None
+        with pytest.raises(RuntimeError, match="half way"):
+            async with store.transaction() as tx:
+                await tx.members.set_opted_out(7, "Al", True)
+                writer = asyncio.create_task(capture_meanwhile())
+                await asyncio.sleep(0.05)  # the other write is waiting for the transaction
+                raise RuntimeError("half way")
+        assert writer is not None
+        await writer
+        assert await store.members.get(7) is None
+        assert await store.members.get(8) is not None
+
+        async with store.transaction() as tx:
+            await tx.members.set_opted_out(7, "Al", True)
+            await tx.members.set_remind(7, "Al", "leadershipchat", True)
+        al = await store.members.get(7)
+        assert al is not None and al.opted_out
+        assert await store.members.reminded_chats(7) == {"leadershipchat"}
+
+
+async def test_a_store_is_opened_and_closed_by_async_with(tmp_path):
+    store = Store(tmp_path / "life.db")
+    with pytest.raises(RuntimeError, match="not open"):
+        _ = store.conn
+    async with store as opened:
+        assert opened is store
+        await store.members.ensure(1, "Al")
+    async with Store(tmp_path / "life.db") as again:
+        assert await again.members.get(1) is not None

@@ -91,7 +91,7 @@ def with_store(path: Path, work: Callable[[Store], Awaitable[T]], *, writes: boo
     check_database(path, writes=writes)
 
     async def go() -> T:
-        async with await Store.open(path) as store:
+        async with Store(path) as store:
             return await work(store)
 
     try:

@@ -19,6 +19,8 @@ from typing import Any
 import discord
 from discord.ext import commands
 
+from bot.app.members import MemberSettings
+from bot.app.moderation import ModerationLog
 from bot.app.status import ChatStatus
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -104,7 +106,10 @@ class LeadershipBot(commands.Bot):
         self._inflight = 0
         self.intake = MessageIntake()
         self.republisher = Republisher(store, settings, transport, self.clock, engine.lock)
+        # application services: what the commands and cogs change or ask, never the store itself
         self.chat_status = ChatStatus(settings, store, engine)
+        self.member_settings = MemberSettings(store, self.republisher.soon)
+        self.mod_log = ModerationLog(store, transport, self.clock)
         self._idle = asyncio.Event()
         self._idle.set()
         transport.bind(self, remind_view)

@@ -124,8 +124,7 @@ async def run_bot(settings: Settings, token: str, *, rehearsal: Rehearsal | None
     point_at(settings.discord)
     if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job otherwise
-    store = await Store.open(settings.database)
-    try:
+    async with Store(settings.database) as store:
         bot = assemble_bot(settings, store, rehearsal=rehearsal)
         loop = asyncio.get_running_loop()
         remove = stop_on_signals(loop, lambda: loop.create_task(bot.close()))
@@ -147,7 +146,5 @@ async def run_bot(settings: Settings, token: str, *, rehearsal: Rehearsal | None
             raise StartupError(problem) from None
         finally:
             remove()
-    finally:
-        await store.close()
     log.info("stopped cleanly")
     return EXIT_OK

@@ -1,13 +1,16 @@
-"""The only place that speaks SQL. `Store` bundles one connection with a repository per aggregate."""
+"""The only place that speaks SQL. `Store` bundles one connection with a repository per aggregate,
+each mapping rows to the domain's types (`bot.domain`)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from types import TracebackType
 
 import aiosqlite
 
-from bot.store.connection import SCHEMA_VERSION, SchemaError, connect
+from bot.store.connection import SCHEMA_VERSION, SchemaError, connect, side_connection
 from bot.store.heartbeat import Heartbeat
 from bot.store.host_actions import HostActions
 from bot.store.members import Members
@@ -24,11 +27,37 @@ __all__ = ["SCHEMA_VERSION", "SchemaError", "Store"]
 
 
 class Store:
-    """Open with `async with Store.open(path) as store:`; close it and the connection is gone."""
+    """`async with Store(path) as store:` opens the database (creating and migrating it) and
+    closes it at the end; `await Store.open(path)` opens one whose closing is up to the caller.
+    `store.transaction()` runs a block of writes all or nothing."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path | str = ":memory:") -> None:
-        self.conn = conn
+    sessions: Sessions
+    steps: Steps
+    messages: Messages
+    members: Members
+    moderation: ModerationLog
+    host_actions: HostActions
+    heartbeat: Heartbeat
+    privacy: Privacy
+    redo: RedoWork
+    upkeep: Upkeep
+    recap_source: RecapRows  # what a recap reads (bot.recap.source.RecapSource)
+
+    def __init__(self, path: Path | str = ":memory:") -> None:
         self.path = path
+        self._conn: aiosqlite.Connection | None = None
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Store:
+        return await cls(path).connect()
+
+    async def connect(self) -> Store:
+        if self._conn is None:
+            self._bind(await connect(self.path))
+        return self
+
+    def _bind(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
         self.sessions = Sessions(conn)
         self.steps = Steps(conn)
         self.messages = Messages(conn)
@@ -37,21 +66,43 @@ class Store:
         self.host_actions = HostActions(conn)
         self.heartbeat = Heartbeat(conn)
         # an erasure scrubs session topics too (a host's mention): forget the remembered ones
-        self.privacy = Privacy(conn, path, erased=self.sessions.forget_active)
+        self.privacy = Privacy(conn, self.path, erased=self.sessions.forget_active)
         self.redo = RedoWork(conn)
         self.upkeep = Upkeep(conn)
-        # what a recap reads (bot.recap.source.RecapSource)
         self.recap_source = RecapRows(self.sessions, self.steps, self.messages, self.members)
 
-    @classmethod
-    async def open(cls, path: Path | str) -> Store:
-        return cls(await connect(path), path)
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise RuntimeError("the store is not open: use `async with Store(path)`")
+        return self._conn
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Store]:
+        """The block's writes, through the store it is given, commit together or not at all.
+        They run on a connection of their own (BEGIN IMMEDIATE ... COMMIT), so a write another
+        coroutine makes meanwhile on this store (capture) waits for the transaction (busy
+        timeout) instead of joining it and being rolled back with it. Needs a database file."""
+        tx = Store(self.path)
+        tx._bind(await side_connection(self.path))
+        try:
+            await tx.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield tx
+            except BaseException:
+                await tx.conn.execute("ROLLBACK")
+                raise
+            await tx.conn.execute("COMMIT")
+        finally:
+            await tx.close()
+            self.sessions.forget_active()
 
     async def close(self) -> None:
-        await self.conn.close()
+        if self._conn is not None:
+            await self._conn.close()
 
     async def __aenter__(self) -> Store:
-        return self
+        return await self.connect()
 
     async def __aexit__(
         self,

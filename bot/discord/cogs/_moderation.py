@@ -14,13 +14,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.app.moderation import Where, Who
 from bot.config import ChatSettings
 from bot.discord.access import ChatChannels, chat_for, is_host
 from bot.discord.cogs._capture import CaptureCog
 from bot.discord.replies import NoChatHere, NotHost, send_reply
 from bot.domain.sessions import SessionRow, SessionStatus
 from bot.moderation import MessageFacts, Moderator, Verdict
-from bot.transport import Outgoing, TransportError
 
 if TYPE_CHECKING:
     from bot.discord.client import LeadershipBot
@@ -38,9 +38,8 @@ WARNINGS = {
 }
 
 
-def _defused(text: str, limit: int = 200) -> str:
-    short = text if len(text) <= limit else text[: limit - 1] + "…"
-    return short.replace("@", "@\u200b").replace("`", "'")
+def _where(message: discord.Message) -> Where:
+    return Where(message.id, message.jump_url, message.content)
 
 
 class ModerationCog(commands.Cog):
@@ -208,25 +207,14 @@ class ModerationCog(commands.Cog):
         reason: str,
     ) -> None:
         """One row in the store's moderation log and one line in the mod-log channel."""
-        await self.bot.store.moderation.record(
-            user_id=member.id,
-            action=action,
-            reason=reason,
-            at=self.bot.clock.now(),
-            session_id=session.id if session is not None else None,
-            message_id=message.id if message is not None else None,
+        await self.bot.mod_log.record(
+            chat,
+            session.id if session is not None else None,
+            Who(member.id, member.display_name),
+            _where(message) if message is not None else None,
+            action,
+            reason,
         )
-        if chat.channels.mod_log is None:
-            return
-        where = f" in {message.jump_url}" if message is not None else ""
-        name = _defused(member.display_name, 80)
-        line = f"**{action}**: {name} (`{member.id}`){where}: {reason}"
-        if message is not None and message.content:
-            line += f"\n> {_defused(message.content)}"
-        try:
-            await self.bot.transport.post(Outgoing(chat.channels.mod_log, line[:2000]))
-        except TransportError as exc:
-            log.warning("could not write to the mod log: %s", exc)
 
     # -- hide from recap ----------------------------------------------------------------------
 
@@ -248,13 +236,17 @@ class ModerationCog(commands.Cog):
         capture = self.bot.get_cog("CaptureCog")
         if isinstance(capture, CaptureCog):
             await capture.drain()  # a message posted a moment ago is stored first
-        found = await self.bot.store.messages.set_hidden(message.id, True)
+        session = await self.bot.engine.current_session(chat.name)
+        found = await self.bot.mod_log.hide(
+            chat,
+            session.id if session is not None else None,
+            Who(message.author.id, message.author.display_name),
+            _where(message),
+            by=interaction.user.display_name,
+        )
         if not found:
             await send_reply(interaction, "That message is not part of a chat I recorded.")
             return
-        session = await self.bot.engine.current_session(chat.name)
-        by = f"hidden from the recap by {interaction.user.display_name}"
-        await self._log(chat, session, message.author, message, "hide-from-recap", by)
         await send_reply(interaction, "Hidden: this message will not appear in the recap.")
 
     # -- slowmode -----------------------------------------------------------------------------

@@ -11,13 +11,12 @@ from typing import TYPE_CHECKING, Literal
 import discord
 from discord import app_commands
 
+from bot.app.members import MemberStats
 from bot.config import ChatSettings
 from bot.discord.commands._checks import AppCommand, chat_of
 from bot.discord.replies import UserError, send_reply
 from bot.discord.views import ConfirmView
 from bot.engine.render import stamp
-from bot.maintenance.forget import forget_member
-from bot.store import Store
 from bot.timeline import next_starts
 
 if TYPE_CHECKING:
@@ -40,30 +39,22 @@ def help_text(chat: ChatSettings, next_start_ts: str) -> str:
     )
 
 
-async def stats_text(store: Store, user: discord.abc.User, hashtags: Mapping[str, str]) -> str:
+def stats_text(stats: MemberStats | None, hashtags: Mapping[str, str]) -> str:
     """`hashtags`: chat name -> its hashtag, to name the chats a member is reminded of."""
-    member = await store.members.get(user.id)
-    if member is None:
+    if stats is None:
         return "Nothing is stored about you yet: join a chat and your stats start here."
-    sessions = (await store.members.history([user.id])).get(user.id, [])
-    messages = answers = 0
-    for session_id in sessions:
-        part = await store.members.participation(session_id, user.id)
-        if part is not None:
-            messages += part.messages
-            answers += part.answers
     lines = [
-        f"**{discord.utils.escape_markdown(member.display_name)}**",
-        f"Chats joined: {len(sessions)}",
-        f"Messages: {messages} (answers: {answers})",
+        f"**{discord.utils.escape_markdown(stats.display_name)}**",
+        f"Chats joined: {stats.chats}",
+        f"Messages: {stats.messages} (answers: {stats.answers})",
     ]
-    if member.first_seen_at:
-        lines.append(f"First chat: {stamp(member.first_seen_at, 'D')}")
-    if member.last_seen_at:
-        lines.append(f"Last seen: {stamp(member.last_seen_at, 'R')}")
-    reminded = sorted(hashtags.get(c, c) for c in await store.members.reminded_chats(user.id))
+    if stats.first_seen_at:
+        lines.append(f"First chat: {stamp(stats.first_seen_at, 'D')}")
+    if stats.last_seen_at:
+        lines.append(f"Last seen: {stamp(stats.last_seen_at, 'R')}")
+    reminded = sorted(hashtags.get(c, c) for c in stats.reminded)
     lines.append(f"DM reminders: {'on for ' + ', '.join(reminded) if reminded else 'off'}")
-    lines.append("In recaps: " + ("no (opted out)" if member.opted_out else "yes"))
+    lines.append("In recaps: " + ("no (opted out)" if stats.opted_out else "yes"))
     return "\n".join(lines)
 
 
@@ -76,7 +67,6 @@ def _named_chat(bot: LeadershipBot, interaction: discord.Interaction, name: str)
 
 
 def commands(bot: LeadershipBot) -> list[AppCommand]:
-    store = bot.store
     hashtags = {c.name: c.hashtag for c in bot.settings.chats}
 
     @app_commands.command(
@@ -84,8 +74,7 @@ def commands(bot: LeadershipBot) -> list[AppCommand]:
     )
     async def optout(interaction: discord.Interaction) -> None:
         user = interaction.user
-        await store.members.set_opted_out(user.id, user.display_name, True)
-        cleared = await store.privacy.opt_out(user.id)
+        cleared = await bot.member_settings.opt_out(user.id, user.display_name)
         await send_reply(
             interaction,
             "You're out of the recaps from now on, and I removed the text of "
@@ -93,12 +82,11 @@ def commands(bot: LeadershipBot) -> list[AppCommand]:
             "and my Discord posts) are being rewritten without your words. "
             "`/chat optin` brings you back.",
         )
-        bot.republisher.soon()
 
     @app_commands.command(name="optin", description="Rejoin the recaps")
     async def optin(interaction: discord.Interaction) -> None:
         user = interaction.user
-        await store.members.set_opted_out(user.id, user.display_name, False)
+        await bot.member_settings.opt_in(user.id, user.display_name)
         await send_reply(interaction, "Welcome back: your answers appear in recaps again.")
 
     @app_commands.command(name="remind", description="A DM shortly before each chat")
@@ -108,7 +96,7 @@ def commands(bot: LeadershipBot) -> list[AppCommand]:
     ) -> None:
         user = interaction.user
         target = _named_chat(bot, interaction, chat) if chat else chat_of(bot, interaction)
-        await store.members.set_remind(user.id, user.display_name, target.name, state == "on")
+        await bot.member_settings.remind(user.id, user.display_name, target.name, state == "on")
         text = (
             f"Reminders on for {target.hashtag}: I'll DM you shortly before each chat."
             if state == "on"
@@ -130,15 +118,15 @@ def commands(bot: LeadershipBot) -> list[AppCommand]:
         name="mystats", description="What the chat knows about you: chats, answers"
     )
     async def mystats(interaction: discord.Interaction) -> None:
-        await send_reply(interaction, await stats_text(store, interaction.user, hashtags))
+        stats = await bot.member_settings.stats(interaction.user.id)
+        await send_reply(interaction, stats_text(stats, hashtags))
 
     @app_commands.command(name="forgetme", description="Erase everything stored about you")
     async def forgetme(interaction: discord.Interaction) -> None:
         user_id = interaction.user.id
 
         async def erase(_: discord.Interaction) -> str:
-            report = await forget_member(store, user_id, now=bot.clock.now())
-            bot.republisher.soon()  # recap files, archive pages, the bot's posts
+            report = await bot.member_settings.forget(user_id, bot.clock.now())
             return "\n".join(report.lines())[:2000]
 
         view = ConfirmView(user_id, "Erase everything", erase)
