@@ -20,8 +20,8 @@ from bench.session import bot_run
 # specific parts come first
 PARTS = (
     ("capture: engine (attribution, rows, SQL parameters)", "bot/engine/capture.py"),
-    ("capture cog: intake hook + worker", "bot/discord/cogs/_capture.py"),
-    ("moderation cog: intake hook + rules", "bot/discord/cogs/_moderation.py"),
+    ("capture cog: intake hook + worker", "bot/discord/cogs/capture.py"),
+    ("moderation cog: intake hook + rules", "bot/discord/cogs/moderation.py"),
     ("steps being posted", "bot/engine/"),
     ("store: building statements", "bot/store/"),
     ("discord.py: websocket, zlib, JSON, Message objects", "discord/"),

@@ -16,8 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot.discord.cogs import CaptureCog
-from bot.discord.cogs import _capture as capture_cog
+from bot.discord.cogs import drain_capture
 from bot.domain.sessions import SessionRow, SessionStatus
 from bot.store import Store
 from tests.fakediscord import ScheduledEventRecord, ThreadRecord
@@ -186,9 +185,7 @@ async def test_a_fresh_session_catches_up_on_edits_deletes_and_threads_from_whil
             corner = await fake.start_thread("cara", "chat", "Cara's corner")
             early = await fake.post("cara", "chat", "Cara here, in my own thread", thread=corner)
             await slash(fake, "chathost status", user="hana")  # the messages have reached the bot
-            capture = h.bot.get_cog("CaptureCog")
-            assert isinstance(capture, CaptureCog)
-            await capture.drain()
+            await drain_capture(h.bot)
             async with fake.gateway_held():
                 await fake.drop_websocket(resumable=False)
                 await fake.wait_for_gateway("CONNECT", count=2, timeout=TIMEOUT)
@@ -220,15 +217,15 @@ async def test_a_full_capture_queue_loses_nothing(
 ) -> None:
     """The worker stalls (a slow database). Past the bound, new messages, edits and deletions
     stay in Discord instead of memory, and are read back once the worker has caught up."""
-    monkeypatch.setattr(capture_cog, "QUEUE_LIMIT", 3)
-    caplog.set_level(logging.INFO, capture_cog.__name__)
+    caplog.set_level(logging.INFO, "bot.discord.cogs.capture")
     async with world(tmp_path) as w:
         settings = w.settings()
         async with bot_running(w, settings) as h:
             fake = w.fake
             session = await started_now(h)
-            cog = h.bot.get_cog("CaptureCog")
-            assert isinstance(cog, CaptureCog)
+            cog: Any = h.bot.get_cog("CaptureCog")  # a loaded extension: its own module
+            assert cog is not None
+            monkeypatch.setattr(cog, "queue_limit", 3)
             gate, caught_up, deepest = asyncio.Event(), asyncio.Event(), [0]
             seen = {"message": asyncio.Event(), "edit": asyncio.Event(), "delete": asyncio.Event()}
             real_handle, real_catch_up = h.engine.capture.handle_many, cog._catch_up

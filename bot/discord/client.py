@@ -22,10 +22,11 @@ from discord.ext import commands
 from bot.app.members import MemberSettings
 from bot.app.moderation import ModerationLog
 from bot.app.status import ChatStatus
+from bot.app.topics import TopicUpdates
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.discord import preflight
-from bot.discord.cogs import CaptureCog, load_cogs
+from bot.discord.cogs import drain_capture, load_extensions
 from bot.discord.intake import MessageIntake
 from bot.discord.sync import sync_commands
 from bot.discord.transport import DiscordTransport
@@ -110,6 +111,7 @@ class LeadershipBot(commands.Bot):
         self.chat_status = ChatStatus(settings, store, engine)
         self.member_settings = MemberSettings(store, self.republisher.soon)
         self.mod_log = ModerationLog(store, transport, self.clock)
+        self.topic_updates = TopicUpdates(store, engine)
         self._idle = asyncio.Event()
         self._idle.set()
         transport.bind(self, remind_view)
@@ -118,7 +120,7 @@ class LeadershipBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(RemindButton)
-        await load_cogs(self)
+        await load_extensions(self)
         # The catch-up on history waits for READY (`on_ready`); until then what members said
         # while the bot was down is not stored, and a recap due now waits for it.
         await self.engine.start(catch_up=False)
@@ -249,9 +251,7 @@ class LeadershipBot(commands.Bot):
         """Let queued events be captured and event handlers finish before the engine stops."""
 
         async def settle() -> None:
-            capture = self.get_cog("CaptureCog")
-            if isinstance(capture, CaptureCog):
-                await capture.drain()
+            await drain_capture(self)
             await self._idle.wait()
 
         try:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 import discord
-from discord import app_commands
 
 from bot.config import ChatSettings
 from bot.discord.access import chat_for, is_host
@@ -14,8 +12,6 @@ from bot.discord.replies import NoChatHere, NotHost
 
 if TYPE_CHECKING:
     from bot.discord.client import LeadershipBot
-
-T = TypeVar("T")
 
 
 def chat_of(bot: LeadershipBot, interaction: discord.Interaction) -> ChatSettings:
@@ -27,24 +23,14 @@ def chat_of(bot: LeadershipBot, interaction: discord.Interaction) -> ChatSetting
     return chat
 
 
-def host_only(bot: LeadershipBot) -> Callable[[T], T]:
-    """A check: the configured host role or Manage Server, else an ephemeral refusal."""
-
-    async def predicate(interaction: discord.Interaction) -> bool:
-        chat = chat_of(bot, interaction)
-        if not is_host(interaction.user, chat):
-            raise NotHost(
-                f"Only {chat.hashtag} hosts can do that (the host role or Manage Server)."
-            )
-        return True
-
-    check: Callable[[T], T] = app_commands.check(predicate)
-    return check
+def check_host(bot: LeadershipBot, interaction: discord.Interaction) -> bool:
+    """The configured host role or Manage Server, else an ephemeral refusal (NotHost)."""
+    chat = chat_of(bot, interaction)
+    if not is_host(interaction.user, chat):
+        raise NotHost(f"Only {chat.hashtag} hosts can do that (the host role or Manage Server).")
+    return True
 
 
 def actor(interaction: discord.Interaction) -> str:
     """How host actions name who did them (kept in the host-actions log)."""
     return f"{interaction.user.display_name} ({interaction.user.id})"
-
-
-AppCommand = app_commands.Command[Any, ..., Any] | app_commands.Group

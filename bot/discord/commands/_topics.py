@@ -1,7 +1,7 @@
-"""Host commands for topic files: `/chathost topic show|new|import` and `/chathost draft`.
+"""Topic files from Discord, for `/chathost topic show|new|import` and `/chathost draft`.
 
 New and imported topics are validated and written into the prompts folder (bot.discord.
-topic_files), then the planned session of that date picks them up (engine.refresh_topic), so
+topic_files), then the planned session of that date picks them up (`bot.app.topics`), so
 hosts can plan weeks from Discord. Drafts come back as a YAML file to edit and import.
 """
 
@@ -16,14 +16,12 @@ import discord
 from discord import app_commands
 
 from bot.config import ChatSettings
-from bot.discord.commands._checks import AppCommand, chat_of, host_only
 from bot.discord.replies import UserError, reply_error, send_reply
-from bot.domain.sessions import SessionStatus
 from bot.drafting import decode_source, detect_kind, render_draft_yaml
+from bot.drafting.fetch import fetch_source
 from bot.drafting.for_chat import draft_for_chat
 from bot.timeline import chat_dates
 from bot.topic_writer import (
-    SavedTopic,
     describe_topic,
     form_yaml,
     list_topic_files,
@@ -37,23 +35,6 @@ if TYPE_CHECKING:
 
 MAX_UPLOAD = 2_000_000
 UPCOMING = 60  # chat dates a draft may pick from
-
-
-async def _apply(bot: LeadershipBot, saved: SavedTopic) -> str:
-    """Make the planned session of that date run on the new file (if it has not started)."""
-    verb = "Replaced" if saved.replaced else "Saved"
-    text = f"{verb} `{saved.path.name}`: **{saved.topic.title}** for {saved.chat.name} on {saved.topic.date} ({len(saved.topic.questions)} questions)."
-    session = await bot.store.sessions.for_date(saved.chat.name, saved.topic.date)
-    if session is None:
-        await bot.engine.plan_all()
-        text += " It will be used when that chat is planned."
-    elif await bot.engine.refresh_topic(session.id):
-        text += " The planned chat now uses it."
-    elif session.status is not SessionStatus.PLANNED:
-        text += " That chat has already started, so it keeps its questions (`/chathost edit-question` changes ones not posted yet)."
-    if saved.warnings:
-        text += "\nWarnings:\n" + "\n".join(saved.warnings[:10])
-    return text
 
 
 class TopicModal(discord.ui.Modal, title="New chat topic"):
@@ -100,7 +81,7 @@ class TopicModal(discord.ui.Modal, title="New chat topic"):
             questions=self.questions.value,
         )
         saved = await asyncio.to_thread(save_topic, text, self.bot.settings, replace=self.replace)
-        await send_reply(interaction, await _apply(self.bot, saved))
+        await send_reply(interaction, await self.bot.topic_updates.apply(saved))
 
     async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
         await reply_error(interaction, error)
@@ -118,110 +99,85 @@ def _next_free_day(bot: LeadershipBot, chat: ChatSettings) -> date:
     return next((d for d in days if d not in taken), days[0])
 
 
-def commands(bot: LeadershipBot) -> list[AppCommand]:
-    hosts = host_only(bot)
-    topic = app_commands.Group(name="topic", description="Topic files: show, add, import")
+async def describe(bot: LeadershipBot, name: str) -> str:
+    """`/chathost topic show`: a topic file and any problems in it."""
+    return await asyncio.to_thread(describe_topic, bot.settings, name)
 
-    @topic.command(name="show", description="Show a topic file and any problems in it")
-    @app_commands.describe(name="the topic file")
-    @hosts
-    async def show(interaction: discord.Interaction, name: str) -> None:
-        await send_reply(interaction, await asyncio.to_thread(describe_topic, bot.settings, name))
 
-    @show.autocomplete("name")
-    async def topic_names(
-        interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        files = await asyncio.to_thread(list_topic_files, bot.settings)
-        wanted = current.lower()
-        return [
-            app_commands.Choice(name=p.name[:100], value=p.name)
-            for p in reversed(files)
-            if wanted in p.name.lower()
-        ][:25]
+async def choices(bot: LeadershipBot, current: str) -> list[app_commands.Choice[str]]:
+    """The topic files whose names contain what the host typed, newest first."""
+    files = await asyncio.to_thread(list_topic_files, bot.settings)
+    wanted = current.lower()
+    return [
+        app_commands.Choice(name=p.name[:100], value=p.name)
+        for p in reversed(files)
+        if wanted in p.name.lower()
+    ][:25]
 
-    @topic.command(
-        name="new", description="Write a topic file: date, title, prep post, hosts, questions"
+
+async def new_topic_form(bot: LeadershipBot, chat: ChatSettings, replace: bool) -> TopicModal:
+    """`/chathost topic new`: the form, its date the next chat without a topic."""
+    day = await asyncio.to_thread(_next_free_day, bot, chat)
+    return TopicModal(bot, chat, day, replace)
+
+
+async def import_file(bot: LeadershipBot, file: discord.Attachment, replace: bool) -> str:
+    """`/chathost topic import`: validate and write an uploaded topic file."""
+    data = await _read_upload(file)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UserError(f"{file.filename} is not UTF-8 text.") from None
+    saved = await asyncio.to_thread(save_topic, text, bot.settings, replace=replace)
+    return await bot.topic_updates.apply(saved)
+
+
+def draft_day(file: discord.Attachment | None, url: str | None, day: str | None) -> date | None:
+    """Check a draft request before deferring: one source, and a date that parses."""
+    if (file is None) == (url is None):
+        raise UserError("Attach the prep post as a file, or give its URL (one of the two).")
+    try:
+        return date.fromisoformat(day) if day else None
+    except ValueError:
+        raise UserError(f"{day!r} is not a date like 2026-12-01.") from None
+
+
+async def draft(
+    bot: LeadershipBot,
+    chat: ChatSettings,
+    file: discord.Attachment | None,
+    url: str | None,
+    override: date | None,
+) -> tuple[str, discord.File]:
+    """`/chathost draft`: a draft topic file from a prep post, and what to check in it."""
+    fetched = None
+    if file is not None:
+        text = decode_source(await _read_upload(file), file.filename)
+        kind = detect_kind(text, file.filename)
+    else:
+        assert url is not None
+        page = await fetch_source(url)
+        text, kind, fetched = page.text, page.kind, page.url
+    taken = await asyncio.to_thread(taken_dates, bot.settings, chat)
+    # Drafting is CPU work (HTML extraction included): off the event loop, so the chat's posts
+    # and capture go on while a host drafts.
+    result = await asyncio.to_thread(
+        draft_for_chat,
+        text,
+        kind,
+        chat,
+        now=bot.clock.now(),
+        taken=taken,
+        date_override=override,
+        chat_name=None if chat.name == bot.settings.chats[0].name else chat.name,
+        source_url=fetched,
     )
-    @app_commands.describe(replace="overwrite the topic already planned for that date")
-    @hosts
-    async def new(interaction: discord.Interaction, replace: bool = False) -> None:
-        chat = chat_of(bot, interaction)
-        day = await asyncio.to_thread(_next_free_day, bot, chat)
-        await interaction.response.send_modal(TopicModal(bot, chat, day, replace))
-
-    @topic.command(
-        name="import", description="Add a topic from a YAML file (as in the prompts folder)"
+    name = f"{result.date.isoformat()}-{slug(result.title)}.yaml"
+    upload = discord.File(io.BytesIO(render_draft_yaml(result).encode("utf-8")), filename=name)
+    generated = sum(q.generated for q in result.questions)
+    summary = (
+        f"Draft for {result.date}: **{result.title}**, {len(result.questions)} question(s)"
+        + (f", {generated} of them generated from the post's key ideas" if generated else "")
+        + ". Check the lines marked `check`, then `/chathost topic import` it."
     )
-    @app_commands.describe(
-        file="the topic .yaml file", replace="overwrite the topic already planned for that date"
-    )
-    @hosts
-    async def import_(
-        interaction: discord.Interaction, file: discord.Attachment, replace: bool = False
-    ) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        data = await _read_upload(file)
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise UserError(f"{file.filename} is not UTF-8 text.") from None
-        saved = await asyncio.to_thread(save_topic, text, bot.settings, replace=replace)
-        await send_reply(interaction, await _apply(bot, saved))
-
-    @app_commands.command(name="draft", description="Draft a topic file from a prep blog post")
-    @app_commands.describe(
-        file="the prep post (.txt, .md or .html)",
-        url="or the prep post's address",
-        day="the chat date, YYYY-MM-DD (default: from the post)",
-    )
-    @hosts
-    async def draft(
-        interaction: discord.Interaction,
-        file: discord.Attachment | None = None,
-        url: str | None = None,
-        day: str | None = None,
-    ) -> None:
-        chat = chat_of(bot, interaction)
-        if (file is None) == (url is None):
-            raise UserError("Attach the prep post as a file, or give its URL (one of the two).")
-        try:
-            override = date.fromisoformat(day) if day else None
-        except ValueError:
-            raise UserError(f"{day!r} is not a date like 2026-12-01.") from None
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        fetched = None
-        if file is not None:
-            text = decode_source(await _read_upload(file), file.filename)
-            kind = detect_kind(text, file.filename)
-        else:
-            from bot.drafting.fetch import fetch_source
-
-            assert url is not None
-            page = await fetch_source(url)
-            text, kind, fetched = page.text, page.kind, page.url
-        taken = await asyncio.to_thread(taken_dates, bot.settings, chat)
-        # Drafting is CPU work (HTML extraction included): off the event loop, so the chat's
-        # posts and capture go on while a host drafts.
-        result = await asyncio.to_thread(
-            draft_for_chat,
-            text,
-            kind,
-            chat,
-            now=bot.clock.now(),
-            taken=taken,
-            date_override=override,
-            chat_name=None if chat.name == bot.settings.chats[0].name else chat.name,
-            source_url=fetched,
-        )
-        name = f"{result.date.isoformat()}-{slug(result.title)}.yaml"
-        upload = discord.File(io.BytesIO(render_draft_yaml(result).encode("utf-8")), filename=name)
-        generated = sum(q.generated for q in result.questions)
-        summary = (
-            f"Draft for {result.date}: **{result.title}**, {len(result.questions)} question(s)"
-            + (f", {generated} of them generated from the post's key ideas" if generated else "")
-            + ". Check the lines marked `check`, then `/chathost topic import` it."
-        )
-        await send_reply(interaction, summary, file=upload)
-
-    return [topic, draft]
+    return summary, upload

@@ -57,6 +57,7 @@ class CaptureCog(commands.Cog):
         self._queue: asyncio.Queue[Queued] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
         self._behind = False  # messages were left to the history catch-up
+        self.queue_limit, self.hard_limit = QUEUE_LIMIT, HARD_LIMIT
         self._dropped = 0
 
     async def cog_load(self) -> None:
@@ -81,7 +82,7 @@ class CaptureCog(commands.Cog):
         if self.bot.closing:  # the next start's history backfill picks it up
             return
         waiting = self._queue.qsize()
-        if isinstance(event, _READ_BACK) and (self._behind or waiting >= QUEUE_LIMIT):
+        if isinstance(event, _READ_BACK) and (self._behind or waiting >= self.queue_limit):
             if not self._behind:
                 log.warning(
                     "capture is %d events behind: new messages, edits and deletions are read "
@@ -91,7 +92,7 @@ class CaptureCog(commands.Cog):
                 self.bot.engine.catch_up.mark_behind()  # a recap waits for it
             self._behind = True
             return
-        if waiting >= HARD_LIMIT:
+        if waiting >= self.hard_limit:
             self._dropped += 1
             log.error(
                 "capture is %d events behind: a %s was dropped (%d so far)",
@@ -192,3 +193,7 @@ class CaptureCog(commands.Cog):
     @commands.Cog.listener()
     async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
         self._reaction(payload, False)
+
+
+async def setup(bot: LeadershipBot) -> None:
+    await bot.add_cog(CaptureCog(bot))

@@ -1,6 +1,7 @@
-"""Members' own commands: leave or rejoin recaps, DM reminders, their stats, erasure, help.
-
-Everything answers ephemerally: only the member sees what is stored about them.
+"""`/chat ...`: the members' own commands (leave or rejoin recaps, DM reminders, their stats,
+erasure, help), as a GroupCog loaded as an extension (`setup`). Each is one call to an
+application service (`bot.app.members`). Everything answers ephemerally: only the member sees
+what is stored about them.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot.app.members import MemberStats
 from bot.config import ChatSettings
-from bot.discord.commands._checks import AppCommand, chat_of
+from bot.discord.commands import MEMBER_DESCRIPTION, MEMBER_GROUP
+from bot.discord.commands._checks import chat_of
 from bot.discord.replies import UserError, send_reply
 from bot.discord.views import ConfirmView
 from bot.engine.render import stamp
@@ -66,15 +69,22 @@ def _named_chat(bot: LeadershipBot, interaction: discord.Interaction, name: str)
     raise UserError(f"There is no chat called {name!r} in this server.")
 
 
-def commands(bot: LeadershipBot) -> list[AppCommand]:
-    hashtags = {c.name: c.hashtag for c in bot.settings.chats}
+@app_commands.guild_only()
+class MemberCommands(
+    commands.GroupCog, group_name=MEMBER_GROUP, group_description=MEMBER_DESCRIPTION
+):
+    def __init__(self, bot: LeadershipBot) -> None:
+        self.bot = bot
+        self.members = bot.member_settings
+        self.hashtags = {c.name: c.hashtag for c in bot.settings.chats}
+        super().__init__()
 
     @app_commands.command(
         name="optout", description="Leave the recaps: your messages are no longer quoted"
     )
-    async def optout(interaction: discord.Interaction) -> None:
+    async def optout(self, interaction: discord.Interaction) -> None:
         user = interaction.user
-        cleared = await bot.member_settings.opt_out(user.id, user.display_name)
+        cleared = await self.members.opt_out(user.id, user.display_name)
         await send_reply(
             interaction,
             "You're out of the recaps from now on, and I removed the text of "
@@ -84,19 +94,23 @@ def commands(bot: LeadershipBot) -> list[AppCommand]:
         )
 
     @app_commands.command(name="optin", description="Rejoin the recaps")
-    async def optin(interaction: discord.Interaction) -> None:
+    async def optin(self, interaction: discord.Interaction) -> None:
         user = interaction.user
-        await bot.member_settings.opt_in(user.id, user.display_name)
+        await self.members.opt_in(user.id, user.display_name)
         await send_reply(interaction, "Welcome back: your answers appear in recaps again.")
 
     @app_commands.command(name="remind", description="A DM shortly before each chat")
     @app_commands.describe(state="on or off", chat="which chat (default: the one of this channel)")
     async def remind(
-        interaction: discord.Interaction, state: Literal["on", "off"], chat: str | None = None
+        self,
+        interaction: discord.Interaction,
+        state: Literal["on", "off"],
+        chat: str | None = None,
     ) -> None:
         user = interaction.user
+        bot = self.bot
         target = _named_chat(bot, interaction, chat) if chat else chat_of(bot, interaction)
-        await bot.member_settings.remind(user.id, user.display_name, target.name, state == "on")
+        await self.members.remind(user.id, user.display_name, target.name, state == "on")
         text = (
             f"Reminders on for {target.hashtag}: I'll DM you shortly before each chat."
             if state == "on"
@@ -106,27 +120,27 @@ def commands(bot: LeadershipBot) -> list[AppCommand]:
 
     @remind.autocomplete("chat")
     async def chat_names(
-        interaction: discord.Interaction, current: str
+        self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return [
             app_commands.Choice(name=f"{c.hashtag} ({c.name})"[:100], value=c.name)
-            for c in bot.settings.chats
+            for c in self.bot.settings.chats
             if c.guild_id == interaction.guild_id and current.lower() in c.name
         ][:25]
 
     @app_commands.command(
         name="mystats", description="What the chat knows about you: chats, answers"
     )
-    async def mystats(interaction: discord.Interaction) -> None:
-        stats = await bot.member_settings.stats(interaction.user.id)
-        await send_reply(interaction, stats_text(stats, hashtags))
+    async def mystats(self, interaction: discord.Interaction) -> None:
+        stats = await self.members.stats(interaction.user.id)
+        await send_reply(interaction, stats_text(stats, self.hashtags))
 
     @app_commands.command(name="forgetme", description="Erase everything stored about you")
-    async def forgetme(interaction: discord.Interaction) -> None:
+    async def forgetme(self, interaction: discord.Interaction) -> None:
         user_id = interaction.user.id
 
         async def erase(_: discord.Interaction) -> str:
-            report = await bot.member_settings.forget(user_id, bot.clock.now())
+            report = await self.members.forget(user_id, self.bot.clock.now())
             return "\n".join(report.lines())[:2000]
 
         view = ConfirmView(user_id, "Erase everything", erase)
@@ -139,9 +153,11 @@ def commands(bot: LeadershipBot) -> list[AppCommand]:
         )
 
     @app_commands.command(name="help", description="How the chat works")
-    async def help_(interaction: discord.Interaction) -> None:
-        chat = chat_of(bot, interaction)
-        start = next_starts(chat.schedule, bot.clock.now(), 1)[0]
+    async def help_(self, interaction: discord.Interaction) -> None:
+        chat = chat_of(self.bot, interaction)
+        start = next_starts(chat.schedule, self.bot.clock.now(), 1)[0]
         await send_reply(interaction, help_text(chat, f"{stamp(start, 'F')} ({stamp(start, 'R')})"))
 
-    return [optout, optin, remind, mystats, forgetme, help_]
+
+async def setup(bot: LeadershipBot) -> None:
+    await bot.add_cog(MemberCommands(bot))

@@ -17,7 +17,7 @@ from discord.ext import commands
 from bot.app.moderation import Where, Who
 from bot.config import ChatSettings
 from bot.discord.access import ChatChannels, chat_for, is_host
-from bot.discord.cogs._capture import CaptureCog
+from bot.discord.cogs import drain_capture
 from bot.discord.replies import NoChatHere, NotHost, send_reply
 from bot.domain.sessions import SessionRow, SessionStatus
 from bot.moderation import MessageFacts, Moderator, Verdict
@@ -233,9 +233,7 @@ class ModerationCog(commands.Cog):
         if not is_host(interaction.user, chat):
             raise NotHost("Only the chat's hosts can hide messages from the recap.")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        capture = self.bot.get_cog("CaptureCog")
-        if isinstance(capture, CaptureCog):
-            await capture.drain()  # a message posted a moment ago is stored first
+        await drain_capture(self.bot)  # a message posted a moment ago is stored first
         session = await self.bot.engine.current_session(chat.name)
         found = await self.bot.mod_log.hide(
             chat,
@@ -284,3 +282,7 @@ class ModerationCog(commands.Cog):
         )
         self._slowmode[channel_id] = wanted
         log.info("slowmode in %s set to %ss", channel_id, wanted)
+
+
+async def setup(bot: LeadershipBot) -> None:
+    await bot.add_cog(ModerationCog(bot))
