@@ -57,7 +57,7 @@ async def test_start_up_syncs_guild_commands_and_finds_no_problems(
             assert not w.fake.commands(None), "no global sync on start"
             assert await h.bot.check_setup() == []
             assert not [p for p in w.fake.posts if p.channel_id == w.ch("hosts")]
-            jobs = {job.id for job in h.bot.trigger.scheduler.get_jobs()}
+            jobs = h.bot.trigger.job_ids()
             assert {"planner", "upkeep:retention-purge", "upkeep:nightly-backup"} <= jobs
             await asyncio.wait_for(h.bot.caught_up.wait(), TIMEOUT)
             assert check_health(settings.database, datetime.now(UTC)).ok  # beat on connect

@@ -1,7 +1,7 @@
 """Day-two jobs of the running bot on the same scheduler as the chat: the daily retention purge,
 redoing published copies (at start-up, then every minute: a `leadershipchat forget` or `purge`
 run from the command line leaves the Discord posts to the bot) and, when configured, the nightly
-backup (all from bot.maintenance)."""
+backup (all from bot.maintenance). Each is a timer of the trigger (`every`, `daily`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.engine.triggers import SchedulerTrigger
+from bot.engine.triggers import Trigger
 from bot.maintenance.backup import BackupError, nightly_backup
 from bot.maintenance.forget import Republisher
 from bot.maintenance.retention import purge_expired
@@ -23,7 +23,7 @@ REPUBLISH_EVERY = timedelta(minutes=1)
 
 
 def schedule_upkeep(
-    trigger: SchedulerTrigger,
+    trigger: Trigger,
     settings: Settings,
     store: Store,
     clock: Clock,
@@ -52,34 +52,10 @@ def schedule_upkeep(
             return
         log.info("nightly backup written to %s", path)
 
-    trigger.scheduler.add_job(
-        purge,
-        "interval",
-        days=1,
-        next_run_time=clock.now() + FIRST_PURGE_AFTER,
-        id="upkeep:retention-purge",
-        replace_existing=True,
-        coalesce=True,
+    trigger.every(
+        "upkeep:retention-purge", timedelta(days=1), purge, first=clock.now() + FIRST_PURGE_AFTER
     )
-    trigger.scheduler.add_job(
-        republish,
-        "interval",
-        seconds=REPUBLISH_EVERY.total_seconds(),
-        next_run_time=clock.now(),
-        id="upkeep:republish",
-        replace_existing=True,
-        coalesce=True,
-        max_instances=1,
-    )
+    trigger.every("upkeep:republish", REPUBLISH_EVERY, republish, first=clock.now())
     nightly = settings.backup.nightly_at
     if nightly is not None:
-        trigger.scheduler.add_job(
-            backup,
-            "cron",
-            hour=nightly.hour,
-            minute=nightly.minute,
-            timezone="UTC",
-            id="upkeep:nightly-backup",
-            replace_existing=True,
-            coalesce=True,
-        )
+        trigger.daily("upkeep:nightly-backup", nightly, backup)

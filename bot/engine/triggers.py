@@ -1,8 +1,9 @@
-"""What wakes the engine when a step falls due.
+"""What wakes the engine when a step falls due, and the bot's upkeep on its own timers.
 
 The ledger in the DB is the truth; a trigger only says "look at step X now". Production uses
 APScheduler's AsyncIOScheduler with one `date` job per step (stable ids, replace_existing), rebuilt
-from the ledger at start-up. Tests and the demo can use ManualTrigger to drive time explicitly.
+from the ledger at start-up, and `every` / `daily` jobs for upkeep (purge, redoing published
+copies, backups). Tests can use ManualTrigger to drive time explicitly; the demo ScaledTrigger.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import heapq
 import itertools
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -28,6 +29,12 @@ class Trigger(Protocol):
         """Run `job` at `when` (now if past); an existing job with this id is replaced."""
 
     def cancel(self, job_id: str) -> None: ...
+
+    def every(self, job_id: str, interval: timedelta, job: Job, *, first: datetime) -> None:
+        """Run `job` at `first`, then every `interval`; never two runs of it at once."""
+
+    def daily(self, job_id: str, at: time, job: Job) -> None:
+        """Run `job` every day at `at` (UTC)."""
 
     def start(self) -> None:
         """Begin firing jobs (inside the running event loop)."""
@@ -71,6 +78,30 @@ class SchedulerTrigger:
         if self.scheduler.get_job(job_id) is not None:
             self.scheduler.remove_job(job_id)
 
+    def every(self, job_id: str, interval: timedelta, job: Job, *, first: datetime) -> None:
+        self.scheduler.add_job(
+            job,
+            "interval",
+            seconds=interval.total_seconds(),
+            next_run_time=first,
+            id=job_id,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )
+
+    def daily(self, job_id: str, at: time, job: Job) -> None:
+        self.scheduler.add_job(
+            job,
+            "cron",
+            hour=at.hour,
+            minute=at.minute,
+            timezone="UTC",
+            id=job_id,
+            replace_existing=True,
+            coalesce=True,
+        )
+
     def job_ids(self) -> set[str]:
         return {job.id for job in self.scheduler.get_jobs()}
 
@@ -85,6 +116,18 @@ class ManualTrigger:
 
     def at(self, job_id: str, when: datetime, job: Job) -> None:
         self._jobs[job_id] = (when, next(self._order), job)
+
+    def every(self, job_id: str, interval: timedelta, job: Job, *, first: datetime) -> None:
+        async def again() -> None:
+            self.every(job_id, interval, job, first=self.clock.now() + interval)
+            await job()
+
+        self.at(job_id, first, again)
+
+    def daily(self, job_id: str, at: time, job: Job) -> None:
+        today = self.clock.now().replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+        first = today if today > self.clock.now() else today + timedelta(days=1)
+        self.every(job_id, timedelta(days=1), job, first=first)
 
     def start(self) -> None:
         """Jobs run when a test advances the clock."""
@@ -134,6 +177,16 @@ class ScaledTrigger:
 
     def cancel(self, job_id: str) -> None:
         self.inner.cancel(job_id)
+
+    def every(self, job_id: str, interval: timedelta, job: Job, *, first: datetime) -> None:
+        self.inner.every(job_id, interval / self.clock.speed, job, first=self.clock.to_real(first))
+
+    def daily(self, job_id: str, at: time, job: Job) -> None:
+        """Virtual days are short: once a virtual day, from the next `at`."""
+        now = self.clock.now()
+        today = now.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+        first = today if today > now else today + timedelta(days=1)
+        self.every(job_id, timedelta(days=1), job, first=first)
 
     def start(self) -> None:
         self.inner.start()
