@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
@@ -66,6 +66,9 @@ class MemoryTransport:
         self.events: dict[int, EventState] = {}
         self.event_edits: list[tuple[int, EventEdit]] = []
         self.dms: list[tuple[int, str]] = []
+        self.slowmode: dict[int, int] = {}  # channel -> seconds
+        self.deleted: list[int] = []  # member messages the bot removed
+        self.timeouts: list[tuple[int, timedelta]] = []
         self.handler: Handler | None = None
         self.post_attempts = 0
         self._ids = itertools.count(1000)
@@ -292,3 +295,16 @@ class MemoryTransport:
     async def direct_message(self, user_id: int, content: str) -> bool:
         self.dms.append((user_id, content))
         return True
+
+    async def set_slowmode(self, channel_id: int, seconds: int, reason: str) -> None:
+        self.slowmode[channel_id] = seconds
+
+    async def delete_message(self, channel_id: int, message_id: int, reason: str) -> None:
+        """As Discord does: the message goes and a delete event follows."""
+        self.deleted.append(message_id)
+        await self._emit(MessageDeleted(message_id, self.clock.now()))
+
+    async def timeout_member(
+        self, guild_id: int, user_id: int, duration: timedelta, reason: str
+    ) -> None:
+        self.timeouts.append((user_id, duration))

@@ -34,6 +34,8 @@ _LABELS: dict[StepKind, tuple[str, str | None]] = {
     StepKind.RECAP: ("recap published", "recap"),
     StepKind.NO_TOPIC: ("note to hosts: no topic file", None),
     StepKind.NEWCOMERS: ("welcome for newcomers", None),
+    StepKind.SLOWMODE_ON: ("slowmode on", "chat"),
+    StepKind.SLOWMODE_OFF: ("slowmode off", "chat"),
 }
 
 

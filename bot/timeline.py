@@ -103,4 +103,7 @@ def plan(
         steps.append(Step("last-call", StepKind.LAST_CALL, start + ros.last_call))
     steps.append(Step("close", StepKind.CLOSE, close))
     steps.append(Step("recap", StepKind.RECAP, close + ros.late_window))
+    if chat.moderation.slowmode > timedelta(0):  # on with the welcome, off with the close
+        steps.append(Step("slowmode-on", StepKind.SLOWMODE_ON, start + ros.welcome))
+        steps.append(Step("slowmode-off", StepKind.SLOWMODE_OFF, close))
     return sorted(steps, key=lambda s: (s.due_at, _KIND_ORDER[s.kind], s.question or 0))

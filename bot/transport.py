@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 
@@ -38,6 +38,7 @@ class Outgoing:
     nonce: str | None = None
     mention_role_ids: tuple[int, ...] = ()
     remind_chat: str | None = None  # attach the persistent "Remind me" toggle for this chat
+    delete_after: float | None = None  # seconds, for a notice that should not stay (a warning)
 
 
 @dataclass(frozen=True)
@@ -171,4 +172,25 @@ class ChatTransport(Protocol):
         """Change an event by the platform's rules: the start only while it is scheduled and
         only to a future time; scheduled -> active -> completed, scheduled -> cancelled."""
 
+    async def direct_message(self, user_id: int, content: str) -> bool:
+        """False when the member does not take DMs from the server's members."""
+
+    async def set_slowmode(self, channel_id: int, seconds: int, reason: str) -> None:
+        """Seconds a member must wait between posts in the channel (0: none)."""
+
+
+class ModerationTransport(Protocol):
+    """What moderation needs from a platform (`bot.app.moderation`), beside posting and DMs.
+    Every method may raise TransportError."""
+
+    async def post(self, message: Outgoing) -> Posted: ...
+
     async def direct_message(self, user_id: int, content: str) -> bool: ...
+
+    async def delete_message(self, channel_id: int, message_id: int, reason: str) -> None:
+        """Remove a member's message (one already gone is no error)."""
+
+    async def timeout_member(
+        self, guild_id: int, user_id: int, duration: timedelta, reason: str
+    ) -> None:
+        """Keep a member from posting for `duration`."""

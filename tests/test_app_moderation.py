@@ -3,14 +3,15 @@ channel, through the transport; hiding and logging commit together."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.app.moderation import ModerationLog, Where, Who
+from bot.app.moderation import Enforcement, Flagged, ModerationLog, Where, Who
 from bot.clock import ManualClock
 from bot.config import ChatSettings, Settings
 from bot.domain.messages import Attributed, MessageRow
 from bot.memory_transport import MemoryTransport
+from bot.moderation import Rule, Verdict
 from bot.store import Store
 
 AT = datetime(2026, 12, 2, 1, 5, tzinfo=UTC)
@@ -56,3 +57,35 @@ async def test_hiding_a_message_marks_it_and_logs_it_once(tmp_path: Path) -> Non
         assert not await mod_log.hide(chat(tmp_path), None, who, Where(99), by="Hana")
         assert len(await store.moderation.for_user(7)) == 1
         assert len(transport.posts_in(MOD_LOG)) == 1
+
+
+async def test_a_verdict_is_carried_out_through_the_transport_and_logged(tmp_path: Path) -> None:
+    """Delete, warn by DM (or, with DMs closed, a notice in the channel that goes away), time
+    out: each through the platform's transport, then one log row and one mod-log line."""
+    clock = ManualClock(AT)
+    transport = MemoryTransport(clock)
+    async with Store(tmp_path / "m.db") as store:
+        enforcement = Enforcement(transport, ModerationLog(store, transport, clock))
+        flagged = Flagged(10, 20, "https://discord.com/channels/10/20", Where(5, None, "spam"))
+        verdict = Verdict(Rule.FLOOD, "3 messages in 1s", warn=True, timeout=timedelta(minutes=1))
+        await enforcement.act(chat(tmp_path), None, Who(7, "Al_*"), flagged, verdict)
+        assert transport.deleted == [5]
+        assert transport.timeouts == [(7, timedelta(minutes=1))]
+        [(user, dm)] = transport.dms
+        assert user == 7 and dm.startswith("About https://discord.com/channels/10/20: you're")
+
+        async def dms_closed(user_id: int, content: str) -> bool:
+            return False
+
+        transport.direct_message = dms_closed  # type: ignore[method-assign]
+        again = Verdict(Rule.DUPLICATE, "the same text twice", warn=True)
+        await enforcement.act(chat(tmp_path), None, Who(7, "Al_*"), flagged, again)
+        [notice] = transport.posts_in(20)
+        assert notice.content.startswith("Al\\_\\*, the same message again was removed")
+        assert notice.outgoing.delete_after == 60
+        logged = [(a.action, a.reason) for a in await store.moderation.for_user(7)]
+        assert logged == [
+            ("flood", "3 messages in 1s; deleted, warned by DM, timed out for 0:01:00"),
+            ("duplicate", "the same text twice; deleted, warned in the channel"),
+        ]
+        assert len(transport.posts_in(MOD_LOG)) == 2

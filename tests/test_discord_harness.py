@@ -189,7 +189,7 @@ async def bot_running(
     """The real bot, connected to the fake in this process; closed (not crashed) on exit."""
     store = await Store.open(settings.database)
     try:
-        options: dict[str, Any] = {"guild_ready_timeout": 0.1, "slowmode_check_interval": 0.2}
+        options: dict[str, Any] = {"guild_ready_timeout": 0.1}
         options.update(bot_options)
         bot = assemble_bot(
             settings,

@@ -1,6 +1,7 @@
-"""The moderation log and "Hide from recap": every moderation action is one row in the store and
-one line in the chat's mod-log channel (posted through the platform's transport). Hiding a
-message and logging it are one transaction."""
+"""Moderation as the platforms ask for it: a rule's verdict carried out through the platform's
+transport (delete, warn once, time out), the moderation log, and "Hide from recap". Every action
+is one row in the store and one line in the chat's mod-log channel; hiding a message and logging
+it are one transaction."""
 
 from __future__ import annotations
 
@@ -9,11 +10,23 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import ChatSettings
+from bot.engine.render import escape_name
+from bot.moderation import Verdict
 from bot.store import Store
 from bot.topics import MESSAGE_LIMIT
-from bot.transport import ChatTransport, Outgoing, TransportError
+from bot.transport import ChatTransport, ModerationTransport, Outgoing, TransportError
 
 log = logging.getLogger(__name__)
+
+WARNINGS = {
+    "flood": "you're posting faster than the chat allows, so some messages were removed. "
+    "Take a breath: one message at a time keeps the chat readable.",
+    "duplicate": "the same message again was removed; once is enough.",
+    "blocked-word": "your message was removed because it contains a word this server blocks.",
+    "new-member-link": "links from new members are held back for a while; "
+    "your message with a link was removed. Please post it without the link.",
+}
+NOTICE_SECONDS = 60.0  # a warning in the channel (DMs closed) goes away after this
 
 
 @dataclass(frozen=True)
@@ -98,3 +111,72 @@ class ModerationLog:
             await self._transport.post(Outgoing(chat.channels.mod_log, line))
         except TransportError as exc:
             log.warning("could not write to the mod log: %s", exc)
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """A member message a rule flagged, where the platform has it."""
+
+    guild_id: int
+    channel_id: int  # where it was posted (a thread, for a message in one)
+    channel_url: str
+    message: Where
+
+
+class Enforcement:
+    """Carries out a rule's verdict (`bot.moderation`) on a member message through the platform:
+    delete it, warn once (a DM, else a short notice in the channel), time out; then log it."""
+
+    def __init__(self, transport: ModerationTransport, mod_log: ModerationLog) -> None:
+        self._transport, self._mod_log = transport, mod_log
+
+    async def act(
+        self,
+        chat: ChatSettings,
+        session_id: int | None,
+        who: Who,
+        flagged: Flagged,
+        verdict: Verdict,
+    ) -> None:
+        why = f"{chat.hashtag}: {verdict.reason}"
+        done = ["deleted"]
+        try:
+            await self._transport.delete_message(
+                flagged.channel_id, flagged.message.message_id, why
+            )
+        except TransportError as exc:
+            done = [f"could not delete ({exc.status})"]
+        if verdict.warn:
+            done.append(await self._warn(who, flagged, verdict))
+        if verdict.timeout is not None:
+            try:
+                await self._transport.timeout_member(
+                    flagged.guild_id, who.user_id, verdict.timeout, why
+                )
+                done.append(f"timed out for {verdict.timeout}")
+            except TransportError as exc:
+                done.append(f"could not time out ({exc.status})")
+        reason = f"{verdict.reason}; {', '.join(done)}"
+        await self._mod_log.record(
+            chat, session_id, who, flagged.message, verdict.rule.value, reason
+        )
+
+    async def _warn(self, who: Who, flagged: Flagged, verdict: Verdict) -> str:
+        text = WARNINGS.get(verdict.rule.value, verdict.reason)
+        try:
+            if await self._transport.direct_message(
+                who.user_id, f"About {flagged.channel_url}: {text}"
+            ):
+                return "warned by DM"
+        except TransportError:
+            pass
+        notice = Outgoing(
+            flagged.channel_id,
+            f"{escape_name(who.display_name)}, {text}",
+            delete_after=NOTICE_SECONDS,
+        )
+        try:
+            await self._transport.post(notice)
+            return "warned in the channel"
+        except TransportError:
+            return "could not warn"

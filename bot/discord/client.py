@@ -20,7 +20,7 @@ import discord
 from discord.ext import commands
 
 from bot.app.members import MemberSettings
-from bot.app.moderation import ModerationLog
+from bot.app.moderation import Enforcement, ModerationLog
 from bot.app.status import ChatStatus
 from bot.app.topics import TopicUpdates
 from bot.clock import Clock, SystemClock
@@ -77,7 +77,6 @@ class LeadershipBot(commands.Bot):
         clock: Clock | None = None,
         rehearsal: Rehearsal | None = None,
         heartbeat_interval: float = INTERVAL,
-        slowmode_check_interval: float = 5.0,
         **options: Any,
     ) -> None:
         super().__init__(
@@ -96,7 +95,6 @@ class LeadershipBot(commands.Bot):
         self.clock = clock or SystemClock()
         self.rehearsal = rehearsal
         self.heartbeat_interval = heartbeat_interval
-        self.slowmode_check_interval = slowmode_check_interval
         self._checked_setup = False
         # Set once the first heartbeat and history backfill after connecting are done.
         self.caught_up = asyncio.Event()
@@ -111,6 +109,7 @@ class LeadershipBot(commands.Bot):
         self.chat_status = ChatStatus(settings, store, engine)
         self.member_settings = MemberSettings(store, self.republisher.soon)
         self.mod_log = ModerationLog(store, transport, self.clock)
+        self.enforcement = Enforcement(transport, self.mod_log)
         self.topic_updates = TopicUpdates(store, engine)
         self._idle = asyncio.Event()
         self._idle.set()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import discord
@@ -112,6 +112,8 @@ class DiscordTransport:
             kwargs["nonce"] = message.nonce
         if message.remind_chat and self._remind_view is not None:
             kwargs["view"] = self._remind_view(message.remind_chat)
+        if message.delete_after is not None:
+            kwargs["delete_after"] = message.delete_after
         with translated(f"post in channel {message.channel_id}"):
             sent = await self._channel(message.channel_id).send(**kwargs)
         return Posted(
@@ -181,6 +183,31 @@ class DiscordTransport:
                 return False
             raise
         return True
+
+    # -- moderation ---------------------------------------------------------------------------
+
+    async def set_slowmode(self, channel_id: int, seconds: int, reason: str) -> None:
+        with translated(f"set the slowmode of channel {channel_id}"):
+            await self.client.http.edit_channel(
+                channel_id, reason=reason, rate_limit_per_user=seconds
+            )
+
+    async def delete_message(self, channel_id: int, message_id: int, reason: str) -> None:
+        try:
+            with translated(f"delete message {message_id}"):
+                await self.client.http.delete_message(channel_id, message_id, reason=reason)
+        except TransportError as exc:
+            if exc.status != 404:  # already gone
+                raise
+
+    async def timeout_member(
+        self, guild_id: int, user_id: int, duration: timedelta, reason: str
+    ) -> None:
+        until = discord.utils.utcnow() + duration
+        with translated(f"time out member {user_id}"):
+            await self.client.http.edit_member(
+                guild_id, user_id, reason=reason, communication_disabled_until=until.isoformat()
+            )
 
     # -- reading history ----------------------------------------------------------------------
 

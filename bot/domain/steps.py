@@ -18,6 +18,8 @@ class StepKind(StrEnum):
     RECAP = "recap"
     NO_TOPIC = "no_topic"  # heads-up to hosts: no topic file for the coming chat
     NEWCOMERS = "newcomers"  # welcome first-time members (added while the chat runs)
+    SLOWMODE_ON = "slowmode_on"  # the chat channel's slowmode for the chat hour (no post)
+    SLOWMODE_OFF = "slowmode_off"
 
 
 class StepStatus(StrEnum):

@@ -31,6 +31,15 @@ _CHAT_KINDS = {
     StepKind.CLOSE.value,
     StepKind.RECAP.value,
     StepKind.NEWCOMERS.value,
+    StepKind.SLOWMODE_ON.value,
+    StepKind.SLOWMODE_OFF.value,
+}
+# What a longer chat moves, and what closing it now brings forward.
+_TAIL_KINDS = {
+    StepKind.LAST_CALL.value,
+    StepKind.CLOSE.value,
+    StepKind.RECAP.value,
+    StepKind.SLOWMODE_OFF.value,
 }
 
 
@@ -198,9 +207,8 @@ class HostControls:
         delta = timedelta(minutes=minutes)
         async with self._locks.lock(session.id):
             pending = await self._pending(session.id)
-            tail = {StepKind.LAST_CALL.value, StepKind.CLOSE.value, StepKind.RECAP.value}
             moves: dict[str, datetime] = {
-                s.key: s.due_at + delta for s in pending if s.kind in tail
+                s.key: s.due_at + delta for s in pending if s.kind in _TAIL_KINDS
             }
             if "close" not in moves:
                 raise ControlError("the chat has already closed")
@@ -223,7 +231,11 @@ class HostControls:
                 ):
                     await self._steps.mark_skipped(session.id, s.key, f"ended early by {actor}")
                     self._jobs.cancel_step(session.id, s.key)
-            moves: dict[str, datetime] = {"close": now, "recap": now + chat.run_of_show.late_window}
+            moves: dict[str, datetime] = {
+                "close": now,
+                "slowmode-off": now,
+                "recap": now + chat.run_of_show.late_window,
+            }
             if session.status is SessionStatus.PAUSED:  # ending a paused chat ends the pause too
                 await self._sessions.set_status(session.id, SessionStatus.RUNNING)
             await self._apply(session, moves, "end", "", actor)

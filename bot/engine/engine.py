@@ -121,6 +121,8 @@ class ChatEngine:
             StepKind.CLOSE: step_kinds.Close(sender, store.sessions, self.planner.next_topic),
             StepKind.NO_TOPIC: step_kinds.NoTopic(sender),
             StepKind.NEWCOMERS: step_kinds.Newcomers(sender, store.members, store.steps, newcomers),
+            StepKind.SLOWMODE_ON: step_kinds.Slowmode(transport, store.steps, clock),
+            StepKind.SLOWMODE_OFF: step_kinds.Slowmode(transport, store.steps, clock),
             StepKind.RECAP: RecapStep(
                 sender=sender,
                 steps=store.steps,

@@ -33,7 +33,13 @@ def stale_reason(step: StepRow, ledger: Sequence[StepRow], now: datetime) -> str
         if question is None or question.status is not StepStatus.PENDING or now >= question.due_at:
             return "its question is already due"
         return None
-    if kind in (StepKind.WELCOME, StepKind.QUESTION, StepKind.LAST_CALL, StepKind.NEWCOMERS):
+    if kind in (
+        StepKind.WELCOME,
+        StepKind.QUESTION,
+        StepKind.LAST_CALL,
+        StepKind.NEWCOMERS,
+        StepKind.SLOWMODE_ON,
+    ):
         if close is not None and (close.status is not StepStatus.PENDING or now >= close.due_at):
             return "the chat hour is over"
         return None

@@ -4,11 +4,13 @@ nothing to do here (a heads-up without a host channel), and the runner marks it 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from bot.clock import Clock
 from bot.config import ChatSettings
 from bot.domain.sessions import SessionRow, SessionStatus
 from bot.domain.steps import StepKind, StepRow
@@ -18,7 +20,9 @@ from bot.engine.newcomers import NewcomerBatches
 from bot.engine.notify import best_effort
 from bot.engine.ports import MemberRecords, SessionRecords, StepLedger
 from bot.engine.sending import Sender
-from bot.transport import Outgoing
+from bot.transport import ChatTransport, Outgoing
+
+log = logging.getLogger(__name__)
 
 NextTopic = Callable[[ChatSettings, date], Awaitable[tuple[str | None, datetime]]]
 
@@ -204,6 +208,31 @@ class Newcomers:
             await self._sender.deliver(step, out)
         if await self._members.unwelcomed(session.id):
             await self._batches.queue(session, chat)
+        return True
+
+
+class Slowmode:
+    """The chat channel's slowmode for the chat hour: on with the welcome, off with the close
+    (`moderation.slowmode`). A timer in the ledger like any step, so a restart, a pause, an
+    extension or an early end moves it with the chat; nothing is posted."""
+
+    def __init__(self, transport: ChatTransport, steps: StepLedger, clock: Clock) -> None:
+        self._transport, self._steps, self._clock = transport, steps, clock
+
+    async def __call__(self, call: StepCall) -> bool:
+        chat, step = call.chat, call.step
+        on = StepKind(step.kind) is StepKind.SLOWMODE_ON
+        seconds = int(chat.moderation.slowmode.total_seconds()) if on else 0
+        channel = chat.channels.chat
+        await self._transport.set_slowmode(channel, seconds, f"{chat.hashtag} chat hour")
+        await self._steps.mark_sent(
+            step.session_id,
+            step.key,
+            message_id=None,
+            channel_id=channel,
+            sent_at=self._clock.now(),
+        )
+        log.info("slowmode in %s set to %ss", channel, seconds)
         return True
 
 

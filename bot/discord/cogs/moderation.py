@@ -1,20 +1,20 @@
-"""Moderation: carries out the verdicts of the pure `bot.moderation` rules (delete, warn once,
-time out), keeps the chat channel's slowmode for the chat hour, and gives hosts the "Hide from
-recap" message command. Every action is recorded in the store and the mod-log channel."""
+"""Moderation: checks member messages with the pure `bot.moderation` rules, in gateway order, and
+hands a verdict to `bot.app.moderation.Enforcement`, which acts through the transport (delete,
+warn once, time out) and logs it; gives hosts the "Hide from recap" message command. (The chat
+channel's slowmode is a ledger step of the engine.)"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app.moderation import Where, Who
+from bot.app.moderation import Flagged, Where, Who
 from bot.config import ChatSettings
 from bot.discord.access import ChatChannels, chat_for, is_host
 from bot.discord.cogs import drain_capture
@@ -28,18 +28,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _RUNNING = (SessionStatus.RUNNING, SessionStatus.PAUSED)
-WARNINGS = {
-    "flood": "you're posting faster than the chat allows, so some messages were removed. "
-    "Take a breath: one message at a time keeps the chat readable.",
-    "duplicate": "the same message again was removed; once is enough.",
-    "blocked-word": "your message was removed because it contains a word this server blocks.",
-    "new-member-link": "links from new members are held back for a while; "
-    "your message with a link was removed. Please post it without the link.",
-}
 
 
 def _where(message: discord.Message) -> Where:
     return Where(message.id, message.jump_url, message.content)
+
+
+def _flagged(message: discord.Message) -> Flagged:
+    assert message.guild is not None  # take_message lets only server messages through
+    return Flagged(message.guild.id, message.channel.id, message.channel.jump_url, _where(message))
 
 
 class ModerationCog(commands.Cog):
@@ -48,8 +45,6 @@ class ModerationCog(commands.Cog):
         self._chat_channels = ChatChannels(bot.settings)
         self._moderators = {c.name: Moderator(c.moderation) for c in bot.settings.chats}
         self._sessions: dict[str, int | None] = {}
-        self._slowmode: dict[int, int] = {}  # channel -> seconds we set
-        self._slowmode_task: asyncio.Task[None] | None = None
         # messages to check, in gateway order, and the actions under way (deletes, warnings)
         self._queue: asyncio.Queue[tuple[discord.Message, ChatSettings]] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
@@ -65,13 +60,11 @@ class ModerationCog(commands.Cog):
         self.bot.tree.add_command(self.hide_menu)
         self._worker = asyncio.create_task(self._work(), name="moderation")
         self.bot.intake.add(self.take_message)
-        if any(c.moderation.slowmode > timedelta(0) for c in self.bot.settings.chats):
-            self._slowmode_task = asyncio.create_task(self._slowmode_loop(), name="slowmode")
 
     async def cog_unload(self) -> None:
         self.bot.intake.remove(self.take_message)
         self.bot.tree.remove_command(self.hide_menu.name, type=self.hide_menu.type)
-        for task in (self._slowmode_task, self._worker, *self._acting):
+        for task in (self._worker, *self._acting):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -147,74 +140,15 @@ class ModerationCog(commands.Cog):
     ) -> None:
         try:
             async with self.bot.working():
-                await self._act(message, member, chat, session, verdict)
+                await self.bot.enforcement.act(
+                    chat,
+                    session.id if session is not None else None,
+                    Who(member.id, member.display_name),
+                    _flagged(message),
+                    verdict,
+                )
         except Exception:
             log.exception("could not act on message %s (%s)", message.id, verdict.rule.value)
-
-    async def _act(
-        self,
-        message: discord.Message,
-        member: discord.Member,
-        chat: ChatSettings,
-        session: SessionRow | None,
-        verdict: Verdict,
-    ) -> None:
-        done = ["deleted"]
-        try:
-            await message.delete()
-        except discord.NotFound:
-            pass
-        except discord.HTTPException as exc:
-            done = [f"could not delete ({exc.status})"]
-        if verdict.warn:
-            done.append(await self._warn(message, member, verdict))
-        if verdict.timeout is not None:
-            try:
-                await member.timeout(verdict.timeout, reason=f"#LeadershipChat: {verdict.reason}")
-                done.append(f"timed out for {verdict.timeout}")
-            except discord.HTTPException as exc:
-                done.append(f"could not time out ({exc.status})")
-        reason = f"{verdict.reason}; {', '.join(done)}"
-        await self._log(chat, session, member, message, verdict.rule.value, reason)
-
-    async def _warn(
-        self, message: discord.Message, member: discord.Member, verdict: Verdict
-    ) -> str:
-        """A one-time warning: by DM, or a short notice in the channel when DMs are closed."""
-        text = WARNINGS.get(verdict.rule.value, verdict.reason)
-        try:
-            await member.send(f"About {message.channel.jump_url}: {text}")
-            return "warned by DM"
-        except discord.HTTPException:
-            pass
-        try:
-            await message.channel.send(
-                f"{discord.utils.escape_markdown(member.display_name)}, {text}",
-                delete_after=60,
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
-            return "warned in the channel"
-        except discord.HTTPException:
-            return "could not warn"
-
-    async def _log(
-        self,
-        chat: ChatSettings,
-        session: SessionRow | None,
-        member: discord.abc.User,
-        message: discord.Message | None,
-        action: str,
-        reason: str,
-    ) -> None:
-        """One row in the store's moderation log and one line in the mod-log channel."""
-        await self.bot.mod_log.record(
-            chat,
-            session.id if session is not None else None,
-            Who(member.id, member.display_name),
-            _where(message) if message is not None else None,
-            action,
-            reason,
-        )
 
     # -- hide from recap ----------------------------------------------------------------------
 
@@ -246,42 +180,6 @@ class ModerationCog(commands.Cog):
             await send_reply(interaction, "That message is not part of a chat I recorded.")
             return
         await send_reply(interaction, "Hidden: this message will not appear in the recap.")
-
-    # -- slowmode -----------------------------------------------------------------------------
-
-    async def _slowmode_loop(self) -> None:
-        await self.bot.wait_until_ready()
-        while True:
-            for chat in self.bot.settings.chats:
-                if chat.moderation.slowmode > timedelta(0):
-                    try:
-                        await self._apply_slowmode(chat)
-                    except Exception:
-                        log.exception("slowmode check for %s failed", chat.name)
-            await asyncio.sleep(self.bot.slowmode_check_interval)
-
-    async def _apply_slowmode(self, chat: ChatSettings) -> None:
-        """Slowmode on while the chat runs, back to none afterwards (only if it is still ours)."""
-        session = await self.bot.engine.current_session(chat.name)
-        running = session is not None and session.status in _RUNNING
-        wanted = int(chat.moderation.slowmode.total_seconds()) if running else 0
-        channel_id = chat.channels.chat
-        if channel_id not in self._slowmode:
-            channel = self.bot.get_channel(channel_id)
-            current = getattr(channel, "slowmode_delay", 0)
-            # after a restart: a slowmode equal to ours was set by us
-            self._slowmode[channel_id] = (
-                current if current == int(chat.moderation.slowmode.total_seconds()) else 0
-            )
-            if not running and self._slowmode[channel_id] == 0:
-                return
-        if self._slowmode[channel_id] == wanted:
-            return
-        await self.bot.http.edit_channel(
-            channel_id, reason=f"{chat.hashtag} chat hour", rate_limit_per_user=wanted
-        )
-        self._slowmode[channel_id] = wanted
-        log.info("slowmode in %s set to %ss", channel_id, wanted)
 
 
 async def setup(bot: LeadershipBot) -> None:
