@@ -84,9 +84,10 @@ class Sessions:
         return found
 
     async def get(self, session_id: int) -> SessionRow | None:
-        async with self._conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)) as cur:
-            r = await cur.fetchone()
-        return _row(r) if r else None
+        rows = await self._conn.execute_fetchall(
+            "SELECT * FROM sessions WHERE id = ?", (session_id,)
+        )  # one round trip (a cursor would take three)
+        return next((_row(r) for r in rows), None)
 
     async def for_date(self, chat: str, chat_date: date) -> SessionRow | None:
         async with self._conn.execute(

@@ -40,25 +40,28 @@ class Steps:
             [(session_id, s.key, s.kind, s.question, to_db(s.due_at)) for s in steps],
         )
 
+    # Reads are one round trip to the database thread each (`execute_fetchall`; a cursor takes
+    # three): a step that falls due during a burst reads the ledger before it posts, and every
+    # round trip waits for a turn of the busy event loop.
+
     async def for_session(self, session_id: int) -> list[StepRow]:
         """All steps of a session ordered by due time (then insertion order)."""
-        async with self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             "SELECT * FROM steps WHERE session_id = ? ORDER BY due_at, rowid", (session_id,)
-        ) as cur:
-            return [_row(r) for r in await cur.fetchall()]
+        )
+        return [_row(r) for r in rows]
 
     async def get(self, session_id: int, key: str) -> StepRow | None:
-        async with self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             "SELECT * FROM steps WHERE session_id = ? AND key = ?", (session_id, key)
-        ) as cur:
-            r = await cur.fetchone()
-        return _row(r) if r else None
+        )
+        return next((_row(r) for r in rows), None)
 
     async def pending(self) -> list[StepRow]:
-        async with self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             "SELECT * FROM steps WHERE status = 'pending' ORDER BY due_at, rowid"
-        ) as cur:
-            return [_row(r) for r in await cur.fetchall()]
+        )
+        return [_row(r) for r in rows]
 
     async def mark_sent(
         self,
@@ -91,12 +94,12 @@ class Steps:
 
     async def begin_attempt(self, session_id: int, key: str) -> int:
         """Count an attempt before sending (a crash mid-send leaves attempts > 0). Returns the count."""
-        await self._conn.execute(
-            "UPDATE steps SET attempts = attempts + 1, last_error = 'sending' WHERE session_id = ? AND key = ?",
+        rows = await self._conn.execute_fetchall(
+            "UPDATE steps SET attempts = attempts + 1, last_error = 'sending'"
+            " WHERE session_id = ? AND key = ? RETURNING attempts",
             (session_id, key),
         )
-        row = await self.get(session_id, key)
-        return row.attempts if row else 0
+        return next((int(r[0]) for r in rows), 0)
 
     async def fail_attempt(self, session_id: int, key: str, error: str, *, final: bool) -> None:
         """Record why an attempt failed; a final failure marks the step failed."""
