@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from bot.clock import ScaledClock
 from bot.config import ChatSettings, Settings
@@ -89,8 +90,6 @@ class PrintingTransport(MemoryTransport):
     def __init__(self, clock: ScaledClock, zone: str, out: TextIO) -> None:
         super().__init__(clock, guild_id=GUILD)
         self.out = out
-        from zoneinfo import ZoneInfo
-
         self.zone = ZoneInfo(zone)
 
     def _local(self, at: datetime) -> str:

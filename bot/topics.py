@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from bot.bluesky_text import POST_GRAPHEMES, grapheme_count
 from bot.config import WEEKDAYS, ChatSettings, Settings
 from bot.durations import format_duration, parse_duration
+from bot.timeline import question_offsets
 from bot.yaml_source import YamlDocument, YamlSyntaxError, read_yaml
 
 log = logging.getLogger(__name__)
@@ -247,8 +248,6 @@ def check_topic(topic: Topic, chat: ChatSettings) -> list[Problem]:
     """Rules that need the chat's settings: offsets inside the chat, post length (over
     Discord's limit an error, over X's a warning, over Bluesky's a warning when the chat
     mirrors its questions there), the chat's weekday (a warning)."""
-    from bot.timeline import question_offsets  # local: timeline imports config, keep topics light
-
     path = topic.path or Path("<topic>")
     problems: list[Problem] = []
     weekday = chat.schedule.weekday

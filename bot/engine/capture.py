@@ -12,7 +12,7 @@ from bot.answers import Attribution, Incoming, Kind, ReplyTarget, attribute
 from bot.clock import Clock
 from bot.config import ChatSettings
 from bot.domain.members import Seen
-from bot.domain.messages import MessageRow
+from bot.domain.messages import Added, MessageRow
 from bot.domain.sessions import SessionRow, SessionStatus
 from bot.engine.locks import PostsFirst
 from bot.engine.newcomers import NewcomerBatches
@@ -29,7 +29,8 @@ from bot.transport import (
 log = logging.getLogger(__name__)
 
 _CAPTURING = (SessionStatus.RUNNING, SessionStatus.PAUSED, SessionStatus.CLOSED)
-# Messages stored together before capture looks whether a post fell due (`PostsFirst`).
+# Messages attributed and inserted together before capture looks whether a post fell due
+# (`PostsFirst`); a run's members and participation are still counted together, at its end.
 RUN_LIMIT = 500
 
 
@@ -124,15 +125,15 @@ class Capture:
     async def handle_many(self, events: Sequence[IncomingEvent]) -> None:
         """Events in arrival order; runs of new messages are stored together (a few statements
         per run instead of per message). A run that fails is retried message by message, so one
-        bad message never costs the others. Before each run (of at most RUN_LIMIT messages) a
-        post that fell due goes first (`PostsFirst`)."""
+        bad message never costs the others. Before each run, and every RUN_LIMIT messages within
+        one, a post that fell due goes first (`PostsFirst`)."""
         async with self._writing:
             await self._handle_many(events)
 
     async def _handle_many(self, events: Sequence[IncomingEvent]) -> None:
         run: list[MessageCreated] = []
         for event in [*events, None]:
-            if isinstance(event, MessageCreated) and len(run) < RUN_LIMIT:
+            if isinstance(event, MessageCreated):
                 run.append(event)
                 continue
             if run:
@@ -144,9 +145,7 @@ class Capture:
                     for msg in run:
                         await self._handle(msg)
                 run = []
-            if isinstance(event, MessageCreated):
-                run.append(event)
-            elif event is not None:
+            if event is not None:
                 await self._posts_first.wait_for_posts()
                 await self._handle(event)
 
@@ -187,11 +186,12 @@ class Capture:
         """Store the member messages that belong to a running session, in posting order; returns
         how many were newly stored.
 
-        The hot path: with the session view cached a run of messages costs two round trips to
-        the database thread (the messages; the members and their participation counts) plus one
-        to look up the messages replied to, each statement committed on its own (WAL,
-        synchronous=NORMAL). Whether an author opted out only changes what is stored, so it is
-        decided in the insert itself."""
+        The hot path: with the session view cached, each RUN_LIMIT messages cost one round trip
+        to the database thread (the messages) plus one to look up the messages replied to, and
+        the whole run one more (the members and their participation counts), each statement
+        committed on its own (WAL, synchronous=NORMAL). Between two such parts a post that fell
+        due goes first (`PostsFirst`). Whether an author opted out only changes what is stored,
+        so it is decided in the insert itself."""
         wanted: list[tuple[MessageCreated, ChatSettings, SessionView]] = []
         for msg in msgs:
             chat = None if msg.author_is_bot else self._chat_by_channel.get(msg.channel_id)
@@ -200,21 +200,30 @@ class Capture:
                 wanted.append((msg, chat, view))
         if not wanted:
             return 0
-        replied = {m.reply_to for m, _, v in wanted if m.reply_to not in v.question_posts}
-        replied -= {m.message_id for m, _, _ in wanted} | {None}
-        parents = dict(await self._messages.questions_of(r for r in replied if r is not None))
+        in_run = {m.message_id for m, _, _ in wanted}
+        parents: dict[int, tuple[int, ...]] = {}
         rows: list[tuple[MessageRow, ChatSettings, SessionView, bool]] = []
-        for msg, chat, view in wanted:
-            if msg.message_id in parents:
-                continue  # the same event twice in one run
-            # opting out sets Attribution.excluded, which is not stored; the kind is the same
-            result = self._attribute(view, msg, msg.content, False, parents)
-            if result.kind is Kind.OUTSIDE:
-                continue
-            parents[msg.message_id] = result.questions  # a reply later in this run
-            row = message_row(msg, view.session.id, stored_attribution(result))
-            rows.append((row, chat, view, result.kind is Kind.ANSWER))
-        added = await self._messages.add_member_messages([r for r, _, _, _ in rows])
+        added: dict[int, Added] = {}
+        for start in range(0, len(wanted), RUN_LIMIT):
+            if start:  # a post that fell due meanwhile goes first
+                await self._posts_first.wait_for_posts()
+            chunk = wanted[start : start + RUN_LIMIT]
+            replied = {m.reply_to for m, _, v in chunk if m.reply_to not in v.question_posts}
+            replied -= in_run | parents.keys() | {None}
+            parents |= await self._messages.questions_of(r for r in replied if r is not None)
+            stored: list[tuple[MessageRow, ChatSettings, SessionView, bool]] = []
+            for msg, chat, view in chunk:
+                if msg.message_id in parents:
+                    continue  # the same event twice in one run
+                # opting out sets Attribution.excluded, which is not stored; the kind is the same
+                result = self._attribute(view, msg, msg.content, False, parents)
+                if result.kind is Kind.OUTSIDE:
+                    continue
+                parents[msg.message_id] = result.questions  # a reply later in this run
+                row = message_row(msg, view.session.id, stored_attribution(result))
+                stored.append((row, chat, view, result.kind is Kind.ANSWER))
+            added |= await self._messages.add_member_messages([r for r, _, _, _ in stored])
+            rows += stored
         by_session: dict[int, list[tuple[MessageRow, ChatSettings, SessionView, bool]]] = {}
         for entry in rows:
             if entry[0].id in added:

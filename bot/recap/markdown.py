@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from bot.recap.chart import describe_activity
 from bot.recap.display import clock, names_list, plural, span
 from bot.recap.model import Recap, RecapMessage, RecapQuestion, Thread
 from bot.recap.text import escape_line_start, safe_url
@@ -159,8 +160,6 @@ def render_markdown(recap: Recap, chart: str | None = "activity.png") -> str:
 
 def chart_alt(recap: Recap) -> str:
     """Alt text for the activity chart: what a sighted reader takes from it."""
-    from bot.recap.chart import describe_activity
-
     return md_name(describe_activity(recap))
 
 
