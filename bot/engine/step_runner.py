@@ -10,6 +10,7 @@ run of messages until the post is out and recorded.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -94,8 +95,10 @@ class StepRunner:
 
     async def _run_step(self, session_id: int, key: str) -> None:
         async with self._locks.lock(session_id), self._posts_first.posting():
-            session = await self._sessions.get(session_id)
-            ledger = await self._steps.for_session(session_id) if session is not None else []
+            # both reads at once: one wait for the database thread, not two turns of a busy loop
+            session, ledger = await asyncio.gather(
+                self._sessions.get(session_id), self._steps.for_session(session_id)
+            )
             step = next((s for s in ledger if s.key == key), None)
             if session is not None:
                 self._session_chats[session_id] = session.chat

@@ -74,10 +74,10 @@ class Members:
         if not user_ids:
             return {}
         marks = ",".join("?" * len(user_ids))
-        async with self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             f"SELECT * FROM members WHERE user_id IN ({marks})", user_ids
-        ) as cur:
-            return {r["user_id"]: _member(r) for r in await cur.fetchall()}
+        )  # one round trip (a newcomers step reads it before it posts)
+        return {r["user_id"]: _member(r) for r in rows}
 
     async def ensure(self, user_id: int, display_name: str) -> MemberRow:
         await self._conn.execute(
@@ -213,12 +213,13 @@ class Members:
         are claimed for it (`welcomed` holds the batch), so a retry after a crash names the
         same people and a later batch never names them again. Members whose messages are all
         deleted are left out."""
-        await self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             "UPDATE session_members SET welcomed = ?"
-            " WHERE session_id = ? AND newcomer AND welcomed = 0 AND messages > 0",
+            " WHERE session_id = ? AND newcomer AND welcomed = 0 AND messages > 0"
+            " RETURNING user_id",
             (batch, session_id),
         )
-        return await self.claimed(session_id, batch)
+        return sorted(int(r[0]) for r in rows)
 
     async def claimed(self, session_id: int, batch: int) -> list[int]:
         """The members a newcomers batch already claimed (see `claim_newcomers`)."""
