@@ -3,20 +3,28 @@ welcome, off with the close) that move with the chat and survive a restart."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+
+import pytest_asyncio
 
 from bot.domain.steps import StepStatus
 from tests.test_engine import CHAT, START, TOPIC, Harness, compressed_settings
 
 
-def slow_chat(tmp_path: Path) -> Harness:
+@pytest_asyncio.fixture
+async def slow_chat(tmp_path: Path) -> AsyncIterator[Harness]:
+    """The engine harness with a 5 s slowmode configured; its store closed after the test."""
     settings = compressed_settings(tmp_path, moderation={"slowmode": "5s"})
-    return Harness(tmp_path, settings, [TOPIC])
+    h = Harness(tmp_path, settings, [TOPIC])
+    yield h
+    if h.store is not None:
+        await h.store.close()
 
 
-async def test_slowmode_is_on_for_the_chat_hour_and_off_after_the_close(tmp_path: Path) -> None:
-    h = slow_chat(tmp_path)
+async def test_slowmode_is_on_for_the_chat_hour_and_off_after_the_close(slow_chat: Harness) -> None:
+    h = slow_chat
     engine = await h.boot()
     session = await engine.plan_session("leadershipchat", START)
     await h.run_until(START - timedelta(seconds=1))
@@ -34,8 +42,10 @@ async def test_slowmode_is_on_for_the_chat_hour_and_off_after_the_close(tmp_path
     assert not any("slowmode" in p.content for p in h.transport.posts)  # nothing is posted
 
 
-async def test_slowmode_follows_an_extension_an_early_end_and_a_restart(tmp_path: Path) -> None:
-    h = slow_chat(tmp_path)
+async def test_slowmode_follows_an_extension_an_early_end_and_a_restart(
+    slow_chat: Harness,
+) -> None:
+    h = slow_chat
     engine = await h.boot()
     await engine.plan_session("leadershipchat", START)
     await h.run_until(START + timedelta(seconds=20))
