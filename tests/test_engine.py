@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -119,6 +120,7 @@ class Harness:
             topics=self._topics,
             recap=self.recap,
             retry_delays=(1.0, 2.0, 4.0),
+            **self.engine_options(),
         )
         self.transport.handler = self.engine.capture.handle
         if before_catch_up is None:
@@ -128,6 +130,10 @@ class Harness:
             await before_catch_up()
             await self.engine.catch_up.run(full=True)
         return self.engine
+
+    def engine_options(self) -> dict[str, Any]:
+        """More of ChatEngine's options, for a harness that needs them (mirrors)."""
+        return {}
 
     async def crash(self) -> None:
         """Drop everything without a clean shutdown (jobs vanish with the trigger)."""

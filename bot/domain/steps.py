@@ -47,6 +47,21 @@ class StepRow:
 
 
 @dataclass(frozen=True)
+class PlatformStep:
+    """What became of a step on a platform the chat also runs on (`bot.engine.mirrors`); the
+    home platform's record is the step's own row."""
+
+    session_id: int
+    key: str
+    platform: str
+    status: StepStatus
+    post_ref: str | None  # the post's id there (Bluesky: an AT-URI)
+    attempts: int
+    last_error: str | None
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
 class PartPost:
     """One message of a multi-part step (the recap), as posted."""
 

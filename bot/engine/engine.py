@@ -30,6 +30,7 @@ from bot.engine.controls import HostControls
 from bot.engine.events import EventKeeper
 from bot.engine.jobs import Jobs, job_id
 from bot.engine.locks import PostsFirst, SessionLocks
+from bot.engine.mirrors import Mirror, MirrorRunner
 from bot.engine.newcomers import NewcomerBatches
 from bot.engine.notify import HostNotes
 from bot.engine.planner import Planner
@@ -59,7 +60,9 @@ class ChatEngine:
         topics: TopicSource,
         recap: RecapPublisher,
         retry_delays: Sequence[float] = RETRY_DELAYS,
+        mirrors: Sequence[Mirror] = (),
     ) -> None:
+        """`transport`: the chat's home platform; `mirrors`: the platforms it also runs on."""
         self.settings = settings
         self.transport = transport
         self.trigger = trigger
@@ -70,7 +73,25 @@ class ChatEngine:
         self.locks = SessionLocks()
         self.posts_first = PostsFirst()
         notes = HostNotes(transport)
-        self.jobs = Jobs(trigger, store.steps, run=self.run_step)
+        self.jobs = Jobs(
+            trigger,
+            store.steps,
+            run=self.run_step,
+            records=store.platform_steps if mirrors else None,
+            run_mirror=self.run_mirror,
+        )
+        self.mirrors = MirrorRunner(
+            mirrors=mirrors,
+            chats=chats,
+            sessions=store.sessions,
+            steps=store.steps,
+            records=store.platform_steps,
+            locks=self.locks,
+            notes=notes,
+            clock=clock,
+            schedule=self.jobs.schedule_mirror,
+            retry_delays=retry_delays,
+        )
         newcomers = NewcomerBatches(store.steps, self.jobs, clock)
         self.capture = Capture(
             chats=settings.chats,
@@ -110,6 +131,7 @@ class ChatEngine:
             events=self.events,
             trigger=trigger,
             clock=clock,
+            plan_mirrors=self.mirrors.plan,
         )
         sender = Sender(transport, store.steps)
         handlers: dict[StepKind, step_kinds.StepHandler] = {
@@ -232,6 +254,9 @@ class ChatEngine:
 
     async def run_step(self, session_id: int, key: str) -> None:
         await self.runner.run_step(session_id, key)
+
+    async def run_mirror(self, session_id: int, key: str, platform: str) -> None:
+        await self.mirrors.run(session_id, key, platform)
 
     @staticmethod
     def job_id(session_id: int, key: str) -> str:

@@ -5,13 +5,13 @@ topic file re-plans the session. Broken topic files are told to the hosts once e
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 from bot.clock import Clock
 from bot.config import ChatSettings, Settings
 from bot.domain.sessions import SessionRow
-from bot.domain.steps import StepKind, StepStatus
+from bot.domain.steps import NewStep, StepKind, StepStatus
 from bot.engine import planning
 from bot.engine.events import EventKeeper
 from bot.engine.jobs import Jobs
@@ -26,6 +26,9 @@ from bot.topics import TopicCatalog
 log = logging.getLogger(__name__)
 
 PLANNER_INTERVAL = timedelta(hours=1)
+
+# A session's records on the mirror platforms, for the steps it was planned with.
+PlanMirrors = Callable[[int, ChatSettings, Sequence[NewStep]], Awaitable[None]]
 
 
 class Planner:
@@ -42,6 +45,7 @@ class Planner:
         events: EventKeeper,
         trigger: Trigger,
         clock: Clock,
+        plan_mirrors: PlanMirrors,
     ) -> None:
         self._settings = settings
         self._chats: Mapping[str, ChatSettings] = {c.name: c for c in settings.chats}
@@ -50,6 +54,7 @@ class Planner:
         self._jobs, self._locks, self._notes = jobs, locks, notes
         self._events, self._trigger, self._clock = events, trigger, clock
         self._alerts = TopicAlerts()
+        self._plan_mirrors = plan_mirrors
 
     async def plan_all(self) -> list[SessionRow]:
         """Create the current/next session of every chat once it is within PLAN_AHEAD."""
@@ -97,6 +102,7 @@ class Planner:
             if topic_file is None and (warn := planning.no_topic_step(chat, now)) is not None:
                 rows.append(warn)
             await self._steps.add(session.id, rows)
+            await self._plan_mirrors(session.id, chat, rows)
             await self._events.sync(session.id)
             log.info("planned %s on %s: %s", chat.name, day, topic.title)
         await self._jobs.schedule_session(session.id)
@@ -128,6 +134,7 @@ class Planner:
             )
             await self._steps.reschedule(session_id, {s.key: s.due_at for s in steps})
             await self._steps.add(session_id, steps)
+            await self._plan_mirrors(session_id, chat, steps)
             for s in ledger:
                 if s.key not in keep:
                     self._jobs.cancel_step(session_id, s.key)

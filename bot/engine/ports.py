@@ -13,7 +13,7 @@ from bot.config import ChatSettings
 from bot.domain.members import MemberRow, Participation, Seen
 from bot.domain.messages import Added, Attributed, Held, MessageRow
 from bot.domain.sessions import SessionRow, SessionStatus
-from bot.domain.steps import NewStep, StepRow
+from bot.domain.steps import NewStep, PlatformStep, StepRow
 from bot.domain.topics import SessionTopic
 from bot.recap.posts import RecapPost
 from bot.recap.source import RecapSource
@@ -105,6 +105,30 @@ class StepLedger(Protocol):
     async def drop_pending(self, session_id: int, keys: Iterable[str]) -> None: ...
 
 
+class PlatformStepLedger(Protocol):
+    """Each step's record on the platforms the chat also runs on (`mirrors.py`)."""
+
+    async def add(self, session_id: int, platform: str, keys: Iterable[str]) -> None: ...
+
+    async def get(self, session_id: int, key: str, platform: str) -> PlatformStep | None: ...
+
+    async def for_session(self, session_id: int) -> list[PlatformStep]: ...
+
+    async def pending(self) -> list[PlatformStep]: ...
+
+    async def begin_attempt(self, session_id: int, key: str, platform: str) -> int: ...
+
+    async def mark_sent(
+        self, session_id: int, key: str, platform: str, *, post_ref: str | None, at: datetime
+    ) -> None: ...
+
+    async def mark_skipped(self, session_id: int, key: str, platform: str, reason: str) -> None: ...
+
+    async def fail_attempt(
+        self, session_id: int, key: str, platform: str, error: str, *, final: bool
+    ) -> None: ...
+
+
 class MessageRecords(Protocol):
     async def add_member_messages(self, messages: Sequence[MessageRow]) -> dict[int, Added]: ...
 
@@ -162,6 +186,9 @@ class EngineStore(Protocol):
 
     @property
     def steps(self) -> StepLedger: ...
+
+    @property
+    def platform_steps(self) -> PlatformStepLedger: ...
 
     @property
     def messages(self) -> MessageRecords: ...

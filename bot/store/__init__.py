@@ -16,6 +16,7 @@ from bot.store.host_actions import HostActions
 from bot.store.members import Members
 from bot.store.messages import Messages
 from bot.store.moderation import ModerationLog
+from bot.store.platform_steps import PlatformSteps
 from bot.store.privacy import Privacy
 from bot.store.recap_source import RecapRows
 from bot.store.redo import RedoWork
@@ -33,6 +34,7 @@ class Store:
 
     sessions: Sessions
     steps: Steps
+    platform_steps: PlatformSteps
     messages: Messages
     members: Members
     moderation: ModerationLog
@@ -60,6 +62,7 @@ class Store:
         self._conn = conn
         self.sessions = Sessions(conn)
         self.steps = Steps(conn)
+        self.platform_steps = PlatformSteps(conn)
         self.messages = Messages(conn)
         self.members = Members(conn)
         self.moderation = ModerationLog(conn)

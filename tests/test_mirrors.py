@@ -1,0 +1,132 @@
+"""Two platforms at once: a mirror (another platform's transport, here a second in-memory one)
+posts its own version of the steps it takes once the home post is recorded, never twice, not at
+all when the home platform skipped the step, and after a restart when a crash came between."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Collection
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest_asyncio
+
+from bot.config import ChatSettings
+from bot.domain.steps import StepKind, StepStatus
+from bot.engine import ChatEngine
+from bot.engine.mirrors import MirrorCall
+from bot.memory_transport import MemoryTransport
+from bot.transport import Outgoing, TransportError
+from tests.test_engine import START, TOPIC, Harness, compressed_settings
+
+ELSEWHERE = 900  # the other platform's "channel"
+
+
+class Elsewhere:
+    """A second platform: questions and the close, in its own words, on its own transport."""
+
+    name = "elsewhere"
+
+    def __init__(self, transport: MemoryTransport) -> None:
+        self.transport = transport
+        self.fail_next: list[Exception] = []
+
+    def kinds(self, chat: ChatSettings) -> Collection[StepKind]:
+        return {StepKind.QUESTION, StepKind.CLOSE}
+
+    async def post(self, call: MirrorCall) -> str | None:  # raises what fail_next holds
+        step = call.step.step
+        text = f"[{call.step.chat.hashtag}] {step.key}"
+        if call.attempts:  # an earlier attempt may have got through
+            for own in self.transport.posts_in(ELSEWHERE):
+                if own.content == text:
+                    return str(own.message_id)
+        if self.fail_next:
+            raise self.fail_next.pop(0)
+        posted = await self.transport.post(Outgoing(ELSEWHERE, text))
+        return str(posted.message_id)
+
+
+class MirroredHarness(Harness):
+    def __init__(self, tmp_path: Path) -> None:
+        super().__init__(tmp_path, compressed_settings(tmp_path), [TOPIC])
+        self.elsewhere = Elsewhere(MemoryTransport(self.clock))
+
+    def engine_options(self) -> dict[str, Any]:
+        return {"mirrors": [self.elsewhere]}
+
+
+@pytest_asyncio.fixture
+async def h(tmp_path: Path) -> AsyncIterator[MirroredHarness]:
+    """The engine harness with one mirror platform; its store closed after the test."""
+    harness = MirroredHarness(tmp_path)
+    yield harness
+    if harness.store is not None:
+        await harness.store.close()
+
+
+def texts(h: MirroredHarness) -> list[str]:
+    return [p.content for p in h.elsewhere.transport.posts_in(ELSEWHERE)]
+
+
+async def plan(h: MirroredHarness) -> int:
+    engine: ChatEngine = await h.boot()
+    session = await engine.plan_session("leadershipchat", START)
+    return session.id
+
+
+async def test_a_mirror_posts_its_steps_after_the_home_post_once_each(h: MirroredHarness) -> None:
+    session_id = await plan(h)
+    assert h.engine is not None
+    await h.run_until(START + timedelta(seconds=14))  # Q1 out at home and elsewhere, Q2 not yet
+    assert texts(h) == ["[#LeadershipChat] q1"]
+    await h.engine.controls.skip_question("leadershipchat", "Hana", 2)
+    await h.run_until(START + timedelta(minutes=5))
+    assert texts(h) == ["[#LeadershipChat] q1", "[#LeadershipChat] q3", "[#LeadershipChat] close"]
+    assert h.store is not None
+    records = {r.key: r for r in await h.store.platform_steps.for_session(session_id)}
+    assert set(records) == {"q1", "q2", "q3", "close"}
+    assert records["q2"].status is StepStatus.SKIPPED
+    home = {s.key: s for s in await h.store.steps.for_session(session_id)}
+    for key in ("q1", "q3", "close"):
+        assert records[key].status is StepStatus.SENT and records[key].post_ref
+        assert records[key].sent_at is not None and home[key].sent_at is not None
+        assert records[key].sent_at >= home[key].sent_at  # after the home post
+
+
+async def test_a_mirror_failing_is_retried_and_a_crash_in_between_is_made_good(
+    h: MirroredHarness,
+) -> None:
+    session_id = await plan(h)
+    h.elsewhere.fail_next.append(TransportError("503 Service Unavailable"))
+    await h.run_until(START + timedelta(seconds=5))  # Q1 at home; elsewhere failed once
+    assert texts(h) == []
+    await h.run_until(START + timedelta(seconds=7))  # retried after the first back-off
+    assert texts(h) == ["[#LeadershipChat] q1"]
+    h.elsewhere.fail_next.append(ConnectionError("killed"))  # Q2's mirror dies mid-way...
+    await h.run_until(START + timedelta(seconds=15))
+    assert texts(h) == ["[#LeadershipChat] q1"]
+    await h.crash()  # ... and so does the bot, before the retry
+    h.clock.set(START + timedelta(seconds=20))
+    await h.boot()
+    await h.run_until(START + timedelta(seconds=21))
+    assert texts(h) == ["[#LeadershipChat] q1", "[#LeadershipChat] q2"]  # once each
+    assert h.store is not None
+    record = await h.store.platform_steps.get(session_id, "q2", "elsewhere")
+    assert record is not None and record.status is StepStatus.SENT
+
+
+async def test_a_mirror_that_cannot_post_tells_the_hosts_and_the_chat_goes_on(
+    h: MirroredHarness,
+) -> None:
+    session_id = await plan(h)
+    h.elsewhere.fail_next.append(TransportError("401 bad app password", retryable=False))
+    await h.run_until(START + timedelta(minutes=5))
+    assert [p.content for p in h.transport.posts_in(50) if "elsewhere" in p.content] == [
+        "I could not post `q1` on elsewhere for #LeadershipChat: 401 bad app password"
+    ]
+    assert texts(h) == ["[#LeadershipChat] q2", "[#LeadershipChat] q3", "[#LeadershipChat] close"]
+    assert h.store is not None
+    record = await h.store.platform_steps.get(session_id, "q1", "elsewhere")
+    assert record is not None and record.status is StepStatus.FAILED
+    assert all(s.status is StepStatus.SENT for s in await h.store.steps.for_session(session_id))
