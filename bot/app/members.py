@@ -45,8 +45,10 @@ class MemberSettings:
             await tx.members.set_opted_out(user_id, display_name, False)
 
     async def remind(self, user_id: int, display_name: str, chat: str, on: bool) -> None:
-        """A DM before each of this chat's sessions, on or off."""
-        await self._store.members.set_remind(user_id, display_name, chat, on)
+        """A DM before each of this chat's sessions, on or off (the member and the setting
+        together)."""
+        async with self._store.transaction() as tx:
+            await tx.members.set_remind(user_id, display_name, chat, on)
 
     async def forget(self, user_id: int, now: datetime) -> ForgetReport:
         """Erase everything stored about the member (`bot.maintenance.forget`), then redo the
