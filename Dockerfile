@@ -8,13 +8,14 @@
 
 ARG PYTHON_IMAGE=python:3.12-slim-bookworm
 
-# --- build: one wheel for the bot and one per dependency --------------------------------------
+# --- build: one wheel for the bot and one per dependency, at the versions CI tested -----------
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY bot ./bot
-RUN python -m pip wheel --wheel-dir /wheels .
+RUN python -m pip wheel --wheel-dir /wheels --require-hashes -r requirements.lock \
+    && python -m pip wheel --wheel-dir /wheels --no-deps .
 
 # --- runtime: slim, non-root, installed from the wheels only ---------------------------------
 FROM ${PYTHON_IMAGE}

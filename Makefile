@@ -1,18 +1,30 @@
 # Two entry points, both idempotent: `make demo` (the main job) and `make test` (ruff, mypy,
 # import-linter's layer contracts, pytest).
-# Each creates .venv and installs the project on first use; re-installs only when pyproject.toml changes.
+# Each creates .venv and installs the project on first use; re-installs only when pyproject.toml
+# or the lock changes. Dependencies come from requirements-dev.lock (exact versions and hashes, the
+# set CI tested); `make lock` regenerates it (and requirements.lock, the image's) after a deliberate
+# change to pyproject.toml.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test run bench bench-quick browser clean
+LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet
 
-$(STAMP): pyproject.toml
+.PHONY: demo test run bench bench-quick browser lock clean
+
+$(STAMP): pyproject.toml requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "leadershipchat needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install -q --disable-pip-version-check --require-hashes -r requirements-dev.lock
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
+
+# An upgrade is a deliberate commit: edit pyproject.toml (or just run this to take newer
+# releases within its ranges), run `make lock`, then `make test`, and commit the three files.
+lock: $(STAMP)
+	$(VENV)/bin/uv pip compile pyproject.toml $(LOCK_FLAGS) --upgrade -o requirements.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev $(LOCK_FLAGS) --upgrade -o requirements-dev.lock
 
 demo: $(STAMP)
 	$(VENV)/bin/leadershipchat demo
