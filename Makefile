@@ -9,6 +9,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
+# Most of the suite's time is waiting (compressed chats run on the clock), so three workers share
+# two cores well: 290 s -> 130 s. `make test TEST_WORKERS=0` runs it in one process.
+TEST_WORKERS ?= 3
+
 LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet
 
 .PHONY: demo test run bench bench-quick browser lock clean
@@ -44,7 +48,7 @@ test: $(STAMP) browser
 	$(VENV)/bin/ruff format --check bot tests bench
 	$(VENV)/bin/mypy bot
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal --durations=10
 
 bench: $(STAMP)
 	$(PY) -m bench
