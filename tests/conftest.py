@@ -88,3 +88,24 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when a bot test called a Discord operation that the coverage list of
+    docs/discord-conformance.md does not name (tests/fakediscord/spec/coverage.py)."""
+    from tests.fakediscord.spec.coverage import undocumented_uses
+
+    found = undocumented_uses()
+    if not found:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    lines = [
+        "Discord operations the bot's tests called that docs/discord-conformance.md does not "
+        "list under 'REST: the bot':",
+        *(f"  - {op}" for op in found),
+    ]
+    if reporter is not None:
+        reporter.ensure_newline()
+        for line in lines:
+            reporter.write_line(line, red=True)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

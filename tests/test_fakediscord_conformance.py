@@ -4,6 +4,7 @@ way, fails the test that caused it with the operation, the JSON pointer and the 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -11,7 +12,13 @@ import discord
 import pytest
 
 from tests.fakediscord import FAST_CLIENT_OPTIONS, FakeDiscord, running
-from tests.fakediscord.spec import ConformanceError
+from tests.fakediscord.spec import ConformanceError, coverage
+from tests.fakediscord.spec.coverage import (
+    documented,
+    fake_gateway_events,
+    fake_rest_operations,
+    missing_tests,
+)
 from tests.fakediscord.spec.gateway_schemas import DISPATCHES
 
 pytest_plugins = ["tests.fakediscord.pytest_plugin"]
@@ -123,29 +130,57 @@ async def test_violations_ride_along_when_the_test_failed_anyway() -> None:
     assert "create_dm request body at /recipient_id" in "\n".join(notes)
 
 
-def test_every_event_the_fake_sends_has_a_schema_naming_its_doc_section() -> None:
-    sent = {
-        "READY",
-        "RESUMED",
-        "GUILD_CREATE",
-        "GUILD_ROLE_CREATE",
-        "GUILD_MEMBER_ADD",
-        "GUILD_MEMBER_UPDATE",
-        "GUILD_MEMBERS_CHUNK",
-        "CHANNEL_CREATE",
-        "CHANNEL_UPDATE",
-        "CHANNEL_PINS_UPDATE",
-        "THREAD_CREATE",
-        "THREAD_UPDATE",
-        "MESSAGE_CREATE",
-        "MESSAGE_UPDATE",
-        "MESSAGE_DELETE",
-        "MESSAGE_REACTION_ADD",
-        "MESSAGE_REACTION_REMOVE",
-        "INTERACTION_CREATE",
-        "GUILD_SCHEDULED_EVENT_CREATE",
-        "GUILD_SCHEDULED_EVENT_UPDATE",
-        "GUILD_SCHEDULED_EVENT_DELETE",
-    }
-    assert sent <= set(DISPATCHES)
-    assert all(".mdx" in schema["$comment"] for schema in DISPATCHES.values())
+def test_every_event_the_fake_can_send_has_a_schema_naming_its_doc_section() -> None:
+    sent = fake_gateway_events()
+    assert {"READY", "MESSAGE_CREATE", "GUILD_SCHEDULED_EVENT_DELETE"} <= sent  # found in source
+    assert sent - set(DISPATCHES) == set()
+    assert all(".mdx" in DISPATCHES[event]["$comment"] for event in sent)
+
+
+def test_the_coverage_list_is_what_the_fake_serves_and_sends(tmp_path: Path) -> None:
+    """docs/discord-conformance.md cannot go stale: its tables hold exactly the operations the
+    fake serves and the events it can send, its counts are their lengths, and every test it
+    names exists."""
+    served, other = fake_rest_operations()
+    assert other == ["GET /attachments/{channel_id}/{attachment_id}/{filename}"]  # the CDN
+    doc = documented()
+    assert set(doc.bot_rest) & doc.fake_rest == set()
+    assert sorted(set(served) - set(doc.bot_rest) - doc.fake_rest) == []  # served, not listed
+    assert sorted((set(doc.bot_rest) | doc.fake_rest) - set(served)) == []  # listed, not served
+    assert [op for op, refs in doc.bot_rest.items() if not refs] == []
+    assert set(doc.gateway) == fake_gateway_events()
+    assert missing_tests(doc.all_refs) == []
+    for what, count in [
+        ("REST operations the bot's code can call (list below)", len(doc.bot_rest)),
+        ("of them validated, request and response, in a bot test", len(doc.bot_rest)),
+        ("REST operations the fake serves (the bot's, and the fake only's below)", len(served)),
+        ("gateway dispatches the fake can send, each with a schema (list below)", len(doc.gateway)),
+    ]:
+        assert f"| {what} | {count} |" in doc.text
+
+    # and the check itself catches a stale list: a renamed test, a missing operation
+    stale = tmp_path / "stale.md"
+    stale.write_text(
+        doc.text.replace("test_history_threads_events_and_dms", "test_old_name").replace(
+            "| `get_channel` |", "| get_channel |"
+        ),
+        encoding="utf-8",
+    )
+    old = documented(stale)
+    assert "test_discord_bot.py::test_old_name" in missing_tests(old.all_refs)
+    assert set(served) - set(old.bot_rest) - old.fake_rest == {"get_channel"}
+
+
+def test_a_call_a_bot_test_makes_that_the_list_misses_is_reported() -> None:
+    before = dict(coverage.USED_BY_BOT_TESTS)
+    try:
+        coverage.USED_BY_BOT_TESTS.clear()
+        coverage.record_use("tests/test_fakediscord.py::test_x (call)", {"get_guild"})
+        assert coverage.undocumented_uses() == []  # the fake's own tests may call anything
+        coverage.record_use(
+            "tests/test_discord_bot.py::test_y (call)", {"get_guild", "create_message", "gateway X"}
+        )
+        assert coverage.undocumented_uses() == ["get_guild (called in test_discord_bot.py)"]
+    finally:
+        coverage.USED_BY_BOT_TESTS.clear()
+        coverage.USED_BY_BOT_TESTS.update(before)

@@ -1,8 +1,10 @@
 """Retention: message text older than a chat's `privacy.retention_days` is purged.
 
 Only the text goes. The rows stay with their kind, question, reactions and time, so counts,
-streaks and trends still add up; recap files already published are not touched. Messages of no
-session (or of a chat no longer configured) get the shortest retention of all chats.
+streaks and trends still add up. The sessions that lost text are queued for redoing, so their
+published copies (recap folders, archive sites, the bot's recap posts) are rebuilt without it
+(`bot/maintenance/republish.py`; README, "Forgetting reaches the published copies"). Messages of
+no session (or of a chat no longer configured) get the shortest retention of all chats.
 """
 
 from __future__ import annotations

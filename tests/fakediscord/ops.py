@@ -307,8 +307,11 @@ class Ops:
         return thread
 
     def channel_updated(self, channel: Channel) -> None:
-        event = "THREAD_UPDATE" if channel.is_thread else "CHANNEL_UPDATE"
-        self.gateway.dispatch(event, channel_json(self.state, channel), intent=Intent.GUILDS)
+        data = channel_json(self.state, channel)
+        if channel.is_thread:
+            self.gateway.dispatch("THREAD_UPDATE", data, intent=Intent.GUILDS)
+        else:
+            self.gateway.dispatch("CHANNEL_UPDATE", data, intent=Intent.GUILDS)
 
     def to_attachment_records(self, attachments: list[Attachment]) -> list[AttachmentRecord]:
         return [

@@ -68,10 +68,13 @@ def publish(
                 received_at=time.time(),
             )
         )
-    name = "DELETE" if op == "delete" else "CREATE" if op == "create" else "UPDATE"
-    ctx.gateway.dispatch(
-        f"GUILD_SCHEDULED_EVENT_{name}", dict(event), intent=Intent.GUILD_SCHEDULED_EVENTS
-    )
+    intent = Intent.GUILD_SCHEDULED_EVENTS
+    if op == "delete":
+        ctx.gateway.dispatch("GUILD_SCHEDULED_EVENT_DELETE", dict(event), intent=intent)
+    elif op == "create":
+        ctx.gateway.dispatch("GUILD_SCHEDULED_EVENT_CREATE", dict(event), intent=intent)
+    else:
+        ctx.gateway.dispatch("GUILD_SCHEDULED_EVENT_UPDATE", dict(event), intent=intent)
 
 
 def advance(ctx: Ctx, guild: Guild, event: dict[str, Any]) -> None:

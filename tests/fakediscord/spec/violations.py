@@ -65,6 +65,9 @@ class Conformance:
             out.write(json.dumps(line) + "\n")
 
     def raise_if_any(self) -> None:
+        from .coverage import record_use
+
+        record_use(os.environ.get("PYTEST_CURRENT_TEST", ""), set(self.checked))
         self.report()
         if self.violations:
             found = self.take()
