@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -13,7 +14,7 @@ import pytest
 from bot.config import load_settings
 from bot.discord.runner import StartupError, run_bot
 from tests.conftest import CliResult
-from tests.test_discord_harness import chat_config, config_data, world, write_config
+from tests.test_discord_harness import TIMEOUT, chat_config, config_data, world, write_config
 
 SECRET = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"
 CONFIG = """
@@ -74,3 +75,38 @@ async def test_gateway_out_of_reach_stops_with_a_clear_error(tmp_path: Path) -> 
         with pytest.raises(StartupError, match="cannot reach Discord") as caught:
             await run_bot(settings, w.fake.token)
     assert "Connect call failed" in str(caught.value)
+
+
+async def test_a_token_reset_while_running_stops_the_bot_with_a_clear_error(
+    tmp_path: Path,
+) -> None:
+    """The token is reset in the Developer Portal while the bot runs: the next IDENTIFY is
+    closed with 4004. The bot stops once, saying what to fix, instead of retrying forever."""
+    async with world(tmp_path) as w:
+        data = config_data(w.fake, tmp_path, [chat_config(w.guild, datetime.now(UTC))])
+        settings = load_settings(write_config(tmp_path / "config.yaml", data))
+        running = asyncio.create_task(run_bot(settings, w.fake.token))
+        await w.fake.wait_for_gateway("READY", timeout=TIMEOUT)
+        w.fake.reset_token()
+        await w.fake.drop_websocket(resumable=False)
+        with pytest.raises(StartupError) as caught:
+            await asyncio.wait_for(running, TIMEOUT)
+        identified = [r.detail["ok"] for r in w.fake.gateway_events if r.event == "IDENTIFY"]
+    assert "Discord refused the token" in str(caught.value)
+    assert "DISCORD_TOKEN" in str(caught.value) and "4004" in str(caught.value)
+    assert identified == [True, False]  # one refused IDENTIFY, no loop
+
+
+async def test_intents_not_enabled_for_the_app_stop_the_bot_with_a_clear_error(
+    tmp_path: Path,
+) -> None:
+    """IDENTIFY asks for Message Content and Server Members, which the app is not approved for:
+    the gateway closes with 4014 and the bot says where to turn them on."""
+    async with world(tmp_path, privileged_intents=0) as w:
+        data = config_data(w.fake, tmp_path, [chat_config(w.guild, datetime.now(UTC))])
+        settings = load_settings(write_config(tmp_path / "config.yaml", data))
+        with pytest.raises(StartupError) as caught:
+            await asyncio.wait_for(run_bot(settings, w.fake.token), TIMEOUT)
+        identified = [r.detail["ok"] for r in w.fake.gateway_events if r.event == "IDENTIFY"]
+    assert "Privileged Gateway Intents" in str(caught.value)
+    assert identified == [False]

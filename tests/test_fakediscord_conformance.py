@@ -130,6 +130,30 @@ async def test_violations_ride_along_when_the_test_failed_anyway() -> None:
     assert "create_dm request body at /recipient_id" in "\n".join(notes)
 
 
+async def test_new_roles_members_and_member_chunks_reach_a_client_validated(
+    fake_discord: FakeDiscord,
+) -> None:
+    fake = fake_discord
+    intents = discord.Intents.default()
+    intents.members = True
+    options = {**FAST_CLIENT_OPTIONS, "chunk_guilds_at_startup": False}
+    async with running(discord.Client(intents=intents, **options), fake.token) as c:
+        role = await fake.add_role("speakers")
+        cara = await fake.add_member("cara", roles=["speakers"])
+        guild = c.get_guild(fake.guild.id)
+        assert guild is not None
+        chunked = await guild.chunk()  # a round trip: the events before it have been read
+    assert {m.name for m in chunked} >= {"alice", "bob", "cara"}
+    speakers = guild.get_role(role)
+    assert speakers is not None and speakers.name == "speakers"
+    member = guild.get_member(cara)
+    assert member is not None and speakers in member.roles
+    checked = set(fake.conformance.checked)
+    assert {"GUILD_ROLE_CREATE", "GUILD_MEMBER_ADD", "GUILD_MEMBERS_CHUNK"} <= {
+        name.removeprefix("gateway ") for name in checked
+    }
+
+
 def test_every_event_the_fake_can_send_has_a_schema_naming_its_doc_section() -> None:
     sent = fake_gateway_events()
     assert {"READY", "MESSAGE_CREATE", "GUILD_SCHEDULED_EVENT_DELETE"} <= sent  # found in source
@@ -149,12 +173,17 @@ def test_the_coverage_list_is_what_the_fake_serves_and_sends(tmp_path: Path) -> 
     assert sorted((set(doc.bot_rest) | doc.fake_rest) - set(served)) == []  # listed, not served
     assert [op for op, refs in doc.bot_rest.items() if not refs] == []
     assert set(doc.gateway) == fake_gateway_events()
+    assert [event for event, refs in doc.gateway.items() if not refs] == []
     assert missing_tests(doc.all_refs) == []
     for what, count in [
         ("REST operations the bot's code can call (list below)", len(doc.bot_rest)),
         ("of them validated, request and response, in a bot test", len(doc.bot_rest)),
         ("REST operations the fake serves (the bot's, and the fake only's below)", len(served)),
-        ("gateway dispatches the fake can send, each with a schema (list below)", len(doc.gateway)),
+        (
+            "gateway dispatches the fake can send, each with a schema and validated in a test"
+            " (list below)",
+            len(doc.gateway),
+        ),
     ]:
         assert f"| {what} | {count} |" in doc.text
 

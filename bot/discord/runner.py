@@ -36,6 +36,28 @@ class StartupError(Exception):
     """The bot could not start for a reason the operator must fix (token, intents)."""
 
 
+TOKEN_REFUSED = (
+    "Discord refused the token: check DISCORD_TOKEN (Developer Portal > Bot > Reset Token)"
+)
+#: gateway close codes after which reconnecting cannot help (gateway.mdx, Gateway Close Event
+#: Codes; 4014 reaches us as discord.PrivilegedIntentsRequired)
+FATAL_CLOSE = {
+    4004: "Authentication failed",
+    4010: "Invalid shard",
+    4011: "Sharding required",
+    4012: "Invalid API version",
+    4013: "Invalid intent(s)",
+}
+
+
+def closed_for_good(code: int | None) -> str:
+    """Why the gateway closed for good, in words (the token was reset while the bot ran...)."""
+    what = FATAL_CLOSE.get(code or 0, "no reason given")
+    if code == 4004:
+        return f"{TOKEN_REFUSED} (the gateway closed with {code} {what})"
+    return f"Discord closed the gateway with {code} ({what}) and the bot cannot reconnect"
+
+
 def point_at(discord_settings: DiscordSettings) -> None:
     """Use a REST proxy / test server when configured (at run time, never at import)."""
     if discord_settings.api_base:
@@ -132,9 +154,9 @@ async def run_bot(settings: Settings, token: str, *, rehearsal: Rehearsal | None
             async with bot:
                 await bot.start(token)
         except discord.LoginFailure:
-            raise StartupError(
-                "Discord refused the token: check DISCORD_TOKEN (Developer Portal > Bot > Reset Token)"
-            ) from None
+            raise StartupError(TOKEN_REFUSED) from None
+        except discord.ConnectionClosed as exc:  # a close code discord.py does not retry
+            raise StartupError(closed_for_good(exc.code)) from None
         except discord.PrivilegedIntentsRequired:
             raise StartupError(
                 "the Message Content and Server Members intents are not enabled: turn them on in "

@@ -82,6 +82,15 @@ class MemberActionsMixin(SetupMixin):
         """A message disappears (MESSAGE_DELETE), as when its author deletes it."""
         self._ctx.ops.delete_message(self._ctx.state.any_message(message_id))
 
+    async def delete_many(self, message_ids: list[int]) -> None:
+        """Messages of one channel disappear at once (MESSAGE_DELETE_BULK), as when a moderator
+        bans a member and deletes their recent messages, or a moderation bot purges them."""
+        messages = [self._ctx.state.any_message(i) for i in message_ids]
+        channels = {m.channel_id for m in messages}
+        if len(channels) != 1:
+            raise ValueError("a bulk delete is of one channel's messages")
+        self._ctx.ops.delete_messages(self._ctx.state.channel(channels.pop()), messages)
+
     async def react(self, user: Ref, message_id: int, emoji: str) -> None:
         """``user`` adds a reaction; ``emoji`` is unicode, or ``name:id`` for a custom emoji."""
         self._ctx.ops.add_reaction(

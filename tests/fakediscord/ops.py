@@ -120,16 +120,33 @@ class Ops:
         return message
 
     def delete_message(self, message: Message) -> None:
-        message.deleted = True
-        channel = self.state.channels.get(message.channel_id)
-        if channel is not None and channel.is_thread:
-            channel.message_count = max(0, channel.message_count - 1)
+        self._forget(message)
         if message.ephemeral:
             return
         data: dict[str, Any] = {"id": str(message.id), "channel_id": str(message.channel_id)}
         if message.guild_id is not None:
             data["guild_id"] = str(message.guild_id)
         self.gateway.dispatch("MESSAGE_DELETE", data, intent=self._message_intent(message))
+
+    def delete_messages(self, channel: Channel, messages: list[Message]) -> None:
+        """Several messages of one channel at once (a bulk delete, or a ban that deletes a
+        member's recent messages): one MESSAGE_DELETE_BULK, as Discord sends."""
+        for message in messages:
+            self._forget(message)
+        data: dict[str, Any] = {
+            "ids": [str(m.id) for m in messages if not m.ephemeral],
+            "channel_id": str(channel.id),
+        }
+        if channel.guild_id is not None:
+            data["guild_id"] = str(channel.guild_id)
+        intent = Intent.GUILD_MESSAGES if channel.guild_id is not None else Intent.DIRECT_MESSAGES
+        self.gateway.dispatch("MESSAGE_DELETE_BULK", data, intent=intent)
+
+    def _forget(self, message: Message) -> None:
+        message.deleted = True
+        channel = self.state.channels.get(message.channel_id)
+        if channel is not None and channel.is_thread:
+            channel.message_count = max(0, channel.message_count - 1)
 
     def dispatch_message(self, event: str, message: Message) -> None:
         if message.ephemeral:
@@ -312,6 +329,22 @@ class Ops:
             self.gateway.dispatch("THREAD_UPDATE", data, intent=Intent.GUILDS)
         else:
             self.gateway.dispatch("CHANNEL_UPDATE", data, intent=Intent.GUILDS)
+
+    def delete_channel(self, channel: Channel) -> None:
+        """A channel or thread is deleted (with its threads, for a channel): CHANNEL_DELETE with
+        the channel object, THREAD_DELETE with the thread's id, guild_id, parent_id and type."""
+        if not channel.is_thread:
+            for thread in [c for c in self.state.channels.values() if c.parent_id == channel.id]:
+                if thread.is_thread:
+                    self.delete_channel(thread)
+        data = channel_json(self.state, channel)
+        self.state.remove_channel(channel)
+        if channel.is_thread:
+            keep = ("id", "guild_id", "parent_id", "type")
+            thread_data = {k: data[k] for k in keep}
+            self.gateway.dispatch("THREAD_DELETE", thread_data, intent=Intent.GUILDS)
+        else:
+            self.gateway.dispatch("CHANNEL_DELETE", data, intent=Intent.GUILDS)
 
     def to_attachment_records(self, attachments: list[Attachment]) -> list[AttachmentRecord]:
         return [

@@ -163,16 +163,19 @@ class MessageRoutes:
     async def delete(self, request: web.Request) -> web.Response:
         channel = self.state.channel(snowflake(request, "channel_id"))
         message = self.state.message(channel.id, snowflake(request, "message_id"))
-        self._delete(channel, message)
+        self._may_delete(channel, message)
+        self.ctx.ops.delete_message(message)
+        self._record_delete(channel, message)
         return no_content()
 
-    def _delete(self, channel: Channel, message: Message) -> None:
+    def _may_delete(self, channel: Channel, message: Message) -> None:
         bot = self.state.bot.id
         if message.author_id != bot and channel.guild_id is not None:
             self.state.require(bot, channel, Perm.MANAGE_MESSAGES)
         elif message.author_id != bot:
             raise DiscordError(403, 50003, "Cannot execute action on a DM channel")
-        self.ctx.ops.delete_message(message)
+
+    def _record_delete(self, channel: Channel, message: Message) -> None:
         self.ctx.record(
             DeleteRecord(
                 message_id=message.id,
@@ -191,8 +194,12 @@ class MessageRoutes:
                 {"messages": field_error("BASE_TYPE_BAD_LENGTH", "Must be between 2 and 100.")}
             )
         self.state.require(self.state.bot.id, channel, Perm.MANAGE_MESSAGES)
-        for message_id in ids:
-            self._delete(channel, self.state.message(channel.id, message_id))
+        messages = [self.state.message(channel.id, message_id) for message_id in ids]
+        for message in messages:
+            self._may_delete(channel, message)
+        self.ctx.ops.delete_messages(channel, messages)  # one MESSAGE_DELETE_BULK
+        for message in messages:
+            self._record_delete(channel, message)
         return no_content()
 
     async def history(self, request: web.Request) -> web.Response:

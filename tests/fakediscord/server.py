@@ -5,6 +5,7 @@ methods come from the mixins in ``setup_api``, ``member_actions`` and ``readback
 from __future__ import annotations
 
 import contextlib
+import secrets
 from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Any
@@ -316,6 +317,14 @@ class FakeDiscord(MemberActionsMixin, ReadBackMixin):
     async def invalidate_session(self) -> None:
         """Send INVALID_SESSION (d=false) on live sockets: the client must re-IDENTIFY."""
         await self._ctx.gateway.invalidate_sessions()
+
+    def reset_token(self) -> str:
+        """The bot's token is reset in the Developer Portal: from now on the old one gets 401
+        over REST and an IDENTIFY with it closes the socket with 4004 (Authentication failed).
+        Returns the new token."""
+        state = self._ctx.state
+        state.token = state.token[:-6] + secrets.token_hex(3)
+        return state.token
 
     async def request_reconnect(self) -> None:
         """Send op 7 RECONNECT: the client reconnects and RESUMEs."""

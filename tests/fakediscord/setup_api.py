@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .context import Ctx
 from .gateway import Intent
@@ -220,6 +221,24 @@ class SetupMixin:
         ch.overwrites = [o for o in ch.overwrites if o.id != target_id]
         ch.overwrites.append(Overwrite(target_id, 1 if member else 0, allow, deny))
         self._ctx.ops.channel_updated(ch)
+
+    async def edit_channel(self, channel: Ref, **changes: Any) -> None:
+        """A moderator edits a channel or thread (``name``, ``topic``, ``archived``,
+        ``locked``...): CHANNEL_UPDATE, or THREAD_UPDATE for a thread."""
+        ch = self._channel(channel)
+        for key, value in changes.items():
+            if not hasattr(ch, key):
+                raise ValueError(f"a channel has no {key!r}")
+            setattr(ch, key, value)
+        self._ctx.ops.channel_updated(ch)
+
+    async def delete_channel(self, channel: Ref) -> None:
+        """A moderator deletes a channel (with its threads) or a thread: CHANNEL_DELETE or
+        THREAD_DELETE."""
+        ch = self._channel(channel)
+        self._ctx.ops.delete_channel(ch)
+        for handle in self._handles:
+            handle.channels = {n: i for n, i in handle.channels.items() if i != ch.id}
 
     async def set_command_permissions(
         self,

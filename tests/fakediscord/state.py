@@ -154,6 +154,20 @@ class FakeState:
         self.channel_messages[channel.id] = []
         return channel
 
+    def remove_channel(self, channel: Channel) -> None:
+        """Gone with its messages (as on Discord: no MESSAGE_DELETE for them); a thread's
+        starter message stays in the parent, without its thread."""
+        self.channels.pop(channel.id, None)
+        for message_id in self.channel_messages.get(channel.id, []):
+            self.messages[message_id].deleted = True
+        starter = self.messages.get(channel.id)
+        if starter is not None and starter.thread_id == channel.id:
+            starter.thread_id = None
+        if channel.guild_id is not None:
+            ids = self.guild(channel.guild_id).channel_ids
+            if channel.id in ids:
+                ids.remove(channel.id)
+
     def channel(self, channel_id: int) -> Channel:
         try:
             return self.channels[channel_id]

@@ -702,7 +702,17 @@ DISPATCHES: dict[str, Schema] = {
         EVENTS + "Thread Create: a channel object + newly_created",
         "newly_created? boolean",
     ),
+    "CHANNEL_DELETE": {**CHANNEL, "$comment": EVENTS + "Channel Delete: a channel object"},
     "THREAD_UPDATE": {**CHANNEL, "$comment": EVENTS + "Thread Update: a channel object"},
+    "THREAD_DELETE": table(
+        EVENTS + "Thread Delete: the channel object's id, guild_id, parent_id and type",
+        """
+        id snowflake
+        guild_id snowflake
+        parent_id snowflake
+        type integer
+        """,
+    ),
     "CHANNEL_PINS_UPDATE": table(
         EVENTS + "Channel Pins Update > Channel Pins Update Event Fields",
         """
