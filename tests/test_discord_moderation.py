@@ -12,6 +12,7 @@ from tests.fakediscord import (
     ChannelUpdateRecord,
     DeleteRecord,
     MemberUpdateRecord,
+    Perm,
     ScheduledEventRecord,
 )
 from tests.test_discord_harness import (
@@ -138,3 +139,37 @@ async def test_blocked_words_links_duplicates_and_hide_from_recap(tmp_path: Path
         assert not {word.id, link.id, again.id} & live
         mod_log = [p.content for p in w.fake.posts if p.channel_id == w.ch("modlog")]
         assert len(mod_log) == 4 and "**blocked-word**" in mod_log[0]
+
+
+async def test_a_refused_timeout_is_logged_and_flood_control_goes_on(tmp_path: Path) -> None:
+    """Without Moderate Members, Discord refuses the timeout (403 50013): the mod log says so
+    for that burst, and the member's later bursts are still deleted and logged."""
+    moderation = {"flood": {"messages": 2, "seconds": "1s", "timeout": "60s"}}
+    server = Perm.BOT_DEFAULT & ~Perm.MODERATE_MEMBERS
+    async with world(tmp_path, bot_permissions=server) as w:
+        dan, modlog, hosts = w.guild.member("dan"), w.ch("modlog"), w.ch("hosts")
+        async with bot_running(w, w.settings(moderation=moderation)) as h:
+            await start_chat(h, w)
+            flooded = []
+            # three bursts of four, each once the previous one is dealt with and a heads-up
+            # (2 s apart) has gone out: the excess of each is flood
+            for burst, cue in enumerate(("Heads-up: Q1", "Heads-up: Q2", None)):
+                sent = [await w.fake.post("dan", "chat", f"burst {burst}.{i}") for i in range(4)]
+                flooded += sent[2:]
+                for message in sent[2:]:
+                    await w.fake.wait_for_post(
+                        lambda p, m=message: p.channel_id == modlog and m.content in p.content,
+                        TIMEOUT,
+                    )
+                if cue is not None:
+                    await w.fake.wait_for_post(starts_with(hosts, cue), TIMEOUT)
+            logged = await h.store.moderation.for_user(dan)
+        kept = {m.id for m in w.fake.messages("chat")}
+    mod_log = [p.content for p in w.fake.posts if p.channel_id == modlog]
+    assert len(mod_log) == len(logged) == 6  # every flood message, each burst
+    assert not {m.id for m in flooded} & kept  # all deleted
+    refused = [line for line in mod_log if "could not time out (403)" in line]
+    assert len(refused) == 1 and "after a warning" in refused[0]
+    assert refused[0].endswith("> burst 1.2")  # the second burst's first excess message
+    assert sum("warned by DM" in line for line in mod_log) == 1
+    assert not [u for u in w.fake.member_updates if u.user_id == dan]
