@@ -4,7 +4,9 @@ stay in their test file (test modules do not import this file)."""
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable
+import sys
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -95,6 +97,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     docs/discord-conformance.md does not name (tests/fakediscord/spec/coverage.py)."""
     from tests.fakediscord.spec.coverage import undocumented_uses
 
+    session.config._leadershipchat_status = session.exitstatus  # type: ignore[attr-defined]
     found = undocumented_uses()
     if not found:
         return
@@ -109,3 +112,57 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         for line in lines:
             reporter.write_line(line, red=True)
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    session.config._leadershipchat_status = session.exitstatus  # type: ignore[attr-defined]
+
+
+# -- threads left behind ----------------------------------------------------------------------
+# A non-daemon thread still running when the suite ends (an aiosqlite connection never closed
+# is one) keeps the interpreter from exiting: pytest hangs after "N passed". The fixture below
+# fails the test that left one, by name; should one still be alive at the very end, the run
+# says which and exits instead of hanging.
+
+THREAD_GRACE = 2.0  # seconds a new thread gets to finish after its test (closing takes a moment)
+_left_behind: list[str] = []
+
+
+def _running_non_daemon() -> set[threading.Thread]:
+    main = threading.main_thread()
+    return {t for t in threading.enumerate() if t is not main and not t.daemon and t.is_alive()}
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_behind(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail the test that leaves a non-daemon thread running (autouse fixtures are set up first,
+    so this check runs after the test's own fixtures have closed what they opened)."""
+    before = _running_non_daemon()
+    yield
+    new = _running_non_daemon() - before
+    for thread in new:
+        thread.join(THREAD_GRACE / len(new))
+    left = sorted(t.name for t in new if t.is_alive())
+    if left:
+        _left_behind.append(f"{request.node.nodeid}: {', '.join(left)}")
+        pytest.fail(
+            f"left non-daemon thread(s) running: {', '.join(left)} (an aiosqlite connection "
+            "never closed? close the store in a fixture or `async with`)",
+            pytrace=False,
+        )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Last hook of the run: with a non-daemon thread still alive the interpreter would wait on
+    it forever; name the tests that left threads and exit with the run's status instead."""
+    alive = _running_non_daemon()
+    if not alive:
+        return
+    print(
+        "\nnon-daemon threads still running at the end of the run: "
+        + ", ".join(sorted(t.name for t in alive)),
+        *(f"  left by {line}" for line in _left_behind),
+        "exiting without waiting for them",
+        sep="\n",
+        file=sys.stderr,
+    )
+    sys.stderr.flush()
+    sys.stdout.flush()
+    os._exit(int(getattr(config, "_leadershipchat_status", 1)))
