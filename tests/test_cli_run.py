@@ -75,6 +75,7 @@ async def test_gateway_out_of_reach_stops_with_a_clear_error(tmp_path: Path) -> 
         with pytest.raises(StartupError, match="cannot reach Discord") as caught:
             await run_bot(settings, w.fake.token)
     assert "Connect call failed" in str(caught.value)
+    assert caught.value.exit_status == 1  # trying again later may work: a service restarts it
 
 
 async def test_a_token_reset_while_running_stops_the_bot_with_a_clear_error(
@@ -92,7 +93,7 @@ async def test_a_token_reset_while_running_stops_the_bot_with_a_clear_error(
         with pytest.raises(StartupError) as caught:
             await asyncio.wait_for(running, TIMEOUT)
         identified = [r.detail["ok"] for r in w.fake.gateway_events if r.event == "IDENTIFY"]
-    assert "Discord refused the token" in str(caught.value)
+    assert "Discord refused the token" in str(caught.value) and caught.value.exit_status == 2
     assert "DISCORD_TOKEN" in str(caught.value) and "4004" in str(caught.value)
     assert identified == [True, False]  # one refused IDENTIFY, no loop
 
@@ -108,5 +109,26 @@ async def test_intents_not_enabled_for_the_app_stop_the_bot_with_a_clear_error(
         with pytest.raises(StartupError) as caught:
             await asyncio.wait_for(run_bot(settings, w.fake.token), TIMEOUT)
         identified = [r.detail["ok"] for r in w.fake.gateway_events if r.event == "IDENTIFY"]
-    assert "Privileged Gateway Intents" in str(caught.value)
+    assert "Privileged Gateway Intents" in str(caught.value) and caught.value.exit_status == 2
     assert identified == [False]
+
+
+def test_a_problem_only_the_operator_can_fix_exits_2_and_one_that_may_pass_exits_1(
+    monkeypatch: pytest.MonkeyPatch,
+    write_config: Callable[..., Path],
+    run_cli: Callable[..., CliResult],
+) -> None:
+    """Exit status 2 tells a service manager not to restart (docs/hosting.md)."""
+    import bot.discord.runner
+
+    monkeypatch.setenv("DISCORD_TOKEN", SECRET)
+    path = write_config(CONFIG)
+    for fixable, status in ((True, 2), (False, 1)):
+
+        async def refused(*_: object, fixable: bool = fixable, **__: object) -> int:
+            raise StartupError("Discord refused the token", operator_must_fix=fixable)
+
+        monkeypatch.setattr(bot.discord.runner, "run_bot", refused)
+        result = run_cli("--config", path, "run")
+        assert result.code == status
+        assert "error: Discord refused the token" in result.err

@@ -82,4 +82,4 @@ def run(args: argparse.Namespace) -> int:
         return asyncio.run(run_bot(settings, token, rehearsal=rehearsal))
     except StartupError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return exc.exit_status

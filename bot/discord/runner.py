@@ -33,7 +33,15 @@ EXIT_OK, EXIT_FAILED = 0, 1
 
 
 class StartupError(Exception):
-    """The bot could not start for a reason the operator must fix (token, intents)."""
+    """The bot could not start, or cannot go on, for a reason the operator must see.
+
+    ``exit_status`` 2: only the operator can fix it (the token, the intents), so a service
+    manager should not restart the bot (docs/hosting.md: ``RestartPreventExitStatus=2``);
+    1: trying again later may work (Discord out of reach)."""
+
+    def __init__(self, message: str, *, operator_must_fix: bool = False) -> None:
+        super().__init__(message)
+        self.exit_status = 2 if operator_must_fix else 1
 
 
 TOKEN_REFUSED = (
@@ -154,13 +162,14 @@ async def run_bot(settings: Settings, token: str, *, rehearsal: Rehearsal | None
             async with bot:
                 await bot.start(token)
         except discord.LoginFailure:
-            raise StartupError(TOKEN_REFUSED) from None
+            raise StartupError(TOKEN_REFUSED, operator_must_fix=True) from None
         except discord.ConnectionClosed as exc:  # a close code discord.py does not retry
-            raise StartupError(closed_for_good(exc.code)) from None
+            raise StartupError(closed_for_good(exc.code), operator_must_fix=True) from None
         except discord.PrivilegedIntentsRequired:
             raise StartupError(
                 "the Message Content and Server Members intents are not enabled: turn them on in "
-                "the Developer Portal (your application > Bot > Privileged Gateway Intents)"
+                "the Developer Portal (your application > Bot > Privileged Gateway Intents)",
+                operator_must_fix=True,
             ) from None
         except Exception as exc:
             if (problem := unreachable(exc, settings.discord, bot.ws is None)) is None:
