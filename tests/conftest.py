@@ -94,25 +94,40 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the run when a bot test called a Discord operation that the coverage list of
-    docs/discord-conformance.md does not name (tests/fakediscord/spec/coverage.py)."""
-    from tests.fakediscord.spec.coverage import undocumented_uses
+    docs/discord-conformance.md does not name, and, after the whole suite, when the list names
+    something no test validated (tests/fakediscord/spec/coverage.py)."""
+    from tests.fakediscord.spec.coverage import never_validated, undocumented_uses
 
     session.config._leadershipchat_status = session.exitstatus  # type: ignore[attr-defined]
     found = undocumented_uses()
+    title = "not listed under 'REST: the bot' though a bot test called them"
+    if not found and _whole_suite_passed(session):
+        found = never_validated()
+        title = "listed as validated though no test validated them"
     if not found:
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    lines = [
-        "Discord operations the bot's tests called that docs/discord-conformance.md does not "
-        "list under 'REST: the bot':",
-        *(f"  - {op}" for op in found),
-    ]
     if reporter is not None:
         reporter.ensure_newline()
-        for line in lines:
-            reporter.write_line(line, red=True)
+        reporter.write_line(f"docs/discord-conformance.md: Discord operations {title}:", red=True)
+        for line in found:
+            reporter.write_line(f"  - {line}", red=True)
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
     session.config._leadershipchat_status = session.exitstatus  # type: ignore[attr-defined]
+
+
+def _whole_suite_passed(session: pytest.Session) -> bool:
+    """The run was `make test`'s: all of tests/, nothing deselected, nothing failed."""
+    config = session.config
+    return (
+        session.exitstatus == pytest.ExitCode.OK
+        and config.args_source == pytest.Config.ArgsSource.TESTPATHS
+        and not config.option.keyword
+        and not config.option.markexpr
+        and not getattr(config.option, "deselect", None)
+        and not getattr(config.option, "lf", False)
+        and session.testscollected > 0
+    )
 
 
 # -- threads left behind ----------------------------------------------------------------------

@@ -128,24 +128,42 @@ def missing_tests(refs: list[tuple[str, str]]) -> list[str]:
     return missing
 
 
-#: REST operations validated while a bot test ran (test module -> operations), filled as each
-#: fake stops; checked against the document at the end of the session (tests/conftest.py)
-USED_BY_BOT_TESTS: defaultdict[str, set[str]] = defaultdict(set)
+#: what was validated while each test module ran (REST operation ids, ``gateway EVENT``),
+#: filled as each fake stops; checked against the document at the end of the session
+#: (tests/conftest.py)
+VALIDATED: defaultdict[str, set[str]] = defaultdict(set)
 
 
 def record_use(test_id: str, checked: set[str]) -> None:
     module = test_id.split("::", 1)[0].rsplit("/", 1)[-1]
-    if module and module not in FAKE_TESTS:
-        USED_BY_BOT_TESTS[module] |= {name for name in checked if not name.startswith("gateway ")}
+    if module:
+        VALIDATED[module] |= checked
 
 
 def undocumented_uses() -> list[str]:
     """Operations a bot test called that the document's bot table does not list."""
-    if not USED_BY_BOT_TESTS:
+    if not VALIDATED:
         return []
     listed = set(documented().bot_rest)
     found = defaultdict(list)
-    for module, ops in sorted(USED_BY_BOT_TESTS.items()):
-        for op in sorted(ops - listed):
+    for module, names in sorted(VALIDATED.items()):
+        if module in FAKE_TESTS:
+            continue  # the fake's own tests call anything, on purpose
+        for op in sorted(n for n in names - listed if not n.startswith("gateway ")):
             found[op].append(module)
     return [f"{op} (called in {', '.join(modules)})" for op, modules in sorted(found.items())]
+
+
+def never_validated() -> list[str]:
+    """After the whole suite: what the document lists as validated but no test validated (a
+    call the bot no longer makes, an event no test makes the fake send)."""
+    by_bot = {n for m, names in VALIDATED.items() if m not in FAKE_TESTS for n in names}
+    anywhere = {n for names in VALIDATED.values() for n in names}
+    doc = documented()
+    missing = [f"{op} (no bot test calls it)" for op in sorted(set(doc.bot_rest) - by_bot)]
+    missing += [
+        f"{event} (no test makes the fake send it)"
+        for event in sorted(doc.gateway)
+        if f"gateway {event}" not in anywhere
+    ]
+    return missing
