@@ -9,7 +9,7 @@ import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import pytest_asyncio
@@ -96,9 +96,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the run when a bot test called a Discord operation that the coverage list of
     docs/discord-conformance.md does not name, and, after the whole suite, when the list names
     something no test validated (tests/fakediscord/spec/coverage.py)."""
-    from tests.fakediscord.spec.coverage import never_validated, undocumented_uses
+    from tests.fakediscord.spec.coverage import VALIDATED, never_validated, undocumented_uses
 
     session.config._leadershipchat_status = session.exitstatus  # type: ignore[attr-defined]
+    worker_output = getattr(session.config, "workeroutput", None)
+    if worker_output is not None:  # an xdist worker: the controller checks the whole
+        worker_output["conformance_validated"] = {m: sorted(n) for m, n in VALIDATED.items()}
+        return
     found = undocumented_uses()
     title = "not listed under 'REST: the bot' though a bot test called them"
     if not found and _whole_suite_passed(session):
@@ -116,6 +120,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     session.config._leadershipchat_status = session.exitstatus  # type: ignore[attr-defined]
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """xdist: what a worker's fakes validated comes home to the controller."""
+    from tests.fakediscord.spec.coverage import VALIDATED
+
+    for module, names in getattr(node, "workeroutput", {}).get("conformance_validated", {}).items():
+        VALIDATED[module] |= set(names)
+
+
 def _whole_suite_passed(session: pytest.Session) -> bool:
     """The run was `make test`'s: all of tests/, nothing deselected, nothing failed."""
     config = session.config
@@ -126,7 +139,6 @@ def _whole_suite_passed(session: pytest.Session) -> bool:
         and not config.option.markexpr
         and not getattr(config.option, "deselect", None)
         and not getattr(config.option, "lf", False)
-        and session.testscollected > 0
     )
 
 
@@ -137,7 +149,7 @@ def _whole_suite_passed(session: pytest.Session) -> bool:
 # says which and exits instead of hanging.
 
 THREAD_GRACE = 2.0  # seconds a new thread gets to finish after its test (closing takes a moment)
-_left_behind: list[str] = []
+_left_behind: list[tuple[str, threading.Thread]] = []  # (test, thread) of each leak found
 
 
 def _running_non_daemon() -> set[threading.Thread]:
@@ -154,30 +166,30 @@ def no_thread_left_behind(request: pytest.FixtureRequest) -> Iterator[None]:
     new = _running_non_daemon() - before
     for thread in new:
         thread.join(THREAD_GRACE / len(new))
-    left = sorted(t.name for t in new if t.is_alive())
+    left = sorted((t for t in new if t.is_alive()), key=lambda t: t.name)
     if left:
-        _left_behind.append(f"{request.node.nodeid}: {', '.join(left)}")
+        _left_behind.extend((request.node.nodeid, t) for t in left)
         pytest.fail(
-            f"left non-daemon thread(s) running: {', '.join(left)} (an aiosqlite connection "
-            "never closed? close the store in a fixture or `async with`)",
+            f"left non-daemon thread(s) running: {', '.join(t.name for t in left)} (an aiosqlite "
+            "connection never closed? close the store in a fixture or `async with`)",
             pytrace=False,
         )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Last hook of the run: with a non-daemon thread still alive the interpreter would wait on
-    it forever; name the tests that left threads and exit with the run's status instead."""
-    alive = _running_non_daemon()
+    """Last hook of the run (of each xdist worker): with a thread a test left behind still
+    alive, the interpreter would wait on it forever; say which test left it and exit with the
+    run's status instead (the test itself has failed already)."""
+    alive = [(test, t) for test, t in _left_behind if t.is_alive()]
     if not alive:
         return
     print(
-        "\nnon-daemon threads still running at the end of the run: "
-        + ", ".join(sorted(t.name for t in alive)),
-        *(f"  left by {line}" for line in _left_behind),
+        "\nthreads left behind still running at the end of the run:",
+        *(f"  {t.name}, left by {test}" for test, t in alive),
         "exiting without waiting for them",
         sep="\n",
         file=sys.stderr,
     )
     sys.stderr.flush()
     sys.stdout.flush()
-    os._exit(int(getattr(config, "_leadershipchat_status", 1)))
+    os._exit(int(getattr(config, "_leadershipchat_status", 1)) or 1)
