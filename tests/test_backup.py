@@ -291,4 +291,25 @@ def test_backup_and_restore_commands(
 
     (tmp_path / "junk.db").write_bytes(b"x" * 5000)
     refused = run_cli("--config", config, "restore", tmp_path / "junk.db")
-    assert refused.code == 1 and "not a usable SQLite database" in refused.err
+    assert refused.code == 2 and "not a usable SQLite database" in refused.err
+
+
+def test_backup_and_restore_refusals_are_user_errors(
+    tmp_path: Path, write_config: Callable[..., Path], run_cli: Callable[..., Any]
+) -> None:
+    """Each is the host's to fix: a clear message and exit 2 (1 is kept for bugs)."""
+    config = write_config(CONFIG)
+    db = tmp_path / "data" / "chat.db"
+    asyncio.run(make_db(db))
+    cases = {
+        "does not exist": ["restore", tmp_path / "nonexist.db"],
+        "not a usable SQLite database": ["restore", config],
+        "is a folder": ["restore", tmp_path / "data"],
+        "is the live database itself": ["restore", tmp_path / "data" / ".." / "data" / "chat.db"],
+        "/dev/null is a file": ["backup", "/dev/null/x"],
+        "is a file, not a folder": ["backup", config],
+    }
+    for said, argv in cases.items():
+        result = run_cli("--config", config, *argv)
+        assert (result.code, said in result.err) == (2, True), (argv, result.err)
+    assert count(db) == 1, "nothing was replaced"

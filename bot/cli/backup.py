@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli.common import CliError, load_config
+from bot.cli.outputs import output_folder
 from bot.maintenance.backup import BackupError, make_backup, restore
 from bot.store import SCHEMA_VERSION
-
-EXIT_FAILED = 1
 
 
 def register(sub: Any) -> None:
@@ -50,10 +49,11 @@ def run_backup(args: argparse.Namespace) -> int:
     keep = args.keep if args.keep is not None else settings.backup.keep
     if keep < 1:
         raise CliError("--keep must be at least 1")
+    output_folder(dest, "backup folder")
     try:
         done = make_backup(settings.database, dest, now=datetime.now(UTC), keep=keep)
-    except BackupError as exc:
-        raise CliError(str(exc), EXIT_FAILED) from None
+    except BackupError as exc:  # what the host can do something about: exit 2 like any input
+        raise CliError(str(exc)) from None
     print(f"backup written: {done.path}")
     for old in done.removed:
         print(f"removed old backup: {old}")
@@ -65,7 +65,7 @@ def run_restore(args: argparse.Namespace) -> int:
     try:
         done = restore(args.file, settings.database, now=datetime.now(UTC), force=args.force)
     except BackupError as exc:
-        raise CliError(str(exc), EXIT_FAILED) from None
+        raise CliError(str(exc)) from None
     print(f"restored {args.file} into {done.database}")
     if done.previous and done.previous_damaged:
         print(

@@ -74,6 +74,15 @@ def load_config(args: argparse.Namespace, *, read_only: bool) -> Settings:
                 f"config file {path} not found (copy config.example.yaml to {path} and edit it)"
             )
     try:
-        return load_settings(path)
+        settings = load_settings(path)
     except ConfigError as exc:
         raise CliError("\n".join(exc.problems)) from None
+    # The config's paths are the user's too: an error on one is theirs to fix (`user_paths.py`).
+    args.config_paths = (
+        path,
+        settings.database,
+        settings.prompts_dir,
+        settings.recap_dir,
+        settings.backup.dir,
+    )
+    return settings

@@ -13,6 +13,7 @@ from bot import __version__
 from bot.cli import backup, demo, health, privacy, prompts, recap, run, schedule, site, stats
 from bot.cli.common import EXIT_USAGE, CliError
 from bot.cli.crash import report_crash
+from bot.cli.user_paths import path_problem
 from bot.logs import setup_logging
 
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for `yes | head`
@@ -111,5 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
     except Exception as exc:  # the one guard: a bug is one line and a crash log, never a traceback
+        if isinstance(exc, OSError | RuntimeError) and (problem := path_problem(exc, args)):
+            print(f"error: {problem}", file=sys.stderr)
+            return EXIT_USAGE
         return report_crash(_command(args), exc, debug=args.debug)
     return code

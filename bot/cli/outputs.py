@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bot.cli.common import CliError
+from bot.cli.user_paths import reason, shown
 
 
 def _nearest_existing(path: Path) -> Path:
@@ -46,5 +47,6 @@ def writing(what: str, path: Path) -> Iterator[None]:
         yield
     except OSError as exc:
         where = exc.filename or path
-        reason = exc.strerror or str(exc)
-        raise CliError(f"{what} {path}: could not write {where}: {reason}") from None
+        raise CliError(
+            f"{what} {shown(path)}: could not write {shown(where)}: {reason(exc)}"
+        ) from None

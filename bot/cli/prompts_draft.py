@@ -158,9 +158,6 @@ def _run(args: argparse.Namespace) -> int:
     path = _output_path(args.output, draft.date, draft.title)
     if path.exists() and not args.force:
         raise CliError(f"{path} already exists (use --force to overwrite it)")
-    try:
-        path.write_text(output, encoding="utf-8")
-    except OSError as exc:
-        raise CliError(f"{path}: cannot write it ({exc.strerror})") from None
+    path.write_text(output, encoding="utf-8")  # an OSError names the path (`user_paths.py`)
     print(f"wrote {path}: {summary}", file=sys.stderr)
     return 0

@@ -93,6 +93,8 @@ async def nightly_backup(settings: Settings, now: datetime) -> Path:
 
 def check_restorable(file: Path) -> int:
     """The file's schema version if it can be restored; else BackupError saying why not."""
+    if file.is_dir():
+        raise BackupError(f"{file} is a folder: give a backup file (leadershipchat-….db)")
     try:
         facts = inspect(file)
     except FileNotFoundError:
