@@ -472,6 +472,9 @@ def test_a_date_with_a_time_never_stops_validate_list_or_schedule(env, run_cli):
     assert "2027-02-23  leadershipchat" in listed.out
     scheduled = run_cli("--config", env, "schedule")
     assert scheduled.code == 0, scheduled.err
+    assert "1 topic file problem(s); run `leadershipchat prompts validate`" in scheduled.out, (
+        "schedule shows an open discussion for that week: it must say a topic file was left out"
+    )
     catalog = catalog_for(env)
     assert [t.date for t in catalog.topics] == [date(2027, 2, 23)]
 

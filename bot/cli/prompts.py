@@ -10,7 +10,7 @@ from typing import Any
 from bot.cli import prompts_draft
 from bot.cli.common import load_config, weeks
 from bot.timeline import chat_dates
-from bot.topics import Severity, load_catalog, topic_files
+from bot.topics import Severity, TopicCatalog, load_catalog, topic_files
 
 UPCOMING_WEEKS = 8
 
@@ -70,8 +70,14 @@ def run_list(args: argparse.Namespace) -> int:
         ]
         if missing:
             print(f"\n{chat.name}: no topic yet for " + ", ".join(d.isoformat() for d in missing))
+    warn_broken_topics(catalog)
+    return 0
+
+
+def warn_broken_topics(catalog: TopicCatalog) -> None:
+    """A topic file with errors is left out (its date shows as having no topic): say so, in
+    every command that shows topics, so the host does not think the file was never written."""
     if catalog.errors:
         print(
             f"\n{len(catalog.errors)} topic file problem(s); run `leadershipchat prompts validate`"
         )
-    return 0

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.cli.common import CliError, load_config, weeks
+from bot.cli.prompts import warn_broken_topics
 from bot.engine import planning
 from bot.run_of_show import Show, as_text, planned
 from bot.timeline import local_date, next_starts
@@ -44,4 +45,5 @@ def run(args: argparse.Namespace) -> int:
             topic = planning.snapshot(catalog.for_date(chat.name, day, settings))
             show = Show.of(chat, topic, start, planned(planning.steps_for(chat, start, topic)))
             print("\n" + as_text(show, zones))
+    warn_broken_topics(catalog)
     return 0
