@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from bot.config import WEEKDAYS
 from tests.fakediscord import FakeDiscord, GuildHandle
 
 HOST = "127.0.0.1"
@@ -113,7 +114,7 @@ class World:
             },
             "host_role_id": g.role("host"),
             "schedule": {
-                "weekday": weekday,
+                "weekday": WEEKDAYS[weekday],
                 "time": "20:00",
                 "timezone": self.zone,
                 "duration": _dur(show.close),

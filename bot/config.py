@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    field_serializer,
     field_validator,
     model_validator,
 )
@@ -86,7 +87,7 @@ class DiscordSettings(_Model):
 
 
 class Schedule(_Model):
-    weekday: int = Field(1, description="0=Monday .. 6=Sunday; names accepted")
+    weekday: int = Field(1, description="the day's name (tuesday or tue); held as 0=Monday")
     time: dt.time = dt.time(20, 0)
     timezone: str = "America/New_York"
     duration: Duration = timedelta(hours=1)
@@ -94,22 +95,24 @@ class Schedule(_Model):
     @field_validator("weekday", mode="before")
     @classmethod
     def _weekday(cls, value: Any) -> Any:
-        if isinstance(value, bool):
-            raise ValueError(f"{value!r} is not a weekday (write e.g. tuesday)")
+        """Names only: a number is read two ways (2 is Wednesday counting from Monday = 0,
+        Tuesday in ISO 8601, which counts from Monday = 1), and a wrong guess moves the chat."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            hint = "write the day's name, like tuesday"
+            if 0 <= value <= 7:
+                zero, iso = WEEKDAYS[value % 7], WEEKDAYS[(value - 1) % 7]
+                hint += f" ({value} is {zero} counting from 0 = Monday, {iso} in ISO 8601)"
+            raise ValueError(f"{value} is a number, not a weekday: {hint}")
         if isinstance(value, str):
             name = value.strip().lower()
             for i, day in enumerate(WEEKDAYS):
                 if name in (day, day[:3]):
                     return i
-            raise ValueError(f"{value!r} is not a weekday (write e.g. tuesday)")
-        return value
+        raise ValueError(f"{value!r} is not a weekday (write e.g. tuesday)")
 
-    @field_validator("weekday")
-    @classmethod
-    def _weekday_range(cls, value: int) -> int:
-        if not 0 <= value <= 6:
-            raise ValueError(f"{value} is not a weekday number (0=Monday .. 6=Sunday)")
-        return value
+    @field_serializer("weekday")
+    def _weekday_name(self, value: int) -> str:
+        return WEEKDAYS[value]
 
     @field_validator("time", mode="before")
     @classmethod

@@ -25,6 +25,9 @@ Duration = Annotated[
 # Zones that are a fixed offset from UTC: no daylight saving, so "8 pm" drifts by an hour twice a
 # year for the people the host had in mind (and Etc/GMT+5 is UTC-5: the sign is reversed).
 _FIXED_OFFSET = re.compile(r"^(?:Etc/)?(?:GMT|UTC|UCT)?[+-]\d{1,2}$|^(?:EST|MST|HST|Factory)$")
+# Names the machine's zone folder has that are no place: `localtime` follows whatever zone the
+# machine is set to (the chat would move with the server), `posixrules` is a template.
+_NOT_A_PLACE = {"localtime", "posixrules"}
 
 
 @functools.cache
@@ -35,6 +38,11 @@ def _zone_names() -> frozenset[str]:
 
 def zone_name(value: str) -> str:
     """A zone the chat's clock can follow: a known IANA name of a place, not a fixed offset."""
+    if value in _NOT_A_PLACE:
+        raise ValueError(
+            f"{value!r} is the machine's own setting, not a place (the chat would move with the"
+            " server); write the place whose clock the chat follows, like America/New_York"
+        )
     if value not in _zone_names():
         raise ValueError(f"{value!r} is not a known time zone (an IANA name like America/New_York)")
     if _FIXED_OFFSET.match(value):

@@ -100,8 +100,23 @@ BAD_CONFIGS = [
         MINIMAL_CONFIG + "    schedule:\n      weekday: 9\n",
         7,
         "chats[0].schedule.weekday",
-        "9 is not a weekday number",
+        "9 is a number, not a weekday: write the day's name, like tuesday",
         id="weekday-number-out-of-range",
+    ),
+    pytest.param(
+        MINIMAL_CONFIG + "    schedule:\n      weekday: 2\n",
+        7,
+        "chats[0].schedule.weekday",
+        "2 is a number, not a weekday: write the day's name, like tuesday (2 is wednesday"
+        " counting from 0 = Monday, tuesday in ISO 8601)",
+        id="weekday-number-is-ambiguous",
+    ),
+    pytest.param(
+        MINIMAL_CONFIG + "    schedule:\n      timezone: localtime\n",
+        7,
+        "chats[0].schedule.timezone",
+        "'localtime' is the machine's own setting, not a place",
+        id="timezone-localtime",
     ),
     pytest.param(
         "chats:\n  - name: leadershipchat\n    channels:\n      chat: 222\n",

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from bot.config import ChatSettings, Settings
+from bot.config import WEEKDAYS, ChatSettings, Settings
 from bot.discord.client import LeadershipBot, Rehearsal
 from bot.discord.runner import assemble_bot
 from bot.engine import ChatEngine
@@ -84,7 +84,12 @@ def chat_config(guild: GuildHandle, now: datetime, **overrides: Any) -> dict[str
         },
         "host_role_id": guild.role("host"),
         "notify_role_id": guild.role("notify"),
-        "schedule": {"weekday": weekday, "time": "20:00", "timezone": zone, "duration": "14s"},
+        "schedule": {
+            "weekday": WEEKDAYS[weekday],
+            "time": "20:00",
+            "timezone": zone,
+            "duration": "14s",
+        },
         "run_of_show": dict(FAST_RUN_OF_SHOW),
     }
     chat.update(overrides)

@@ -115,7 +115,9 @@ def test_berlin_chat_stays_at_local_time_across_its_own_change():
 
 
 def test_kolkata_chat_has_no_daylight_saving():
-    kolkata = Schedule(timezone="Asia/Kolkata", weekday=3, time=time(19, 30))
+    kolkata = Schedule.model_validate(
+        {"timezone": "Asia/Kolkata", "weekday": "thursday", "time": "19:30"}
+    )
     starts = next_starts(kolkata, utc(2026, 1, 1), count=52)
     assert {s.time() for s in starts} == {time(14, 0)}  # always UTC+5:30
     assert {s.astimezone(kolkata.zone).weekday() for s in starts} == {3}
