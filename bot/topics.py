@@ -22,6 +22,7 @@ from bot.bluesky_text import POST_GRAPHEMES, grapheme_count
 from bot.config import WEEKDAYS, ChatSettings, Settings
 from bot.durations import format_duration, parse_duration
 from bot.timeline import question_offsets
+from bot.unsafe_text import bidi_control, invisible
 from bot.yaml_source import YamlDocument, YamlSyntaxError, read_yaml
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,39 @@ def question_post(n: int, text: str, hashtag: str) -> str:
 
 
 def _text(value: Any) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
+    """The stripped text, or None when there is none a reader would see."""
+    return value.strip() if isinstance(value, str) and not invisible(value) else None
+
+
+def _unseen(value: Any) -> str:
+    """For a text that is there but has nothing to see (`"\\u200b"`), say so."""
+    return " (it holds only invisible characters)" if isinstance(value, str) and value else ""
+
+
+def _text_problem(value: Any) -> str | None:
+    """Why a text field's value cannot be used, when it is there: not text (`42`, `.nan`,
+    `!!binary`), or text with a bidi override that makes it read differently from what it says."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        return f"must be text, not {_kind(value)} (put it in quotes)"
+    if (bidi := bidi_control(value)) is not None:
+        return f"holds {bidi}, which changes the order the text is shown in; remove it"
+    return None
+
+
+_KINDS: tuple[tuple[Any, str], ...] = (
+    (bool, "true/false"),
+    (int | float, "a number"),
+    (bytes, "binary data"),
+    (list, "a list"),
+    (dict, "a mapping"),
+    (date, "a date"),
+)
+
+
+def _kind(value: Any) -> str:
+    return next((name for kind, name in _KINDS if isinstance(value, kind)), type(value).__name__)
 
 
 def _parse(doc: YamlDocument) -> tuple[Topic | None, list[Problem]]:
@@ -106,8 +139,11 @@ def _parse(doc: YamlDocument) -> tuple[Topic | None, list[Problem]]:
         if key not in _FIELDS:
             err((key,), f"{key}: is not a topic field (known: {', '.join(sorted(_FIELDS))})")
     title = _text(data.get("title"))
-    if title is None:
-        err(("title",), "title: is required and cannot be empty")
+    if (problem := _text_problem(data.get("title"))) is not None:
+        err(("title",), f"title: {problem}")
+        title = None
+    elif title is None:
+        err(("title",), f"title: is required and cannot be empty{_unseen(data.get('title'))}")
     day = data.get("date")
     if isinstance(day, str) and _ISO_DAY.match(day.strip()):  # not 20261201 or 2026-W49-2
         with contextlib.suppress(ValueError):
@@ -131,8 +167,12 @@ def _parse(doc: YamlDocument) -> tuple[Topic | None, list[Problem]]:
     elif len(hosts_raw) > MAX_HOSTS:
         err(("hosts",), f"hosts: {len(hosts_raw)} names; at most {MAX_HOSTS}")
     for i, host in enumerate(hosts_raw):
-        if len(str(host)) > MAX_LENGTH["host"]:
+        if isinstance(host, int) and host.bit_length() > 64:  # str() of a 5,000-digit one fails
+            err(("hosts", i), f"hosts[{i}]: a number too large for a name or a Discord id")
+        elif len(str(host)) > MAX_LENGTH["host"]:
             err(("hosts", i), f"hosts[{i}]: longer than {MAX_LENGTH['host']} characters")
+        elif (problem := _text_problem(host if isinstance(host, str) else None)) is not None:
+            err(("hosts", i), f"hosts[{i}]: {problem}")
     questions: list[Question] = []
     raw_questions = data.get("questions")
     if not isinstance(raw_questions, list) or not raw_questions:
@@ -143,8 +183,8 @@ def _parse(doc: YamlDocument) -> tuple[Topic | None, list[Problem]]:
     for i, raw in enumerate(raw_questions):
         loc = ("questions", i)
         at: timedelta | None = None
+        value = raw.get("text") if isinstance(raw, dict) else raw
         if isinstance(raw, dict):
-            text = _text(raw.get("text"))
             extra = set(raw) - {"text", "at"}
             if extra:
                 err(loc, f"questions[{i}]: unknown field(s) {', '.join(sorted(map(str, extra)))}")
@@ -153,16 +193,17 @@ def _parse(doc: YamlDocument) -> tuple[Topic | None, list[Problem]]:
                     at = parse_duration(raw["at"])
                 except ValueError as exc:
                     err((*loc, "at"), f"questions[{i}].at: {exc}")
-        else:
-            text = _text(raw) if isinstance(raw, str) else None
+        if (problem := _text_problem(value)) is not None:
+            err(loc, f"questions[{i}]: {problem}")
+            continue
+        text = _text(value)
         if text is None:
-            err(loc, f"questions[{i}]: question text is empty")
+            err(loc, f"questions[{i}]: question text is empty{_unseen(value)}")
             continue
         questions.append(Question(text, at))
     for name in ("chat", "prep_post", "welcome", "closing"):
-        value = data.get(name)
-        if value is not None and not isinstance(value, str):
-            err((name,), f"{name}: must be text")
+        if (problem := _text_problem(data.get(name))) is not None:
+            err((name,), f"{name}: {problem}")
     for name in ("title", "prep_post", "welcome", "closing"):
         value = _text(data.get(name))
         if value is not None and len(value) > MAX_LENGTH[name]:

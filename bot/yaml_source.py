@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import stat
+import sys
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -134,6 +135,16 @@ def control_character(text: str) -> str | None:
     )
 
 
+def _not_a_value(text: str, exc: Exception) -> str:
+    """`'2026-13-01' is not a valid date or value (...)`, the value cut short: a 5,000-digit
+    number is not repeated back, nor Python's advice on raising its digit limit."""
+    shown = repr(text) if len(text) <= 60 else f"{text[:40]!r}… ({len(text):,} characters)"
+    why = str(exc)
+    if "integer string conversion" in why:
+        why = f"a number of {len(text):,} digits; at most {sys.get_int_max_str_digits():,}"
+    return f"{shown} is not a valid date or value ({why})"
+
+
 class _Builder:
     """Plain values from the node graph, with the line of every path, within the alias budget."""
 
@@ -151,7 +162,7 @@ class _Builder:
             value = self.loader.construct_object(node, deep=True)
         except (ValueError, OverflowError) as exc:
             raise yaml.constructor.ConstructorError(
-                None, None, f"{node.value!r} is not a valid date or value ({exc})", node.start_mark
+                None, None, _not_a_value(node.value, exc), node.start_mark
             ) from None
         if isinstance(value, str) and (bad := control_character(value)):
             where = f"{format_loc(loc)}: " if loc else ""

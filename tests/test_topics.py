@@ -275,6 +275,50 @@ BAD_TOPICS = [
         "title: control character U+0007 (BEL) is not allowed",
         id="control-character",
     ),
+    # Found by the review of issue 13: each said "is required" or "is empty", or echoed it all.
+    pytest.param(
+        GOOD.replace("Trust at work", ".nan"),
+        1,
+        "title: must be text, not a number (put it in quotes)",
+        id="title-nan",
+    ),
+    pytest.param(
+        GOOD.replace("Trust at work", "!!binary aGVsbG8="),
+        1,
+        "title: must be text, not binary data",
+        id="title-binary",
+    ),
+    pytest.param(
+        GOOD.replace("How do you lose it?", "42"),
+        6,
+        "questions[1]: must be text, not a number",
+        id="question-a-number",
+    ),
+    pytest.param(
+        GOOD.replace("Trust at work", '"\\u200b\\u2060 "'),
+        1,
+        "title: is required and cannot be empty (it holds only invisible characters)",
+        id="title-invisible-only",
+    ),
+    pytest.param(
+        GOOD.replace("Trust at work", '"Trust \\u202eat work"'),
+        1,
+        "title: holds U+202E (RIGHT-TO-LEFT OVERRIDE), which changes the order",
+        id="title-bidi-override",
+    ),
+    pytest.param(
+        GOOD.replace("How do you lose it?", '"\\u2067How do you lose it?"'),
+        6,
+        "questions[1]: holds U+2067 (RIGHT-TO-LEFT ISOLATE)",
+        id="question-bidi-isolate",
+    ),
+    pytest.param(
+        GOOD.replace("[Ada Quill]", "[" + "9" * 5000 + "]"),
+        3,
+        "'9999999999999999999999999999999999999999'… (5,000 characters) is not a valid date or"
+        " value (a number of 5,000 digits; at most 4,300)",
+        id="host-a-5000-digit-number",
+    ),
 ]
 
 
@@ -284,6 +328,7 @@ def test_bad_topic_is_reported_with_file_and_line(env, text, line, message):
     [problem] = catalog_for(env).errors
     assert str(problem).startswith(f"{path}:{line}: "), str(problem)
     assert message in str(problem)
+    assert len(str(problem)) < len(str(path)) + 300, "a problem is one short line"
 
 
 # These need the config (chat names, run of show), so only the catalog reports them.

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from bot.drafting._model import MAX_SOURCE_BYTES, DraftError, SourceKind
+from bot.unsafe_text import printable
 
 _EXTENSIONS: dict[str, SourceKind] = {
     ".html": "html",
@@ -18,11 +19,6 @@ _EXTENSIONS: dict[str, SourceKind] = {
     ".txt": "text",
     ".text": "text",
 }
-# C0 controls but tab and newline, DEL, C1 controls, bidirectional overrides and isolates (which
-# can make a question read differently from what it says), and non-characters.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
-_LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029\x85]")
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")  # terminal colour and cursor codes
 _MB = MAX_SOURCE_BYTES // 1_000_000
 
 
@@ -51,8 +47,8 @@ def decode_source(data: bytes, name: str = "the input") -> str:
 
 def clean_text(text: str) -> str:
     """Line breaks made `\\n`; terminal escape sequences, control, bidi-override and
-    non-characters removed."""
-    return _CONTROLS.sub("", _ANSI.sub("", _LINE_BREAKS.sub("\n", text)))
+    non-characters removed (`bot.unsafe_text`: the recap removes the same)."""
+    return printable(text)
 
 
 def detect_kind(text: str, filename: str | None = None) -> SourceKind:
