@@ -63,7 +63,8 @@ WRONG_TYPES: dict[str, tuple[str, Any, str]] = {
     "id too big": ("id", "9" * 400, "is not a Discord id"),
     "id negative": ("id", -5, "is not a Discord id"),
     "author id a list": ("author.id", [1], "author.id: expected an id (digits), got a list"),
-    "mention without id": ("mentions", [{"name": "x"}], "mentions[0].id: expected an id"),
+    "mention without id": ("mentions", [{"name": "x"}], "mentions[0].id: missing (expected an id"),
+    "id null": ("id", None, "id: missing (expected an id: digits)"),
     "huge content": ("content", "x" * 50_000, "50,000 characters"),
     "many reactions": ("reactions", [{"count": 1}] * 5000, "5,000 entries"),
 }
@@ -175,9 +176,13 @@ def test_duplicate_message_ids_are_counted_once_and_said(
     ("change", "message"),
     [
         ({"start": datetime(9999, 12, 31, tzinfo=UTC)}, "not a time a chat can have"),
-        ({"duration": timedelta(days=999_999_999)}, "not a chat's length"),
-        ({"duration": timedelta(0)}, "not a chat's length"),
-        ({"late_window": timedelta(days=999_999_999)}, "more than a year"),
+        (
+            {"duration": timedelta(days=366)},
+            "--duration 366d: a chat lasts more than 0s and at most 7d",
+        ),
+        ({"duration": timedelta(days=999_999_999)}, "--duration 999999999d: a chat lasts"),
+        ({"duration": timedelta(0)}, "--duration 0s: a chat lasts more than 0s"),
+        ({"late_window": timedelta(days=999_999_999)}, "--late-window 999999999d: at most 366d"),
     ],
 )
 def test_options_out_of_range(change: dict[str, Any], message: str) -> None:

@@ -19,6 +19,7 @@ from bot.domain.messages import Attributed, MessageRow
 from bot.domain.sessions import SessionRow, SessionStatus
 from bot.domain.steps import StepRow, StepStatus
 from bot.domain.topics import SessionQuestion, SessionTopic
+from bot.durations import format_duration
 from bot.recap.dce_read import (
     EARLIEST,
     LATEST,
@@ -143,9 +144,15 @@ def _check(options: ExportOptions) -> None:
     if options.start is not None and not EARLIEST <= options.start < LATEST:
         raise ExportError(f"start {options.start.isoformat()}: not a time a chat can have")
     if not timedelta(0) < options.duration <= MAX_DURATION:
-        raise ExportError(f"duration: {options.duration} is not a chat's length (up to 7 days)")
+        raise ExportError(
+            f"--duration {format_duration(options.duration)}: a chat lasts more than 0s and at"
+            f" most {format_duration(MAX_DURATION)}"
+        )
     if not timedelta(0) <= options.late_window <= MAX_LATE_WINDOW:
-        raise ExportError(f"late window: {options.late_window} is more than a year")
+        raise ExportError(
+            f"--late-window {format_duration(options.late_window)}: at most"
+            f" {format_duration(MAX_LATE_WINDOW)}"
+        )
 
 
 def input_from_exports(

@@ -109,6 +109,8 @@ class _Field:
         value = self.obj.get(key)
         if value is None and not required:
             return None
+        if value is None:
+            raise self.fail(key, "missing (expected an id: digits)")
         if isinstance(value, str) and value.isascii() and value.strip().isdigit():
             number = int(value) if len(value) <= 20 else MAX_ID + 1
         elif isinstance(value, int) and not isinstance(value, bool):
