@@ -209,7 +209,7 @@ def _parse(doc: YamlDocument) -> tuple[Topic | None, list[Problem]]:
         if value is not None and len(value) > MAX_LENGTH[name]:
             err((name,), f"{name}: {len(value)} characters; at most {MAX_LENGTH[name]}")
     prep_post = _text(data.get("prep_post"))
-    if prep_post is not None and not _is_web_address(prep_post):
+    if prep_post is not None and not is_web_address(prep_post):
         err(("prep_post",), f"prep_post: {_shown(prep_post)} is not a web address (https://...)")
     if problems or title is None or not isinstance(day, date):
         return None, problems
@@ -242,7 +242,8 @@ def _shown(value: object) -> str:
     return text if len(text) <= 80 else text[:79] + "…"
 
 
-def _is_web_address(text: str) -> bool:
+def is_web_address(text: str) -> bool:
+    """An absolute http(s) address with a host and no spaces (no javascript:, data:, ...)."""
     try:
         parts = urlsplit(text)
     except ValueError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from bot.drafting._questions import fit, own_questions
 from bot.drafting._render import _scalar
 from bot.drafting.for_chat import question_room
 from bot.topics import POST_LIMIT, Severity, check_topic, load_catalog, load_topic_file
+from tests.conftest import CliResult
 from tests.drafting_score import (
     CHAT_DATES,
     FIXTURES,
@@ -494,6 +496,28 @@ def test_cli_prints_to_stdout_with_url(workdir: Path, capsys: pytest.CaptureFixt
     data = yaml.safe_load(capsys.readouterr().out)
     assert data["prep_post"] == "https://example.com/s" and data["chat"] == "leadershipchat"
     assert data["date"] == date(2026, 11, 10)
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,hi", "ftp://x.example/p"])
+def test_cli_refuses_a_prep_post_url_that_is_not_http(
+    workdir: Path, run_cli: Callable[..., CliResult], url: str
+) -> None:
+    """What `prompts validate` would refuse never reaches a draft with exit 0."""
+    source = FIXTURES / "serving-first.html"
+    result = run_cli("--config", workdir / "config.yaml", "prompts", "draft", source, "--url", url)
+    assert result.code == 2 and result.out == ""
+    assert f"argument --url: {url!r} is not a web address (https://...)" in result.err
+
+
+def test_cli_output_dash_is_standard_output(
+    workdir: Path, run_cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(workdir)
+    source = FIXTURES / "serving-first.html"
+    result = run_cli("--config", workdir / "config.yaml", "prompts", "draft", source, "-o", "-")
+    assert result.code == 0, result.err
+    assert yaml.safe_load(result.out)["title"]
+    assert not (workdir / "-").exists(), "no file named '-'"
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.drafting import MAX_SOURCE_BYTES, DraftError, SourceKind, decode_source, detect_kind
+from bot.topics import is_web_address
 
 EXIT_INPUT = 2
 
@@ -25,6 +26,14 @@ def _iso_date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-11-24") from None
+
+
+def _web_address(value: str) -> str:
+    """--url: what `prompts validate` accepts as a prep_post, so no draft holds javascript:."""
+    if not is_web_address(value.strip()):
+        shown = value if len(value) <= 80 else value[:79] + "…"
+        raise argparse.ArgumentTypeError(f"{shown!r} is not a web address (https://...)")
+    return value.strip()
 
 
 def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -44,13 +53,17 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--date", type=_iso_date, metavar="YYYY-MM-DD", help="chat date (default: from the post)"
     )
-    parser.add_argument("--url", help="prep post address for the topic (default: SOURCE if a URL)")
+    parser.add_argument(
+        "--url",
+        type=_web_address,
+        help="prep post address for the topic, http(s) (default: SOURCE if a URL)",
+    )
     parser.add_argument(
         "-o",
         "--output",
         type=Path,
         metavar="FILE",
-        help="write the draft here; a folder gets DATE-TITLE.yaml (default: standard output)",
+        help="write the draft here; a folder gets DATE-TITLE.yaml (default or -: standard output)",
     )
     parser.add_argument("--force", action="store_true", help="overwrite an existing output file")
     parser.set_defaults(func=run)
@@ -151,7 +164,7 @@ def _run(args: argparse.Namespace) -> int:
         + (f", {len(draft.extra_questions)} more as comments" if draft.extra_questions else "")
         + "; check the lines marked `check`"
     )
-    if args.output is None:
+    if args.output is None or str(args.output) == "-":
         sys.stdout.write(output)
         print(f"drafted {summary}", file=sys.stderr)
         return 0
