@@ -379,7 +379,9 @@ def settings_from_document(doc: YamlDocument) -> Settings:
             line = doc.line_of(loc)
             problems.append((line, f"{doc.path.name}:{line}: {format_loc(loc)}: {_message(err)}"))
         raise ConfigError([text for _, text in sorted(problems)]) from None
-    base = doc.path.parent
+    # Absolute from here on: a path stored in the database (a session's recap folder) must not
+    # change meaning with the folder a later command runs in.
+    base = doc.path.parent.absolute()
     return settings.model_copy(
         update={
             "source": doc.path,
@@ -392,7 +394,8 @@ def settings_from_document(doc: YamlDocument) -> Settings:
 
 
 def load_settings(path: Path) -> Settings:
-    """Load config.yaml; relative paths in it are relative to the file's folder."""
+    """Load config.yaml; relative paths in it are relative to the file's folder (and made
+    absolute)."""
     try:
         doc = read_yaml(path)
     except YamlSyntaxError as exc:

@@ -55,9 +55,9 @@ def demo_settings(out: Path, hashtag: str = "#LeadershipChat") -> Settings:
     }
     return Settings.model_validate(
         {
-            "database": str(out / "demo.db"),
-            "recap_dir": str(out),
-            "prompts_dir": str(out),
+            "database": str(out.absolute() / "demo.db"),
+            "recap_dir": str(out.absolute()),  # stored with the session: never cwd-relative
+            "prompts_dir": str(out.absolute()),
             "chats": [chat],
         }
     )

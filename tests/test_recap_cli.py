@@ -134,7 +134,11 @@ def _stored_json() -> str:
         (("--out", "o", "--start", "9999-12-31", "--tz", "UTC"), "not a time a chat can have"),
         (("--out", "o", "--start", "9999-12-31T23:00-05:00"), "not a time a chat can have"),
         (("--out", "o", "--late-window", "400d"), "--late-window: '400d' is too long"),
-        (("--out", "o", "--duration", "8d"), "not a chat's length (up to 7 days)"),
+        (
+            ("--out", "o", "--duration", "8d"),
+            "--duration 8d: a chat lasts more than 0s and at most 7d",
+        ),
+        (("--out", "o", "--duration", "366d"), "--duration 366d: a chat lasts more than 0s"),
     ],
 )
 def test_recap_from_export_errors_say_what_to_fix(

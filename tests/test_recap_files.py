@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.recap.build import build_recap
-from bot.recap.files import FORMATS, parse_formats, write_recap_files
+from bot.recap.files import FORMATS, MARKER, parse_formats, write_recap_files, written_for
 from tests.fixtures.recap import scenario as sc
 
 
@@ -23,7 +23,10 @@ def test_all_formats_are_written(tmp_path: Path) -> None:
         "activity.png",
     ]
     assert all(p.stat().st_size > 0 for p in paths)
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in paths)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+        [MARKER, *(p.name for p in paths)]
+    )
+    assert written_for(tmp_path / "out") == recap.session_id
     assert "](activity.png)" in (tmp_path / "out" / "recap.md").read_text(encoding="utf-8")
 
 

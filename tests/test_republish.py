@@ -26,6 +26,7 @@ import yaml
 from bot.engine.recap_publisher import publish_recap
 from bot.maintenance.forget import finish_pending, forget_member
 from bot.maintenance.retention import purge_expired
+from bot.recap.files import MARKER, written_for
 from bot.recap.site import load_site_recaps, write_site
 from bot.store import Store
 from tests.test_engine import CHAT, START, TOPIC, Harness, compressed_settings, plan
@@ -260,17 +261,83 @@ async def test_recap_folders_written_by_hand_are_rewritten_too(tmp_path: Path) -
         assert await asyncio.to_thread(cli, argv) == 0
 
         assert sorted(f.name for f in by_hand.iterdir()) == [
+            ".leadershipchat-recap.json",  # the marker that lets a forget rewrite this folder
             "leadershipchat-2026-12-01-transcript.md",
             "recap.json",
             "recap.md",
         ]
         for path in by_hand.iterdir():
             assert WORDS not in path.read_text() and NAME not in path.read_text()
+        assert written_for(by_hand) == p.session_id
         assert not gone.exists()
         (row,) = await p.store.redo.recent()
         assert f"{by_hand.resolve()}: 3 file(s) rewritten" in (row.files_note or "")
         assert f"{gone.resolve()}: no longer there" in (row.files_note or "")
         assert row.posts_at is None  # the command line leaves the Discord posts to the bot
+
+
+async def test_paths_in_the_database_that_are_not_the_bots_folders_are_never_written(
+    tmp_path: Path,
+) -> None:
+    """A damaged or foreign database may point a session's recap folder, a `recap --out` row or
+    a site row anywhere. Only the configured recap folder and folders marked for the session
+    are rewritten; the others are reported and left as they were."""
+    async with published(tmp_path) as p:
+        victims = {name: tmp_path / "elsewhere" / name for name in ("dir", "out", "site")}
+        for folder in victims.values():
+            folder.mkdir(parents=True)
+            (folder / "recap.md").write_text("keep me\n", encoding="utf-8")
+        page = victims["site"] / "leadershipchat-2026-12-01"
+        page.mkdir()
+        (page / "recap.md").write_text("keep me too\n", encoding="utf-8")
+        for name in ("index.html", "feed.xml"):
+            (victims["site"] / name).write_text("mine\n", encoding="utf-8")
+        marked_for_another = tmp_path / "other-session"
+        marked_for_another.mkdir()
+        (marked_for_another / MARKER).write_text(
+            json.dumps({"kind": "leadershipchat recap folder", "session_id": 999}), "utf-8"
+        )
+        await p.store.conn.execute(
+            "UPDATE sessions SET recap_dir = ? WHERE id = ?", (str(victims["dir"]), p.session_id)
+        )
+        for out in (victims["out"], marked_for_another):
+            await p.store.redo.record_output("recap", out, START, session_id=p.session_id)
+        await p.store.redo.record_output("site", victims["site"], START)
+
+        await forget_member(p.store, ZED)
+        done = await finish_pending(p.store, p.h.settings, START, p.h.transport)
+        (redone,) = [r for r in done if r.stage == "files"]
+
+        for folder in victims.values():
+            assert (folder / "recap.md").read_text() == "keep me\n"
+            assert not (folder / MARKER).exists()
+        assert (page / "recap.md").read_text() == "keep me too\n"
+        assert (victims["site"] / "index.html").read_text() == "mine\n"
+        assert sorted(f.name for f in marked_for_another.iterdir()) == [MARKER]
+        for folder in (victims["dir"], victims["out"], marked_for_another):
+            skipped = f"{folder}: skipped: not a recap folder leadershipchat wrote for session"
+            assert skipped in redone.note
+        assert f"archive site {victims['site']}" not in redone.note
+        # The bot's own copies were still redone: its recap folder is found from the config.
+        assert traces(p, ZED_TRACES) == []
+
+
+def test_recap_paths_are_absolute_whatever_folder_the_bot_runs_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The recap folder is stored with the session; a relative one would be read against the
+    folder a later command (a forget) runs in."""
+    from bot.config import load_settings
+    from bot.demo import demo_settings
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "config.yaml").write_text(
+        "recap_dir: recaps\nchats:\n  - name: c\n    guild_id: 1\n    channels: {chat: 2}\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(Path("config.yaml"))
+    assert settings.recap_dir == tmp_path / "recaps" and settings.database.is_absolute()
+    assert demo_settings(Path("demo-out")).recap_dir == tmp_path / "demo-out"
 
 
 def test_a_welcome_keeps_everyone_else_and_its_count_of_more() -> None:

@@ -6,7 +6,11 @@ Two stages, each marked per `redo_work` row with what it did (a crash resumes th
 - **files** (`rewrite_files`; anywhere, the CLI included): the bot's recap folder of the session
   (`sessions.recap_dir`), every folder `leadershipchat recap --out` wrote for it, and every
   archive site `leadershipchat site` wrote that has a page for it (that page, index.html and
-  feed.xml). A folder that no longer exists is not created again.
+  feed.xml). A folder that no longer exists is not created again. The paths come from the
+  database, which may be damaged or from elsewhere, so a folder is rewritten only when it is
+  this code's: the configured recap folder of the session, or a folder whose marker names the
+  session (`files.written_for`; a site also needs its own marker). Anything else is reported
+  and skipped.
 - **posts** (`edit_posts`; only the bot, which can reach Discord): every recorded message of the
   session's recap is edited to the rebuilt recap (text, embeds, the attached transcript and
   chart), parts it no longer has are emptied, and newcomer welcomes lose the names of members
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
@@ -30,11 +35,11 @@ from bot.domain.sessions import SessionRow
 from bot.domain.steps import StepKind, StepStatus
 from bot.engine import render
 from bot.recap.build import build_recap
-from bot.recap.files import ALL, parse_formats, write_recap_files
+from bot.recap.files import ALL, parse_formats, write_recap_files, written_for
 from bot.recap.inputs import load_recap_input
 from bot.recap.model import Recap
 from bot.recap.posts import RecapPost, discord_posts
-from bot.recap.site import load_site_recaps, write_site
+from bot.recap.site import is_site, load_site_recaps, write_site
 from bot.store import Store
 from bot.store.redo import RecapOutput, RedoRow
 from bot.transport import ChatTransport, OutgoingFile, TransportError
@@ -75,15 +80,41 @@ async def _recap(store: Store, session: SessionRow, settings: Settings) -> Recap
 # -- files ------------------------------------------------------------------------------------
 
 
-def _folders(session: SessionRow, outputs: Sequence[RecapOutput]) -> dict[Path, frozenset[str]]:
-    """The recap folders of a session: the bot's own and those `recap --out` wrote."""
+def _folders(
+    session: SessionRow, outputs: Sequence[RecapOutput], own: Path
+) -> dict[Path, frozenset[str]]:
+    """The recap folders of a session: the bot's own (where the config puts it, and where the
+    database says it went) and those `recap --out` wrote."""
     found: dict[Path, frozenset[str]] = {}
+    if own.is_dir():
+        found[own] = ALL
     if session.recap_dir:
-        found[Path(session.recap_dir).resolve()] = ALL
+        found[Path(os.path.abspath(session.recap_dir))] = ALL
     for out in outputs:
         if out.kind == "recap" and out.session_id == session.id:
             found.setdefault(out.path, parse_formats(out.formats) if out.formats else ALL)
     return found
+
+
+def _not_ours(folder: Path, session_id: int, own: Path) -> str | None:
+    """Why `folder` must not be rewritten for the session, or None when it may: it is the
+    configured recap folder of the session (`own`), or its marker names the session."""
+    try:
+        if not folder.is_dir():
+            return "no longer there"
+        if folder == own or written_for(folder) == session_id:
+            return None
+    except OSError as exc:
+        return f"cannot be used ({exc.strerror or exc}): skipped"
+    log.warning("not rewriting %s: not a recap folder of session %d", folder, session_id)
+    return f"skipped: not a recap folder leadershipchat wrote for session {session_id}"
+
+
+def _site_has(site: Path, folder: Path, session_id: int) -> bool:
+    try:
+        return is_site(site) and folder.is_dir() and written_for(folder) == session_id
+    except OSError:
+        return False
 
 
 async def _rewrite_session(
@@ -95,16 +126,18 @@ async def _rewrite_session(
 ) -> list[str]:
     """Rewrite one session's recap folders; note which archive sites list it (done after)."""
     recap = await _recap(store, session, settings)
+    own = settings.recap_dir.absolute() / recap.slug
     said = []
-    for folder, formats in _folders(session, outputs).items():
-        if not folder.is_dir():
-            said.append(f"{folder}: no longer there")
+    folders = await asyncio.to_thread(_folders, session, outputs, own)
+    for folder, formats in folders.items():
+        if (why := await asyncio.to_thread(_not_ours, folder, session.id, own)) is not None:
+            said.append(f"{folder}: {why}")
             continue
         written = await asyncio.to_thread(write_recap_files, recap, folder, formats)
         said.append(f"{folder}: {len(written)} file(s) rewritten")
     listing = [o for o in outputs if o.kind == "site" and o.chat in (None, session.chat)]
     for site in listing:
-        if (site.path / recap.slug).is_dir():
+        if await asyncio.to_thread(_site_has, site.path, site.path / recap.slug, session.id):
             sites.setdefault(site, set()).add(recap.slug)
             said.append(f"archive site {site.path}: page, index and feed rewritten")
     return said

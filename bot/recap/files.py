@@ -1,19 +1,29 @@
-"""Write a recap's files into one folder (the engine uses `settings.recap_dir / recap.slug`)."""
+"""Write a recap's files into one folder (the engine uses `settings.recap_dir / recap.slug`).
+
+Every folder written gets a small marker, `.leadershipchat-recap.json`, naming the session, so
+that rewriting a session's copies later (after a forget) touches only folders this code wrote
+for that session, never a path a damaged or foreign database points at.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from bot.recap.chart import render_activity_png
-from bot.recap.export import render_csv, render_json
+from bot.recap.export import SCHEMA, render_csv, render_json
 from bot.recap.html import render_html
 from bot.recap.markdown import render_markdown, render_transcript
 from bot.recap.model import Recap
 
 FORMATS = ("md", "html", "json", "csv", "png")
 ALL = frozenset(FORMATS)
+MARKER = ".leadershipchat-recap.json"
+_MARKER_KIND = "leadershipchat recap folder"
+_LEGACY_JSON_BYTES = 64 * 2**20  # a recap.json read to recognise a folder from before markers
 
 
 def transcript_name(recap: Recap) -> str:
@@ -85,4 +95,31 @@ def write_recap_files(
     for fmt in FORMATS:
         if fmt in wanted:
             written += [_write(out_dir / name, make()) for name, make in jobs[fmt]]
+    marker = {"kind": _MARKER_KIND, "session_id": recap.session_id, "slug": recap.slug}
+    _write(out_dir / MARKER, json.dumps(marker).encode())
     return written
+
+
+def small_json(path: Path, limit: int) -> object:
+    """A regular file's JSON, or None (missing, a link, a FIFO, too big, not JSON)."""
+    try:
+        info = path.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
+def written_for(folder: Path) -> int | None:
+    """The session a recap folder was written for by this code: its marker says so, or, for a
+    folder from before markers, its recap.json. None when it is not such a folder."""
+    marker = small_json(folder / MARKER, 4096)
+    if isinstance(marker, dict) and marker.get("kind") == _MARKER_KIND:
+        found = marker.get("session_id")
+        return found if isinstance(found, int) else None
+    legacy = small_json(folder / "recap.json", _LEGACY_JSON_BYTES)
+    if isinstance(legacy, dict) and legacy.get("schema") == SCHEMA:
+        found = legacy.get("session_id")
+        return found if isinstance(found, int) else None
+    return None

@@ -6,6 +6,7 @@ Plain files that any static host or blog can serve. The index and feed are pure 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 from bot.domain.sessions import HELD
 from bot.recap.build import build_recap
 from bot.recap.display import span
-from bot.recap.files import write_recap_files
+from bot.recap.files import small_json, write_recap_files
 from bot.recap.html import environment
 from bot.recap.inputs import load_recap_input
 from bot.recap.markdown import summary_sentence
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 PAGE = "recap.html"
 SITE_FORMATS = ("md", "html", "json", "csv", "png")
+SITE_MARKER = ".leadershipchat-site.json"  # rewrites after a forget touch only marked sites
+_SITE_KIND = "leadershipchat archive site"
 
 
 @dataclass(frozen=True)
@@ -143,4 +146,13 @@ def write_site(
         entries.append(entry_for(recap, posted))
     written.append(_write(out_dir / "index.html", render_index(entries, title)))
     written.append(_write(out_dir / "feed.xml", render_feed(entries, title, base_url)))
+    _write(out_dir / SITE_MARKER, json.dumps({"kind": _SITE_KIND}))
     return written
+
+
+def is_site(folder: Path) -> bool:
+    """An archive site this code wrote: its marker, or (from before markers) its index and feed."""
+    marker = small_json(folder / SITE_MARKER, 4096)
+    if isinstance(marker, dict):
+        return marker.get("kind") == _SITE_KIND
+    return (folder / "index.html").is_file() and (folder / "feed.xml").is_file()
