@@ -167,3 +167,82 @@ def test_ids_beyond_what_sqlite_holds_are_usage_errors(
     for argv in (["recap", session], ["forget", session, "--yes"]):
         result = run_cli("--config", config, *argv)
         assert result.code == 2 and "not an id" in result.err, result.err
+
+
+# -- a damaged value in one row -------------------------------------------------------------
+
+
+@pytest.fixture
+def filled(tmp_path: Path, write_config: Callable[..., Path]) -> Path:
+    """The recap tests' three held sessions (the last is session 3) and their config."""
+    from tests.fixtures.recap import scenario as sc
+    from tests.test_recap_cli import CONFIG as RECAP_CONFIG
+
+    async def go() -> None:
+        async with await Store.open(tmp_path / "test.db") as store:
+            await sc.fill_store(store)
+
+    asyncio.run(go())
+    return write_config(RECAP_CONFIG)
+
+
+def edit(db: Path, sql: str) -> None:
+    with closing(sqlite3.connect(db)) as conn:
+        conn.execute(sql)
+        conn.commit()
+
+
+@pytest.mark.parametrize(
+    ("sql", "row", "said"),
+    [
+        ("UPDATE sessions SET chat_date = '../../x' WHERE id = 3", "sessions row 3", "'../../x'"),
+        (
+            "UPDATE sessions SET topic_json = '{bad' WHERE id = 3",
+            "sessions row 3",
+            "not valid JSON",
+        ),
+        ("UPDATE sessions SET topic_json = '[1]' WHERE id = 3", "sessions row 3", ""),
+        ("UPDATE sessions SET status = 'exploded' WHERE id = 3", "sessions row 3", "exploded"),
+    ],
+)
+def test_a_damaged_session_row_is_named_not_a_bug(
+    filled: Path, tmp_path: Path, run_cli: Callable[..., CliResult], sql: str, row: str, said: str
+) -> None:
+    edit(tmp_path / "test.db", sql)
+    for argv in (["recap", "--last"], ["recap", "3"]):
+        result = run_cli("--config", filled, *argv, "--out", tmp_path / "out")
+        assert result.code == 2, result.err
+        assert "is damaged: " + row + " cannot be read" in result.err and said in result.err
+        assert "bug" not in result.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_recap_of_another_session_still_works_with_a_warning(
+    filled: Path,
+    tmp_path: Path,
+    run_cli: Callable[..., CliResult],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    edit(tmp_path / "test.db", "UPDATE sessions SET chat_date = '../../x' WHERE id = 1")
+    result = run_cli("--config", filled, "recap", "2", "--out", tmp_path / "out")
+    assert result.code == 0, result.err
+    assert "sessions row 1 cannot be read" in caplog.text and "left out" in caplog.text
+
+
+def test_one_damaged_session_does_not_stop_the_site(
+    filled: Path,
+    tmp_path: Path,
+    run_cli: Callable[..., CliResult],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    db = tmp_path / "test.db"
+    edit(db, "UPDATE sessions SET topic_json = 'not json' WHERE id = 2")
+    edit(db, "UPDATE messages SET created_at = 'yesterday' WHERE id = (SELECT MIN(id) FROM"
+         " messages WHERE session_id = 3)")  # fmt: skip
+    result = run_cli("--config", filled, "site", tmp_path / "site")
+    assert result.code == 0, result.err
+    assert result.out.startswith("1 recap(s)")
+    pages = sorted(p.name for p in (tmp_path / "site").iterdir() if p.is_dir())
+    assert pages == ["leadershipchat-2024-04-23"]
+    assert "sessions row 2 cannot be read (not valid JSON" in caplog.text
+    assert "session 3 left out of the archive" in caplog.text and "messages row" in caplog.text

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from bot.cli.common import CliError
+from bot.damaged_row import DamagedRow
 from bot.store import SCHEMA_VERSION, SchemaError, Store
 from bot.store.backup import inspect
 
@@ -32,6 +33,8 @@ def database_problem(path: Path, exc: BaseException) -> str | None:
         return None  # another file (a recap being rewritten): not the database's problem
     if isinstance(exc, SchemaError):
         return f"{path}: {text}"
+    if isinstance(exc, DamagedRow):
+        return f"{path} is damaged: {text}: {RESTORE_HINT}, or correct that row"
     if isinstance(exc, PermissionError):
         return f"{path}: permission denied (run as the user that owns it)"
     if isinstance(exc, IsADirectoryError):
@@ -92,11 +95,11 @@ def with_store(path: Path, work: Callable[[Store], Awaitable[T]], *, writes: boo
 
     async def go() -> T:
         async with Store(path) as store:
-            return await work(store)
+            return await work(store)  # rows left out as damaged are logged as warnings
 
     try:
         return asyncio.run(go())
-    except (OSError, sqlite3.DatabaseError, SchemaError) as exc:
+    except (OSError, sqlite3.DatabaseError, SchemaError, DamagedRow) as exc:
         problem = database_problem(path, exc)
         if problem is None:
             raise

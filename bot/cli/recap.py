@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli.common import CliError, load_config, row_id
-from bot.cli.database import with_store
+from bot.cli.database import RESTORE_HINT, with_store
 from bot.cli.outputs import output_folder, writing
 from bot.config import ChatSettings, Settings
 from bot.domain.sessions import HELD
@@ -128,6 +128,12 @@ async def _from_db(args: argparse.Namespace, settings: Settings, store: Store) -
             for s in await store.sessions.recent(args.chat, limit=100)
             if s.status in HELD and s.start_at <= now
         ]
+        if store.sessions.damaged:  # the last chat may be one of them: do not guess
+            first = next(iter(store.sessions.damaged.values()))
+            raise CliError(
+                f"{settings.database} is damaged: {first}, so `recap --last` cannot tell which"
+                f" chat was last: give a session id (`leadershipchat recap ID`), or {RESTORE_HINT}"
+            )
         if not held:
             raise CliError("no chat has taken place yet")
         session_id = held[0].id

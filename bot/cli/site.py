@@ -50,7 +50,9 @@ async def _load(
 ) -> list[tuple[Recap, datetime | None]]:
     """The recaps, and a note of where the site goes: forgetting a member rewrites it. The note
     is written once the recaps could be read (never into a database that cannot be)."""
-    recaps = await load_site_recaps(store.recap_source, settings, args.chat)
+    recaps = await load_site_recaps(
+        store.recap_source, settings, args.chat
+    )  # a damaged one: a warning
     await store.redo.record_output(
         "site", folder, datetime.now(UTC), chat=args.chat, title=title, base_url=args.base_url
     )

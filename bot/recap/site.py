@@ -7,6 +7,7 @@ Plain files that any static host or blog can serve. The index and feed are pure 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.damaged_row import DamagedRow
 from bot.domain.sessions import HELD
 from bot.recap.build import build_recap
 from bot.recap.display import span
@@ -26,6 +28,8 @@ from bot.recap.source import RecapSource
 
 if TYPE_CHECKING:
     from bot.config import Settings
+
+log = logging.getLogger(__name__)
 
 PAGE = "recap.html"
 SITE_FORMATS = ("md", "html", "json", "csv", "png")
@@ -115,13 +119,23 @@ def _write(path: Path, text: str) -> Path:
 async def load_site_recaps(
     source: RecapSource, settings: Settings, chat: str | None = None
 ) -> list[tuple[Recap, datetime | None]]:
-    """Every held session's recap (with when its Discord recap went out), newest first."""
+    """Every held session's recap (with when its Discord recap went out), newest first.
+
+    A session whose rows cannot be read (a damaged database) is left out with a warning, so
+    one bad session does not stop the archive."""
     chats = {c.name: c for c in settings.chats}
     sessions = [s for s in await source.sessions(chat) if s.status in HELD]
-    return [
-        (build_recap(await load_recap_input(source, s.id, chats.get(s.chat))), s.recap_posted_at)
-        for s in sessions
-    ]
+    recaps = []
+    for s in sessions:
+        try:
+            recap = build_recap(await load_recap_input(source, s.id, chats.get(s.chat)))
+        except DamagedRow as exc:
+            log.warning(
+                "session %d left out of the archive, the database is damaged: %s", s.id, exc
+            )
+            continue
+        recaps.append((recap, s.recap_posted_at))
+    return recaps
 
 
 def write_site(

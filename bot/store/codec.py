@@ -3,11 +3,57 @@ JSON for the topic snapshot."""
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, date, datetime
+from typing import Any, TypeVar
 
+from bot.damaged_row import DamagedRow
 from bot.domain.topics import SessionQuestion, SessionTopic
+
+T = TypeVar("T")
+
+
+def _by_id(r: Any) -> object:
+    return r["id"]
+
+
+def reads_row(
+    table: str, key: Callable[[Any], object] = _by_id
+) -> Callable[[Callable[[Any], T]], Callable[[Any], T]]:
+    """Decorate a row mapper: a value it cannot convert is a DamagedRow naming table and row."""
+
+    def wrap(mapper: Callable[[Any], T]) -> Callable[[Any], T]:
+        @functools.wraps(mapper)
+        def read(r: Any) -> T:
+            try:
+                return mapper(r)
+            except json.JSONDecodeError as exc:
+                raise DamagedRow(table, _key(r, key), f"not valid JSON: {exc}") from None
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                raise DamagedRow(table, _key(r, key), _short(str(exc))) from None
+
+        return read
+
+    return wrap
+
+
+def _key(r: Any, key: Callable[[Any], object]) -> object:
+    try:
+        return key(r)
+    except (IndexError, KeyError):
+        return "?"
+
+
+def damaged(table: str, row_id: object, exc: Exception) -> DamagedRow:
+    """The DamagedRow for an error met while converting one row by hand (a fast reader)."""
+    return DamagedRow(table, row_id, _short(str(exc)))
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def to_db(value: datetime | None) -> str | None:

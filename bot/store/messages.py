@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,9 +12,11 @@ import aiosqlite
 
 from bot.domain.messages import Added, Attributed, Held, MessageRow
 from bot.store.codec import (
+    damaged,
     from_db,
     join_ints,
     join_texts,
+    reads_row,
     required_time,
     split_ints,
     split_texts,
@@ -22,6 +24,7 @@ from bot.store.codec import (
 )
 
 
+@reads_row("messages")
 def _row(r: aiosqlite.Row) -> MessageRow:
     return MessageRow(
         id=r["id"],
@@ -60,6 +63,21 @@ _COLUMNS = (
 
 
 def _rows(found: Iterable[Sequence[Any]]) -> list[MessageRow]:
+    """`_convert`, with a value that cannot be converted a DamagedRow naming its message."""
+    current: list[Sequence[Any]] = []
+
+    def tracked() -> Iterator[Sequence[Any]]:
+        for r in found:
+            current[:] = [r]
+            yield r
+
+    try:
+        return _convert(tracked())
+    except (ValueError, TypeError) as exc:
+        raise damaged("messages", current[0][0] if current else "?", exc) from None
+
+
+def _convert(found: Iterable[Sequence[Any]]) -> list[MessageRow]:
     attributions: dict[tuple[Any, ...], Attributed] = {}
     out = []
     for r in found:

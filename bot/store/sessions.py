@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 import aiosqlite
 
+from bot.damaged_row import DamagedRow
 from bot.domain.sessions import SessionRow, SessionStatus
 from bot.domain.topics import SessionTopic
 from bot.store.codec import (
     date_from_db,
     from_db,
+    reads_row,
     required_time,
     to_db,
     topic_from_json,
     topic_to_json,
 )
 
+log = logging.getLogger(__name__)
 
+
+@reads_row("sessions")
 def _row(r: aiosqlite.Row) -> SessionRow:
     return SessionRow(
         id=r["id"],
@@ -55,6 +61,21 @@ class Sessions:
         self._active_until = 0.0
         self._loading: asyncio.Future[tuple[SessionRow, ...]] | None = None
         self._generation = 0  # counts writes, so a query that raced one is not remembered
+        # Rows the listings left out because they cannot be read, by id (a damaged or edited
+        # database): one bad session must not hide every other one; callers may say so.
+        self.damaged: dict[int, DamagedRow] = {}
+
+    def _readable(self, rows: Iterable[aiosqlite.Row]) -> list[SessionRow]:
+        """The rows that can be read; the others are noted in `damaged` and logged once."""
+        found = []
+        for r in rows:
+            try:
+                found.append(_row(r))
+            except DamagedRow as exc:
+                if r["id"] not in self.damaged:
+                    log.warning("the database is damaged or was edited: %s; left out", exc)
+                self.damaged[r["id"]] = exc
+        return found
 
     def forget_active(self) -> None:
         """Drop the remembered `active()` answer; a query already under way may predate the
@@ -113,7 +134,7 @@ class Sessions:
                 "SELECT * FROM sessions WHERE status IN ('planned', 'running', 'paused', 'closed')"
                 " ORDER BY start_at"
             )
-            found = tuple(_row(r) for r in rows)
+            found = tuple(self._readable(rows))
         except BaseException:
             if generation == self._generation:
                 self._loading = None
@@ -134,7 +155,7 @@ class Sessions:
         async with self._conn.execute(
             sql + " ORDER BY start_at DESC LIMIT ?", (*args, limit)
         ) as cur:
-            return [_row(r) for r in await cur.fetchall()]
+            return self._readable(await cur.fetchall())
 
     async def set_status(
         self, session_id: int, status: SessionStatus, *, paused_at: datetime | None = None
