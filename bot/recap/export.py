@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -154,9 +155,19 @@ def render_json(recap: Recap) -> str:
     messages = data.pop("messages")
     head = json.dumps(data, ensure_ascii=False, indent=2)
     if not messages:
-        return head[:-2] + ',\n  "messages": []\n}\n'
+        return _escaped(head[:-2] + ',\n  "messages": []\n}\n')
     lines = ",\n".join("    " + json.dumps(m, ensure_ascii=False) for m in messages)
-    return head[:-2] + ',\n  "messages": [\n' + lines + "\n  ]\n}\n"
+    return _escaped(head[:-2] + ',\n  "messages": [\n' + lines + "\n  ]\n}\n")
+
+
+# What JSON leaves raw with ensure_ascii=False but no terminal or editor should get raw: DEL,
+# C1 controls, bidi overrides, line separators. They only occur inside strings, as `\uXXXX`.
+_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+
+
+def _escaped(text: str) -> str:
+    """recap.json keeps every text as stored, with the unsafe characters escaped as JSON can."""
+    return _RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _cell(value: str) -> str:

@@ -64,6 +64,7 @@ def write_recap_files(
         raise ValueError(f"unknown format(s): {', '.join(sorted(unknown))}")
     out_dir.mkdir(parents=True, exist_ok=True)
     png: bytes | None = None
+    faithful, recap = recap, recap.printable()  # recap.json keeps the text as stored
 
     def chart() -> bytes:
         nonlocal png
@@ -87,7 +88,7 @@ def write_recap_files(
                 lambda: render_html(recap, chart_png=chart(), home_url=home_url).encode(),
             )
         ],
-        "json": [("recap.json", lambda: render_json(recap).encode())],
+        "json": [("recap.json", lambda: render_json(faithful).encode())],
         "csv": [("messages.csv", lambda: render_csv(recap).encode("utf-8-sig"))],
         "png": [("activity.png", chart)],
     }

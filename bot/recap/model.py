@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import date, datetime
 from functools import cached_property
+from typing import Any
+
+from bot.unsafe_text import printable
 
 _UNSAFE = re.compile(r"[^a-z0-9_-]+")
 
@@ -152,3 +155,23 @@ class Recap:
     @property
     def display_title(self) -> str:
         return f"{self.hashtag}: {self.title}" if self.hashtag else self.title
+
+    def printable(self) -> Recap:
+        """This recap with every text made safe to show: control characters, terminal escape
+        sequences and bidi overrides removed from titles, names and messages (`cat recap.md`
+        must not run an escape a member typed). Every format but recap.json, which keeps the
+        text as stored (JSON escapes it), renders this; the one place text is cleaned."""
+        cleaned: Recap = _printable(self)
+        return cleaned
+
+
+def _printable(value: Any) -> Any:
+    if isinstance(value, str):
+        return printable(value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{f.name: _printable(getattr(value, f.name)) for f in fields(value)})
+    if isinstance(value, tuple):
+        return tuple(_printable(v) for v in value)
+    if isinstance(value, Mapping):
+        return {k: _printable(v) for k, v in value.items()}
+    return value

@@ -230,6 +230,7 @@ def discord_posts(
     ``files`` default: the Markdown transcript and the activity chart. ``thread``: None puts
     everything after the summary in a thread only when there are many posts.
     """
+    recap = recap.printable()
     if files is None:
         files = [
             (f"{recap.slug}-transcript.md", render_transcript(recap).encode()),

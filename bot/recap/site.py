@@ -25,6 +25,7 @@ from bot.recap.inputs import load_recap_input
 from bot.recap.markdown import summary_sentence
 from bot.recap.model import Recap
 from bot.recap.source import RecapSource
+from bot.unsafe_text import printable
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -54,6 +55,7 @@ class SiteEntry:
 
 
 def entry_for(recap: Recap, updated: datetime | None = None) -> SiteEntry:
+    recap = recap.printable()
     return SiteEntry(
         slug=recap.slug,
         title=recap.title,
@@ -148,6 +150,7 @@ def write_site(
 ) -> list[Path]:
     """One folder per recap (all formats, the page links home), then index.html and feed.xml.
     ``only``: rewrite just these sessions' folders (by slug); the index and feed list them all."""
+    title = printable(title)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     entries = []

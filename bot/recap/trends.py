@@ -18,6 +18,7 @@ from datetime import date
 from bot.domain.members import MemberRow, Participation
 from bot.domain.sessions import HELD, SessionRow
 from bot.recap.source import RecapSource
+from bot.unsafe_text import printable
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,7 @@ def format_trends(trends: Trends) -> str:
         back = f"{w.retained:.0%}" if w.retained is not None else "-"
         lines.append(
             f"{w.chat_date.isoformat():<11} {w.chat:<16} {w.participants:>6} {w.newcomers:>4}"
-            f" {w.returning_rate:>9.0%} {back:>9} {w.answers:>7}  {w.title}"
+            f" {w.returning_rate:>9.0%} {back:>9} {w.answers:>7}  {printable(w.title)}"
         )
     if not trends.weeks:
         lines.append("no chats yet")
