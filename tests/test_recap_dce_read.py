@@ -304,3 +304,38 @@ def test_any_export_written_to_a_file_loads_and_builds_or_is_refused(
         recap = build_recap(made)
         render_markdown(recap, None).encode()  # every text is writable as UTF-8
         render_json(recap).encode()
+
+
+def test_an_export_of_too_many_values_is_refused_before_it_is_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """100 MB of `{},{},...` grew to 2.7 GB while parsing: the values are counted first."""
+    from bot.recap import dce_read
+
+    def never(*_: Any, **__: Any) -> Any:
+        raise AssertionError("parsed anyway")
+
+    many = '{"messages":[' + ",".join(["{}"] * dce_read.MAX_JSON_VALUES) + "]}"
+    path = write(tmp_path, many)
+    assert path.stat().st_size < dce_read.MAX_FILE_BYTES
+    monkeypatch.setattr(dce_read.json, "loads", never)
+    with pytest.raises(
+        ExportError, match=r"holds up to 3,000,00\d JSON values, more than the 3,000,000"
+    ):
+        load_export(path)
+
+
+def test_the_values_of_a_real_export_are_counted_generously() -> None:
+    """The count is an upper bound: every value of an export is counted, none twice less."""
+    doc = main_export()
+    data = json.dumps(doc).encode()
+    counted = data.count(b",") + data.count(b":") + data.count(b"[") + 1
+
+    def values(v: Any) -> int:
+        if isinstance(v, dict):
+            return 1 + sum(values(x) for x in v.values())
+        if isinstance(v, list):
+            return 1 + sum(values(x) for x in v)
+        return 1
+
+    assert values(doc) <= counted <= 3 * values(doc)

@@ -17,7 +17,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-MAX_FILE_BYTES = 100 * 1024 * 1024  # an evening's export is a few MB; a channel's history can be
+MAX_FILE_BYTES = 32 * 1024 * 1024  # an evening's export is a few MB; a whole channel's is not read
+# JSON values in one export, counted before parsing: Python holds each parsed value in ~60-100
+# bytes, so 100 MB of `{},{},...` (33 million objects) took 2.7 GB. With this bound and the size
+# limit, reading an export peaks below ~300 MB whatever its shape (README, "Bounded"); a real
+# message is ~40-60 values.
+MAX_JSON_VALUES = 3_000_000
 MAX_TEXT = 20_000  # characters in a message (Discord allows 4,000) or a name
 MAX_LIST = 1_000  # reactions or mentions on one message (Discord allows 20 reactions)
 # Discord began in 2015; the upper bound leaves room for windows and time zones before year 9999.
@@ -60,13 +65,20 @@ def load_export(path: Path) -> dict[str, Any]:
             data = f.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ExportError(f"{path}: cannot read a JSON export ({exc.strerror or exc})") from None
+    evening = "export only the chat's evening (DiscordChatExporter's --after and --before)"
     if len(data) > MAX_FILE_BYTES:
+        raise ExportError(f"{path}: larger than {MAX_FILE_BYTES // 2**20} MB; {evening}")
+    # Every value but the first follows a `,`, a `:` or a `[`: their count bounds the values
+    # (and so the memory) before any is built. Commas inside texts only make it cautious.
+    if (values := data.count(b",") + data.count(b":") + data.count(b"[") + 1) > MAX_JSON_VALUES:
         raise ExportError(
-            f"{path}: larger than {MAX_FILE_BYTES // 2**20} MB; export only the chat's evening "
-            "(DiscordChatExporter's --after and --before)"
+            f"{path}: holds up to {values:,} JSON values, more than the {MAX_JSON_VALUES:,} a"
+            f" recap reads (about 50,000 messages); {evening}"
         )
     try:
-        doc = json.loads(data.decode("utf-8-sig"), parse_constant=_refuse_constant)
+        text = data.decode("utf-8-sig")
+        del data  # the text replaces it: one copy of the file in memory while parsing
+        doc = json.loads(text, parse_constant=_refuse_constant)
     except UnicodeDecodeError as exc:
         raise ExportError(f"{path}: cannot read a JSON export (not UTF-8: {exc.reason})") from None
     except json.JSONDecodeError as exc:
