@@ -147,7 +147,9 @@ def score(name: str, want: dict[str, Any], draft: Draft) -> PostScore:
             result.fragments.append(f"{text}  [{fragment_reason(text)}]")
         elif _FILLER.search(text) or _matches(text, want.get("rhetorical", [])):
             result.rhetorical.append(text)
-        elif _norm(source) not in article or _matches(text, want.get("outside", [])):
+        elif (_norm(source) not in article and source != draft.title) or _matches(
+            text, want.get("outside", [])
+        ):
             result.outside.append(text)
         elif _matches(text, want.get("context", [])):
             result.context.append(text)

@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from datetime import date
 
 from bot.drafting._dates import choose_date
-from bot.drafting._generate import generate, ideas, is_claim
+from bot.drafting._generate import generate, ideas, is_claim, transformable, vocabulary_of
 from bot.drafting._judge import key
 from bot.drafting._keyphrases import KeyPhrase, key_phrases
 from bot.drafting._meta import find_hosts, strip_site_suffix
@@ -37,12 +37,21 @@ _THAT_CLAUSE = re.compile(
     r"know|come to (?:see|believe)|convinced|found) that (?P<claim>[^;:]{10,}?\.)$",
     re.I,
 )
+_RULE_THAT = re.compile(
+    r"\b(?:rule|view|belief|lesson|point|experience|bet|hunch) is that (?P<claim>[^;:]{10,}?\.)$",
+    re.I,
+)
 _QUOTED_CLAIM = re.compile(r"[“\"](?P<claim>[A-Z][^”\"]{15,200}?\.)(?=\s|[”\"]|$)")
 # "We will dig into accountability without blame at #LeadershipChat": the chat's topic.
 _TOPIC = re.compile(
     r"\b(?:talk(?:ing)? about|dig(?:ging)? into|discuss(?:ing)?|explor(?:e|ing)|(?:topic|theme)"
     r"(?: is| will be)?:?)\s+(?P<topic>[a-z][^.,!?#:;]{2,60}?)(?=\s+(?:at|on|with|this|next|during|"
     r"in|together|tonight|tomorrow)\b|[.,!?#:;]|$)",
+    re.I,
+)
+# A sentence that answers or turns the one before: that one is only half of the thought.
+_CONTRAST = re.compile(
+    r"^\W*(?:the same|but|yet|instead|however|the other|then again|not so|on the other hand)\b",
     re.I,
 )
 _CHAT_TALK = re.compile(r"#\w+|\bchat\b|\bjoin\b", re.I)
@@ -106,15 +115,19 @@ def _claims(
     the post's order."""
     weights = {p.text: p.score for p in phrases}
     scored: list[tuple[float, int, str]] = []
-    for position, sentence in sentences:
+    for i, (position, sentence) in enumerate(sentences):
+        following = sentences[i + 1][1] if i + 1 < len(sentences) else ""
+        if _CONTRAST.match(following):
+            continue  # "A concern raised on day two costs a coffee. The same concern ..."
         text = _TAG.sub(".", sentence.strip())
         inner = [m.group("claim") for m in _QUOTED_CLAIM.finditer(text)]
-        that = _THAT_CLAUSE.search(text)
+        that = _THAT_CLAUSE.search(text) or _RULE_THAT.search(text)
         for claim in [text, *inner, *([that.group("claim")] if that else [])]:
-            if not claim.endswith(".") or not is_claim(claim):
+            if not claim.endswith(".") or not (is_claim(claim) or transformable(claim)):
                 continue
             low = f" {key(claim)} "
             value = sum(w for phrase, w in weights.items() if f" {key(phrase)} " in low)
+            value += 10 if transformable(claim) else 0  # a question of its own: keep it
             scored.append((value + (1 if position % 100 == 0 else 0), position, claim))
             break
     best = sorted(scored, key=lambda s: -s[0])[:8]
@@ -214,7 +227,7 @@ def draft_topic(
     if len(usable) < MIN_QUESTIONS:
         positioned = [(i * 100, b) for i, b in enumerate(post.blocks)]
         found = ideas(positioned, _claims(sentences, phrases), title)
-        vocabulary = frozenset(w for _, s in sentences for w in re.findall(r"\b[a-z][\w'’-]*", s))
+        vocabulary = vocabulary_of([s for _, s in sentences])
         taken = [c.text for c in (*usable, *leaning)]
         wanted = max(room, MIN_QUESTIONS) - len(usable) + 3
         made = generate(found, phrases, vocabulary, taken, wanted, budget(hashtag))

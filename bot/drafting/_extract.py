@@ -33,6 +33,9 @@ _NOT_TITLE = re.compile(
     re.I,
 )
 _LOOK_BACK = 12  # elements between a post's title and its first paragraph (byline, date, image)
+# Markup that reached the text: a parser reads what follows a stray <title> or <textarea> in a
+# body as plain text, so `<p>` can arrive as characters. Text from HTML never keeps a tag.
+_TAG_LIKE = re.compile(r"</?[A-Za-z!?][^<>]{0,2000}>|</?[A-Za-z][\w:-]*")
 
 
 def _strip_heavy(page: str) -> str:
@@ -220,14 +223,20 @@ def parse_html(page: str) -> ParsedPost:
     title = _title(title, heading, blocks)
     if title and blocks and blocks[0].kind == "heading" and blocks[0].text == title:
         blocks = blocks[1:]
+    blocks = [Block(_untagged(b.text), b.kind, b.level) for b in blocks]
     return ParsedPost(
-        title=title,
-        blocks=tuple(clean_blocks(blocks)),
+        title=_untagged(title) if title else None,
+        blocks=tuple(clean_blocks([b for b in blocks if b.text])),
         author=byline or person_name(author),
         url=canonical or clean_url(url),
         site=site,
         truncated=truncated,
     )
+
+
+def _untagged(text: str) -> str:
+    """The text with anything tag-like taken out."""
+    return " ".join(_TAG_LIKE.sub(" ", text).split()) if "<" in text else text
 
 
 def _fallback_blocks(page: str, baseline: Any) -> list[Block]:

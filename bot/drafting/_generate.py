@@ -13,6 +13,8 @@ from bot.drafting._judge import key, leans_on_context
 from bot.drafting._keyphrases import KeyPhrase
 from bot.drafting._model import Block, Candidate, words
 from bot.drafting._questions import well_formed
+from bot.drafting._transform import activity, difference, own_answer, practice, role
+from bot.drafting._verbs import VERBS
 
 # Verbs that open an instruction ("Say the hard thing early", "Listen first").
 _IMPERATIVE = words(
@@ -39,24 +41,50 @@ _OPENER = re.compile(
     r"third|last|lastly|then|so|and|but|yet|also|often|sometimes|today|now)\b[,:]?\s+",
     re.I,
 )
+# The author's own voice: "I" by its capital (not "i.e."), the rest in any case ("My answer
+# used to be charisma" is an anecdote, not a claim to discuss).
+_FIRST_PERSON = r"\b(?-i:I|I'm|I've|I'd|I'll)\b|\b(?:me|my|mine|myself|we|us|our|ours|ourselves)\b"
 _NOT_A_CLAIM = re.compile(
     r"^(?:it|this|that|these|those|they|he|she|there|here|but|and|so|or|because|then|when|if|"
-    r"as|after|before|while|once|since|not|by|come|join|see|bring)\b|\b(?-i:I|me|my|mine|I'm|"
-    r"I've|I'd|we|us|our)\b|[\"“”()\[\]:;#@]|\d|\b(?:chat|join|tuesday|pm|et)\b",
+    r"as|after|before|while|once|since|not|by|come|join|see|bring|you|your)\b|"
+    + _FIRST_PERSON
+    + r"|[\"“”()\[\]:;#@]|\d|\b(?:chat|join|tuesday|pm|et)\b"
+    + r"|\b(?:says|said|writes|wrote|claims)\b",  # reported speech: whose claim is it?
+    re.I,
+)
+# A claim that ends on a noun needing its complement leans on what came before: "Comfort is a
+# poor proxy." (for what?), "That is the real test." (of what?).
+_NEEDS_COMPLEMENT = re.compile(
+    r"^the\s+(?:(?:hardest|easiest|best|worst|first|last|real|main|only|next|other|whole)\s+)?"
+    r"(?:part|thing|step|question|problem|trick|key|lesson|point|idea|goal|answer|secret)\b|"
+    r"\b(?:proxy|substitute|stand-in|replacement|cure|antidote|opposite|precondition|"
+    r"prerequisite|symptom|sign|signal|side effect|by-product|byproduct|price|result|reason|"
+    r"cause|answer|solution|test|point|difference|problem|mistake|trap|alternative|version|"
+    r"example|case|exception|rule|one)\W*$",
     re.I,
 )
 # Headings that label the post's parts rather than say anything.
 _LABEL = re.compile(
     r"\b(?:chat|questions?|conclusion|introduction|intro|summary|takeaways?|thoughts|join|"
     r"resources|references|notes?|update|tl;?dr|faq|bonus|p\.?s)\b|^(?:for|to|on|in|at|with|about|"
-    r"from|by|of|the|a|an)\b|\b(?-i:I|I'm|my|me|we|our|us)\b",
+    r"from|by|of|the|a|an)\b|" + _FIRST_PERSON,
     re.I,
 )
 _ADJECTIVES = words(
     "small big good bad great hard easy new old best better worse real true long short high low"
     " little first second third last own right wrong whole next early late different same"
 )
+# Nouns of ideas rather than things, the only single words that make a topic on their own.
+_ABSTRACT = re.compile(
+    r"(?:ity|ness|ship|ance|ence|ism|dom|ment|cy|ation|tion|sion|ing|ure|ty|ics|ledge|ogy)$|"
+    r"^(?:trust|feedback|change|growth|purpose|vision|strategy|culture|power|conflict|"
+    r"failure|care|courage|clarity|focus|respect|time|energy|work|power|fear|risk)$",
+    re.I,
+)
+# A short denial sets up the next sentence ("People do not buy a roadmap. They buy a reason.").
+_NEGATION = re.compile(r"\b(?:not|never|no)\b|n['’]t\b", re.I)
 _TITLE_MIN, _CLAIM_MAX = 5, 28
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 
 
 @dataclass(frozen=True)
@@ -68,23 +96,53 @@ class Idea:
     position: int
 
 
-def _lower_start(text: str, vocabulary: frozenset[str]) -> str:
+@dataclass(frozen=True)
+class Vocabulary:
+    """How the post writes its words: `lower` in lower case somewhere, `names` with a capital
+    in the middle of a sentence (names, brands: kept as written)."""
+
+    lower: frozenset[str]
+    names: frozenset[str] = frozenset()
+
+
+def vocabulary_of(sentences: Sequence[str]) -> Vocabulary:
+    lower = {w for s in sentences for w in re.findall(r"\b[a-z][\w'’-]*", s)}
+    names = {w for s in sentences for w in re.findall(r"(?<=[\w,;] )[A-Z][\w'’-]*", s)}
+    return Vocabulary(frozenset(lower), frozenset(names - {"I"}))
+
+
+def _lower_start(text: str, vocabulary: Vocabulary) -> str:
     """Sentence case for text put inside a question: words the post also writes in lower case
-    lose their capital ("High Standards" -> "high standards"); names and acronyms keep it."""
+    lose their capital ("High Standards" -> "high standards"), and so does every word of a
+    Title Case heading that the post does not write as a name; names and acronyms keep it."""
+    long = [w for w in text.split() if len(w.strip(_PUNCT)) > 3]
+    title_case = len(long) >= 2 and all(w[:1].isupper() for w in long)
     out = []
     for word in text.split():
-        if word[:1].isupper() and not word.isupper() and word.lower() in vocabulary:
-            word = word.lower()
+        bare = word.strip(_PUNCT)
+        if word[:1].isupper() and not bare.isupper():
+            known = bare.lower() in vocabulary.lower
+            if known or (title_case and bare not in vocabulary.names):
+                word = word[:1].lower() + word[1:]
         out.append(word)
     return " ".join(out)
+
+
+_PUNCT = ".,;:!?\"'“”‘’()*_"
 
 
 def _bare(text: str) -> str:
     return text.strip().rstrip(".!:;,").strip("*_\"'“”‘’ ")
 
 
-def _from_heading(text: str, vocabulary: frozenset[str]) -> list[str]:
+def _from_heading(text: str, vocabulary: Vocabulary) -> list[str]:
+    """Questions from a heading (or the title): an activity or instruction becomes "How do you
+    ...?", a claim is put to the chat, a short topic becomes "What does ... look like?"."""
     phrase = _lower_start(_bare(text), vocabulary)
+    if ":" in phrase:  # "Delegation: Letting Go Without Losing Sight": the part that says more
+        phrase = max(phrase.split(":"), key=lambda part: len(part.split())).strip()
+    if (made := role(phrase)) is not None:
+        return [made]
     if not phrase or phrase.endswith("?") or _LABEL.search(phrase):
         return []
     embedded = _EMBEDDED.match(phrase)
@@ -96,8 +154,12 @@ def _from_heading(text: str, vocabulary: frozenset[str]) -> list[str]:
     first = phrase.split()[0].lower()
     if first in ("what", "how", "why", "when", "where", "who", "which"):
         return []
+    if (made := activity(phrase)) is not None:
+        return [made]
     if _imperative(phrase.split()):
         return [f"How do you {phrase[:1].lower()}{phrase[1:]}?"]
+    if (made := difference(phrase)) is not None:
+        return [made]
     if _VERBISH.search(phrase):
         return _from_claim(phrase)
     if len(phrase.split()) <= 6:
@@ -107,12 +169,21 @@ def _from_heading(text: str, vocabulary: frozenset[str]) -> list[str]:
     return []
 
 
+def _from_title(text: str, vocabulary: Vocabulary) -> list[str]:
+    """The title as a question: a question the author asks themselves, else as a heading."""
+    bare = text.strip()
+    if bare.endswith("?"):
+        made = own_answer(_lower_start(bare, vocabulary))
+        return [made] if made else []
+    return _from_heading(bare, vocabulary)
+
+
 def _looks_like(phrase: str) -> str:
     plural = re.search(r"[^s]s$", phrase) and not phrase.endswith(("ness", "ics", "ship"))
     return f"What {'do' if plural else 'does'} {phrase} look like on your team?"
 
 
-def _from_item(text: str, vocabulary: frozenset[str]) -> list[str]:
+def _from_item(text: str, vocabulary: Vocabulary) -> list[str]:
     phrase = _lower_start(_bare(text), vocabulary)
     size = len(phrase.split())
     if not phrase or phrase.endswith("?") or size > 16:
@@ -138,12 +209,18 @@ _COMPARATIVE = re.compile(
 )
 
 
+# Words that follow a verb, not a noun: "Accept a different result", "Let them present it".
+_OBJECT_START = words("a an the your their them it others people what how yourself one this that")
+
+
 def _imperative(words_: list[str]) -> bool:
-    """ "Say the hard thing early", not "Trust is a ledger" (many verbs are nouns too)."""
-    return (
-        bool(words_)
-        and words_[0].lower() in _IMPERATIVE
-        and not (len(words_) > 1 and _VERBISH.fullmatch(words_[1]))
+    """ "Say the hard thing early", "Accept a different result", not "Trust is a ledger" (many
+    verbs are nouns too)."""
+    if not words_ or (len(words_) > 1 and _VERBISH.fullmatch(words_[1])):
+        return False
+    first = words_[0].lower()
+    return first in _IMPERATIVE or (
+        first in VERBS and len(words_) > 1 and words_[1].lower() in _OBJECT_START
     )
 
 
@@ -159,12 +236,23 @@ def is_claim(text: str) -> bool:
         and bool(_VERBISH.search(claim))
         and not (_COMPARATIVE.search(claim) and " than " not in claim)
         and not _PAST.search(claim)
+        and not _NEEDS_COMPLEMENT.search(claim)
+        and not (_NEGATION.search(claim) and len(claim.split()) < 8)  # a set-up: "X is not Y."
         and not leans_on_context(claim + "?")
     )
 
 
+def transformable(text: str) -> bool:
+    """A statement with a question of its own (a difference, what good leaders do)."""
+    claim = _OPENER.sub("", _bare(text))
+    return practice(claim) is not None or difference(claim) is not None
+
+
 def _from_claim(text: str, turn: int = 0) -> list[str]:
     claim = _OPENER.sub("", _bare(text))
+    made = practice(claim) or difference(claim)
+    if made is not None:  # a question of its own beats "Agree or disagree"
+        return [made]
     if not is_claim(claim):
         return []
     lowered = claim[:1].lower() + claim[1:] if not claim.startswith("I ") else claim
@@ -182,8 +270,9 @@ _PHRASE_FORMS = (
 def ideas(
     blocks: Sequence[tuple[int, Block]], claims: Sequence[tuple[int, str]], title: str | None
 ) -> list[Idea]:
-    """Headings, list items and claims, in the post's order within each kind."""
-    found = [
+    """The title, headings, list items and claims, in the post's order within each kind."""
+    found = [Idea(title, "title", -1)] if title else []
+    found += [
         Idea(b.text, "heading", p)
         for p, b in blocks
         if b.kind == "heading" and b.text != title and len(b.text.split()) <= 10
@@ -196,7 +285,7 @@ def ideas(
 def generate(
     found: Sequence[Idea],
     phrases: Sequence[KeyPhrase],
-    vocabulary: frozenset[str],
+    vocabulary: Vocabulary,
     taken: Sequence[str],
     wanted: int,
     room: int,
@@ -211,6 +300,8 @@ def generate(
         k = key(text)
         if not well_formed(text, room) or k in seen or any(_overlap(k, s) for s in seen):
             return False
+        if leans_on_context(text) or re.search(_FIRST_PERSON, _QUOTED.sub("", text), re.I):
+            return False  # "How do you let them present it?": about something not named
         seen.add(k)
         note = f"generated from {label} “{_bare(idea.text)}”; check"
         out.append(Candidate(text, idea.text, 0, note, idea.position, generated=True))
@@ -223,13 +314,20 @@ def generate(
         if key(idea.text) in used:
             continue
         used.add(key(idea.text))
-        if idea.kind == "heading":
+        if idea.kind == "title":
+            options = _from_title(idea.text, vocabulary)
+        elif idea.kind == "heading":
             options = _from_heading(idea.text, vocabulary)
         elif idea.kind == "item":
             options = _from_item(idea.text, vocabulary)
         else:
             options = _from_claim(idea.text, claims_used)
-        label = {"heading": "the heading", "item": "the list item", "claim": "the post's line"}
+        label = {
+            "title": "the title",
+            "heading": "the heading",
+            "item": "the list item",
+            "claim": "the post's line",
+        }
         for option in options:
             if add(option, idea, label[idea.kind]):
                 claims_used += option.startswith(("Agree", "“")) or option.endswith("been?")
@@ -239,8 +337,10 @@ def generate(
         if len(out) >= wanted:
             break
         parts = phrase.text.split()
-        if (len(parts) < 2 and phrase.score < 8) or parts[0] in _ADJECTIVES:
-            continue  # a lone common word is no topic
+        if (len(parts) < 2 and (phrase.score < 8 or not _ABSTRACT.search(parts[0]))) or parts[
+            0
+        ] in _ADJECTIVES:
+            continue  # a lone common word is no topic ("tasks"); an idea is ("delegation")
         if len(parts) > 1 and (
             parts[0] in _IMPERATIVE or any(_VERBISH.fullmatch(w) for w in parts)
         ):

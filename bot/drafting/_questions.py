@@ -180,10 +180,24 @@ _CLAUSE_END = re.compile(
 )
 
 
+# ", and how often do you say it, and who do you tell first": questions chained into one.
+_CHAINED = re.compile(
+    r",\s+and\s+(?=(?:what|how|why|which|who|where|when|do|does|did|is|are|can|would|should)\b)",
+    re.I,
+)
+_CHAIN_LIMIT = 2  # more chained questions than this: a chat asks the first one
+
+
 def fit(text: str, hashtag: str) -> tuple[str, str | None] | None:
     """The question as it fits a post: whole, else its question after a lead-in clause, else its
-    main clause without a trailing one; None when no clean cut fits (never cut mid-clause)."""
+    main clause without a trailing one; None when no clean cut fits (never cut mid-clause).
+    Several questions chained with ", and ..." become the first of them."""
     room = budget(hashtag)
+    chain = list(_CHAINED.finditer(text))
+    if len(chain) >= _CHAIN_LIMIT:
+        first = text[: chain[0].start()].rstrip(" ,;:—–-")
+        if len(first.split()) >= 5 and len(first) + 1 <= room:
+            return first + "?", "shortened to the first of the questions it chains together"
     if len(text) <= room:
         return text, None
     for match in reversed(list(_PIVOT.finditer(text))):

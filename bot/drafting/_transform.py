@@ -1,0 +1,133 @@
+"""Statement shapes a host turns into a question of their own, rather than "Agree or disagree":
+
+- "Clarity is not the same as certainty." -> "What is the difference between clarity and
+  certainty?"
+- "The best managers I worked for protected their calendars." -> "How do you protect your
+  calendars?" (what good leaders do, asked of the reader)
+- "Leading Through Ambiguity" -> "How do you lead through ambiguity?" (a heading or title that
+  names an activity)
+- "The Leader Who Speaks Last" -> "What does it take to be a leader who speaks last?" (a title
+  that names a kind of leader or team)
+- a question the author asks themselves, “Why am I here?” -> "How would you answer “Why am I
+  here?” for yourself?"
+
+Each returns None when the text is not of its shape; the caller checks the result like any
+generated question (well formed, not leaning on context)."""
+
+from __future__ import annotations
+
+import re
+
+from bot.drafting._verbs import base_of, is_gerund
+
+_NOUNISH = r"[A-Za-z][\w'’-]*(?:\s+[A-Za-z][\w'’-]*){0,3}"
+_DIFFERENCE = re.compile(
+    rf"^(?P<x>{_NOUNISH})\s+(?:is|are)\s+not\s+(?:the\s+same\s+(?:thing\s+)?as\s+)?"
+    rf"(?P<y>(?:an?\s+|the\s+)?{_NOUNISH})\.?$",
+    re.I,
+)
+# Words that make "X is not Y" about a quality, not two things to tell apart ("is not easy").
+_NOT_A_THING = re.compile(
+    r"\b(?:easy|hard|enough|optional|free|simple|new|possible|impossible|about|only|always|"
+    r"never|just|simply|merely|really|very|what|how|why|who|that|this|it|they|you|we|i|my|our|"
+    r"your|their|because|when|if)\b|(?:able|ible|ful|ous|ive|ic|less|ish|ly|ed)$",
+    re.I,
+)
+_PRACTICE = re.compile(
+    r"^(?:the\s+best|the\s+most\s+effective|good|great|strong|effective|wise|the)\s+"
+    r"(?:leaders|managers|bosses|coaches|mentors|teams)"
+    r"(?:\s+(?:that\s+)?(?:I|we)\s+(?:know|knew|have\s+known|'ve\s+known|’ve\s+known|admire|"
+    r"(?:have\s+|'ve\s+|’ve\s+)?(?:met|worked\s+(?:for|with)|had)))?"
+    r"\s+(?:(?:also|always|usually|often|quietly)\s+)?(?P<verb>[a-z]+)\s+(?P<rest>[^.;:!?]{3,120})\.?$",
+    re.I,
+)
+_THEIR = [
+    (re.compile(r"\bthemselves\b", re.I), "yourself"),
+    (re.compile(r"\btheir\b", re.I), "your"),
+    (re.compile(r"\btheirs\b", re.I), "yours"),
+    (re.compile(r"\bthey\b", re.I), "you"),
+    (re.compile(r"\bthem\b", re.I), "you"),
+]
+_FINITE = re.compile(
+    r"\b(?:is|are|was|were|isn't|aren't|has|have|does|do|can|will|won't|should|must|beats?|"
+    r"means?|matters?|starts?|takes?|makes?)\b",
+    re.I,
+)
+_FIRST_PERSON = re.compile(r"\b(?:I|me|my|mine|myself)\b|\bI['’]")
+
+
+def _lower(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def difference(claim: str) -> str | None:
+    """ "X is not (the same as) Y" -> "What is the difference between X and Y?"."""
+    found = _DIFFERENCE.match(claim.strip())
+    if not found:
+        return None
+    x, y = found.group("x").strip(), found.group("y").strip()
+    if _NOT_A_THING.search(x) or _NOT_A_THING.search(y) or x.lower() == y.lower():
+        return None
+    if re.match(r"the\b", x, re.I) or re.match(r"to\b", y, re.I):
+        return None  # "The point is not to remove friction": the point of what?
+    return f"What is the difference between {_lower(x)} and {_lower(y)}?"
+
+
+def practice(claim: str) -> str | None:
+    """ "The best managers I worked for protected their calendars like a budget." -> "How do
+    you protect your calendars like a budget?"."""
+    found = _PRACTICE.match(claim.strip())
+    if not found:
+        return None
+    verb = base_of(found.group("verb"))
+    rest = found.group("rest").strip().rstrip(",")
+    if verb is None or verb in ("be", "have", "do") or _FIRST_PERSON.search(rest):
+        return None
+    for pattern, replacement in _THEIR:
+        rest = pattern.sub(replacement, rest)
+    return f"How do you {verb} {rest}?"
+
+
+def activity(phrase: str) -> str | None:
+    """A heading or title naming an activity ("Leading Through a Reorg", "Saying No Without
+    Losing People") -> "How do you lead through a reorg?"."""
+    parts = phrase.split()
+    if len(parts) < 2 or not is_gerund(parts[0]) or len(parts) > 10:
+        return None
+    verb = base_of(parts[0])
+    if verb in (None, "be", "have", "do", "get"):
+        return None
+    rest = " ".join(parts[1:])
+    if _FIRST_PERSON.search(rest) or _FINITE.search(rest):
+        return None  # "Selling the Vision Is Part of the Job": a claim about the activity
+    return f"How do you {verb} {rest}?"
+
+
+def own_answer(question: str) -> str | None:
+    """A first-person question the author asks themselves (“Why am I here?”) -> the reader is
+    asked how they would answer it."""
+    text = question.strip().strip("“”\"'‘’ ")
+    if not text.endswith("?") or not _FIRST_PERSON.search(text) or len(text.split()) > 8:
+        return None
+    if not re.match(r"(?:what|why|how|who|where|when|which)\b", text, re.I):
+        return None
+    if re.search(r"\b(?:was|were|did|had)\b", text, re.I):
+        return None  # "What was I thinking?": looking back, not a question to live by
+    return f"How would you answer “{text[:1].upper()}{text[1:]}” for yourself?"
+
+
+_ROLE = re.compile(
+    r"^the\s+(?P<role>leader|manager|boss|coach|mentor|founder|executive|teammate|colleague|"
+    r"team|organi[sz]ation|company|meeting)\s+(?P<rel>who|that)\s+(?P<rest>[a-z][^.;:!?]{2,80})$",
+    re.I,
+)
+
+
+def role(phrase: str) -> str | None:
+    """ "The Leader Who Speaks Last" -> "What does it take to be a leader who speaks last?"."""
+    found = _ROLE.match(phrase.strip())
+    if not found or _FIRST_PERSON.search(found.group("rest")):
+        return None
+    noun = found.group("role").lower()
+    article = "an" if noun[0] in "aeiou" else "a"
+    return f"What does it take to be {article} {noun} {found.group('rel').lower()} {found.group('rest')}?"
