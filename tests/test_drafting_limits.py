@@ -9,7 +9,7 @@ import time
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.drafting import (
@@ -23,6 +23,7 @@ from bot.drafting._model import SourceKind
 from tests.drafting_score import CHAT_DATES, fragment_reason
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_MARKUP = re.compile(r"</?(?:p|br|div|li|b|i|em|strong|span|a)\b[^<>]*>", re.I)
 SMALL_INPUT_SECONDS = 5.0  # a few kilobytes take milliseconds; this only catches a blow-up
 LARGE_INPUT_SECONDS = 30.0  # the largest allowed post; it took 74 s before the limits
 
@@ -37,8 +38,10 @@ def check(text: str, kind: SourceKind | None) -> None:
         return
     assert time.monotonic() - start < SMALL_INPUT_SECONDS
     assert 1 <= len(draft.questions) <= 8
+    assert not _MARKUP.search(draft.title), draft.title
     for question in (*draft.questions, *draft.extra_questions):
         assert fragment_reason(question.text) is None, question.text
+        assert not _MARKUP.search(question.text), question.text
     rendered = render_draft_yaml(draft)
     assert not _CONTROL.search(rendered)
     assert yaml.safe_load(rendered) == draft_as_data(draft)
@@ -99,6 +102,10 @@ WORDS = st.sampled_from(
         "Related",
         "Comments",
         "Reply",
+        "<p>",
+        "</p>",
+        "<br>",
+        "<b>",
     ]
 )
 SENTENCE = st.lists(WORDS, min_size=1, max_size=25).map(" ".join)
@@ -111,6 +118,7 @@ def test_any_text(text: str) -> None:
 
 
 @given(st.lists(SENTENCE, max_size=30).map("\n".join))
+@example("Leaders serve first and trust the team to lead.\nHow <p>How do you lead your team?")
 @settings(max_examples=120, deadline=None)
 def test_post_like_text(text: str) -> None:
     check(text, None)
@@ -209,6 +217,38 @@ HTML = st.recursive(
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_any_html(text: str) -> None:
     check(f"<!DOCTYPE html><html><head><title>T</title></head><body>{text}</body></html>", "html")
+
+
+BODY = (
+    "Trust is built in small moments, long before anyone needs it. "
+    "Leaders who keep small promises every week find that people bring them bad news early. "
+    "Teams that see a promise broken start guessing, and guessing costs more than the truth."
+)
+PASTED_MARKUP = {
+    "text": f"{BODY}\n\nHow <p>How do you build trust with a new team?\n\n"
+    "What does <b>trust</b> look like on a team that <br>never meets?\n",
+    "markdown": f"# Trust\n\n{BODY}\n\nHow <p>How do you build trust with a new team?\n\n"
+    "What does <b>trust</b> look like on a team that <br>never meets?\n",
+    "html": f"<html><body><article><h1>Trust</h1><p>{BODY}</p>"
+    "<p>How <p>How do you build trust with a new team?</p>"
+    "<p>What does <b>trust</b> look like on a team that <br>never meets?</p></article></body></html>",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(PASTED_MARKUP))
+def test_markup_in_a_paste_never_reaches_a_question(kind: SourceKind) -> None:
+    """HTML copied into a text or Markdown paste: a block tag ends a paragraph, an inline tag
+    goes; no question shows a tag or the words before a tag run into the next paragraph
+    ("How How do you ...")."""
+    draft = draft_topic(PASTED_MARKUP[kind], kind, chat_dates=CHAT_DATES)
+    offered = [c.text for c in (*draft.questions, *draft.extra_questions)]
+    assert "How do you build trust with a new team?" in offered
+    assert any(
+        q.startswith("What does trust look like on a team that never meets") for q in offered
+    )
+    for question in offered:
+        assert "<" not in question and ">" not in question, question
+        assert not re.search(r"\b(\w+) \1\b", question, re.I), question
 
 
 def test_nul_esc_and_bidi_characters_never_reach_a_draft() -> None:

@@ -23,6 +23,32 @@ _SETEXT = re.compile(r"^(=+|-+)\s*$")
 _RULE = re.compile(r"^\s*([-*_])(?:\s*\1){2,}\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _REF_DEF = re.compile(r"^\s*\[[^\]]+\]:\s+\S+")
+# HTML copied into a text or Markdown paste. A block tag ends a paragraph (else "How <p>How do
+# you ...?" reads as one question, "How How do you ...?"), <br> a line; an inline tag goes.
+# Only element names count: "a < b and c > d" in prose stays.
+_LINE_TAG = re.compile(r"<br\s*/?>", re.I)
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|div|hr|li|ul|ol|h[1-6]|blockquote|section|article|header|footer|aside|nav|"
+    r"main|table|thead|tbody|tr|td|th|pre|dl|dt|dd|figure|figcaption|form|body|html|head)"
+    r"(?:\s[^<>]{0,500})?/?>",
+    re.I,
+)
+_INLINE_TAG = re.compile(
+    r"</?(?:a|b|i|u|s|em|strong|span|font|small|big|sub|sup|code|mark|abbr|cite|q|img|time|"
+    r"del|ins|kbd|var|wbr|label|button|input|textarea|title|meta|link|svg|path|iframe|"
+    r"script|style|noscript|center)(?:\s[^<>]{0,500})?/?>",
+    re.I,
+)
+
+
+def loose_markup(text: str) -> str:
+    """The text of a paste without the HTML tags copied into it (comments too)."""
+    if "<" not in text:
+        return text
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    return _INLINE_TAG.sub("", _BLOCK_TAG.sub("\n\n", _LINE_TAG.sub("\n", text)))
+
+
 _TITLE_MAX = 120
 
 
@@ -93,6 +119,7 @@ def _top_lines(text: str) -> list[str]:
 
 def parse_text(text: str) -> ParsedPost:
     """Plain text: the first short line is the title; blank lines separate paragraphs."""
+    text = loose_markup(text)
     blocks = [b for chunk in _chunks(text.split("\n")) for b in _group(chunk)]
     title = None
     if blocks and blocks[0].kind == "para" and _title_like(blocks[0].text):
@@ -164,7 +191,7 @@ def parse_markdown(text: str) -> ParsedPost:
         found = _FM_URL.search(front.group(1))
         url = clean_url(found.group(1).strip("\"'")) if found else None
         text = text[front.end() :]
-    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    text = loose_markup(text)
     blocks = [
         Block(inline_markdown(b.text).strip(), b.kind, b.level)
         for b in _markdown_blocks(text.split("\n"))
