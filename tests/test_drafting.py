@@ -273,7 +273,23 @@ def chat_question(sentence: str, following: str = "") -> str | None:
         ("Here’s my question: what’s your first move?", "What’s your first move?"),
         (
             "Leadership comes down to one question – how do we get others to follow our lead?",
-            "How do we get others to follow our lead?",
+            "How do you get others to follow your lead?",
+        ),
+        (  # the author's "My", "We", "Our": rewritten whatever their case
+            "What Would My Team Say About Our Meetings?",
+            "What Would Your Team Say About Your Meetings?",
+        ),
+        (
+            "Why do We wait so long to give feedback to our best people?",
+            "Why do you wait so long to give feedback to your best people?",
+        ),
+        (
+            "WHAT WOULD MY TEAM SAY IF WE ASKED THEM ABOUT OUR MEETINGS?",
+            "WHAT WOULD YOUR TEAM SAY IF YOU ASKED THEM ABOUT YOUR MEETINGS?",
+        ),
+        (
+            "What does Our team owe the US office when we miss a date?",
+            "What does your team owe the US office when you miss a date?",
         ),
         (
             "Have you ever delegated too much, too fast?",

@@ -196,6 +196,9 @@ def open_up(text: str, budget: int) -> tuple[str, str | None]:
     return text, None
 
 
+# The author's own voice, singular and plural, and what the reader says instead. A chat asks
+# the reader: "How do we get others to follow our lead?" is the author's "we" (their team, or
+# leaders like them), so it becomes "you" as "I" does. Matched whatever the case ("My", "OUR").
 _FIRST_PERSON = [
     (_rx(r"\bam I\b"), "are you"),
     (_rx(r"\bI am\b"), "you are"),
@@ -205,25 +208,53 @@ _FIRST_PERSON = [
     (_rx(r"\bI've\b"), "you've"),
     (_rx(r"\bI'd\b"), "you'd"),
     (_rx(r"\bI'll\b"), "you'll"),
+    (_rx(r"\bwe're\b"), "you're"),
+    (_rx(r"\bwe've\b"), "you've"),
+    (_rx(r"\bwe'd\b"), "you'd"),
+    (_rx(r"\bwe'll\b"), "you'll"),
     (_rx(r"\bmyself\b"), "yourself"),
+    (_rx(r"\bourselves\b"), "yourselves"),
     (_rx(r"\bmine\b"), "yours"),
+    (_rx(r"\bours\b"), "yours"),
     (_rx(r"\bmy\b"), "your"),
+    (_rx(r"\bour\b"), "your"),
     (_rx(r"\bme\b"), "you"),
-    (re.compile(r"\bI\b"), "you"),
+    (_rx(r"\bwe\b"), "you"),
+    (re.compile(r"\b(?:us|Us)\b"), "you"),  # not "US", the country, in a text not in capitals
+    (re.compile(r"\bI\b"), "you"),  # not "i" (as in "i.e.")
 ]
+_OWN_VOICE = _rx(r"\b(?:I|my|me|mine|myself|we|our|ours|ourselves)\b|\bI'|\bwe'|\bus\b")
+
+
+def _in_case_of(word: str, replacement: str, shouting: bool, title_case: bool) -> str:
+    """The replacement written as the word it replaces is: "MY" -> "YOUR" (a question in
+    capitals), "My" -> "Your" in a Title Case question, else lower case ("We" mid-sentence)."""
+    if shouting:
+        return replacement.upper()
+    if title_case and word[:1].isupper():
+        return replacement[:1].upper() + replacement[1:]
+    return replacement
 
 
 def to_second_person(text: str) -> tuple[str, bool]:
-    """The author's "I/my" made the reader's "you/your", outside quotes, when the question has
-    no "you" of its own ("If my team disappeared, would the obstacles I removed be gone?")."""
-    if re.search(r"\b(?:you|your|yours|yourself)\b", text, re.I) or not re.search(
-        r"\b(?:I|my|me|mine|myself)\b|\bI['’]", text
+    """The author's "I/my" and "we/our" made the reader's "you/your", outside quotes and
+    whatever their case, when the question has no "you" of its own ("If my team disappeared,
+    would the obstacles I removed be gone?", "How do we get others to follow our lead?")."""
+    if re.search(r"\b(?:you|your|yours|yourself)\b", text, re.I) or not _OWN_VOICE.search(
+        _QUOTED.sub("", text)
     ):
         return text, False
+    letters = [c for c in text if c.isalpha()]
+    shouting = len(letters) > 3 and all(c.isupper() for c in letters)
+    long = re.findall(r"[^\W\d_]{4,}", text)
+    title_case = len(long) >= 3 and sum(w[0].isupper() for w in long) >= 0.8 * len(long)
     parts = _QUOTED.split(text)
     for i in range(0, len(parts), 2):
         for pattern, replacement in _FIRST_PERSON:
-            parts[i] = pattern.sub(replacement, parts[i])
+            parts[i] = pattern.sub(
+                lambda m, r=replacement: _in_case_of(m.group(0), r, shouting, title_case),
+                parts[i],
+            )
     out = "".join(parts)
     return out[:1].upper() + out[1:], True
 

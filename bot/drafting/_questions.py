@@ -249,7 +249,9 @@ def own_questions(
         if any(_similar(text, c.text) for c in (*usable, *leaning)):
             continue
         note = _note(
-            "rewritten from the post's “I/my” to “you/your”" if converted else None,
+            "rewritten from the post's own voice (“I/my”, “we/our”) to the reader's (“you/your”)"
+            if converted
+            else None,
             fit_note,
             open_note,
         )
