@@ -5,9 +5,19 @@ from __future__ import annotations
 
 import pytest
 
+from bot.drafting._phrase_topics import reads_as_topic
 from bot.drafting._questions import fit
-from bot.drafting._transform import activity, difference, own_answer, practice, role
-from bot.drafting._verbs import base_of
+from bot.drafting._transform import (
+    activity,
+    difference,
+    listicle,
+    own_answer,
+    practice,
+    relative,
+    role,
+    story,
+)
+from bot.drafting._verbs import base_of, has_verb
 
 
 @pytest.mark.parametrize(
@@ -92,3 +102,77 @@ def test_chained_questions_become_the_first() -> None:
         "What do you say first when you disagree?",
         "shortened to the first of the questions it chains together",
     )
+
+
+@pytest.mark.parametrize(
+    ("title", "question"),
+    [
+        (
+            "nine habits for remote one-on-ones",
+            "What habits for remote one-on-ones work best for you?",
+        ),
+        ("7 ways to build trust", "How do you build trust?"),
+        ("five questions that matter", None),
+        ("ten ways to leadership", None),  # "How do you leadership?"
+    ],
+)
+def test_listicle(title: str, question: str | None) -> None:
+    assert listicle(title) == question
+
+
+@pytest.mark.parametrize(
+    ("title", "question"),
+    [
+        (
+            "the night the release went wrong",
+            "What did you learn from a night when a release went wrong?",
+        ),
+        (
+            "the day I stopped fixing everything",
+            "What did you learn from a day when you stopped fixing everything?",
+        ),
+        ("the day we lead", None),  # not a story's past
+    ],
+)
+def test_story(title: str, question: str | None) -> None:
+    assert story(title) == question
+
+
+def test_relative() -> None:
+    assert (
+        relative("A leader who owns the failure in public makes it safe to tell the truth.")
+        == "How do you own a failure in public?"
+    )
+    assert relative("A leader who is kind wins.") is None
+    assert relative("The team that wins is lucky.") is None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "topic"),
+    [
+        ("psychological safety", True),
+        ("remote one-on-ones", True),
+        ("delegation", True),
+        ("listening", True),
+        ("meeting", False),  # "What does meeting look like ...?"
+        ("tasks", False),
+        ("thursday night", False),
+        ("biggest release", False),  # "What gets in the way of biggest release ...?"
+        ("teams treat meetings", False),
+    ],
+)
+def test_key_phrases_that_read_as_a_topic(phrase: str, topic: bool) -> None:
+    assert reads_as_topic(phrase) is topic
+
+
+@pytest.mark.parametrize(
+    ("sentence", "verb"),
+    [
+        ("Every recurring meeting deserves a purpose.", True),
+        ("Most teams treat meetings as weather.", True),
+        ("Blame travels downhill fast.", True),
+        ("The needs of the many.", False),
+    ],
+)
+def test_has_verb(sentence: str, verb: bool) -> None:
+    assert has_verb(sentence) is verb

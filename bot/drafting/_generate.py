@@ -12,9 +12,19 @@ from dataclasses import dataclass
 from bot.drafting._judge import key, leans_on_context
 from bot.drafting._keyphrases import KeyPhrase
 from bot.drafting._model import Block, Candidate, words
-from bot.drafting._questions import well_formed
-from bot.drafting._transform import activity, difference, own_answer, practice, role
-from bot.drafting._verbs import VERBS
+from bot.drafting._phrase_topics import looks_like, phrase_question, reads_as_topic
+from bot.drafting._questions import split_sentences, well_formed
+from bot.drafting._transform import (
+    activity,
+    difference,
+    listicle,
+    own_answer,
+    practice,
+    relative,
+    role,
+    story,
+)
+from bot.drafting._verbs import VERBS, has_verb
 
 # Verbs that open an instruction ("Say the hard thing early", "Listen first").
 _IMPERATIVE = words(
@@ -60,25 +70,19 @@ _NEEDS_COMPLEMENT = re.compile(
     r"\b(?:proxy|substitute|stand-in|replacement|cure|antidote|opposite|precondition|"
     r"prerequisite|symptom|sign|signal|side effect|by-product|byproduct|price|result|reason|"
     r"cause|answer|solution|test|point|difference|problem|mistake|trap|alternative|version|"
-    r"example|case|exception|rule|one)\W*$",
+    r"example|case|exception|rule|one)\W*$|"
+    r"\b(?:qualify|qualifies|apply|applies|do|does|did|too|either|as well|also)\W*$",
     re.I,
 )
+# "People read it, and ...": "it" is in the sentence before.
+_EARLY_PRONOUN = re.compile(r"^(?:\S+\s+){0,2}(?:it|them)\b", re.I)
+# "... is a leadership act, not a scheduling one.": the "one" is named in the sentence.
+_CONTRASTED_ONE = re.compile(r",\s+not\s+an?\s+[\w-]+\s+one\W*$", re.I)
 # Headings that label the post's parts rather than say anything.
 _LABEL = re.compile(
     r"\b(?:chat|questions?|conclusion|introduction|intro|summary|takeaways?|thoughts|join|"
     r"resources|references|notes?|update|tl;?dr|faq|bonus|p\.?s)\b|^(?:for|to|on|in|at|with|about|"
     r"from|by|of|the|a|an)\b|" + _FIRST_PERSON,
-    re.I,
-)
-_ADJECTIVES = words(
-    "small big good bad great hard easy new old best better worse real true long short high low"
-    " little first second third last own right wrong whole next early late different same"
-)
-# Nouns of ideas rather than things, the only single words that make a topic on their own.
-_ABSTRACT = re.compile(
-    r"(?:ity|ness|ship|ance|ence|ism|dom|ment|cy|ation|tion|sion|ing|ure|ty|ics|ledge|ogy)$|"
-    r"^(?:trust|feedback|change|growth|purpose|vision|strategy|culture|power|conflict|"
-    r"failure|care|courage|clarity|focus|respect|time|energy|work|power|fear|risk)$",
     re.I,
 )
 # A short denial sets up the next sentence ("People do not buy a roadmap. They buy a reason.").
@@ -123,7 +127,10 @@ def _lower_start(text: str, vocabulary: Vocabulary) -> str:
         if word[:1].isupper() and not bare.isupper():
             known = bare.lower() in vocabulary.lower
             if known or (title_case and bare not in vocabulary.names):
-                word = word[:1].lower() + word[1:]
+                # "One-on-Ones" -> "one-on-ones": each part of a hyphenated word
+                word = "-".join(
+                    p if p.isupper() else p[:1].lower() + p[1:] for p in word.split("-")
+                )
         out.append(word)
     return " ".join(out)
 
@@ -141,8 +148,9 @@ def _from_heading(text: str, vocabulary: Vocabulary) -> list[str]:
     phrase = _lower_start(_bare(text), vocabulary)
     if ":" in phrase:  # "Delegation: Letting Go Without Losing Sight": the part that says more
         phrase = max(phrase.split(":"), key=lambda part: len(part.split())).strip()
-    if (made := role(phrase)) is not None:
-        return [made]
+    for shape in (role, listicle):
+        if (made := shape(phrase)) is not None:
+            return [made]
     if not phrase or phrase.endswith("?") or _LABEL.search(phrase):
         return []
     embedded = _EMBEDDED.match(phrase)
@@ -165,7 +173,7 @@ def _from_heading(text: str, vocabulary: Vocabulary) -> list[str]:
     if len(phrase.split()) <= 6:
         if " and " in phrase:
             return [f"How do you balance {phrase}?"]
-        return [_looks_like(phrase)]
+        return [looks_like(phrase)]
     return []
 
 
@@ -175,23 +183,30 @@ def _from_title(text: str, vocabulary: Vocabulary) -> list[str]:
     if bare.endswith("?"):
         made = own_answer(_lower_start(bare, vocabulary))
         return [made] if made else []
+    if (made := story(_lower_start(bare, vocabulary))) is not None:
+        return [made]
     return _from_heading(bare, vocabulary)
 
 
-def _looks_like(phrase: str) -> str:
-    plural = re.search(r"[^s]s$", phrase) and not phrase.endswith(("ness", "ics", "ship"))
-    return f"What {'do' if plural else 'does'} {phrase} look like on your team?"
+_ITEM_FORMS = ("How do you {x}?", "What would it take for you to {x}?")
 
 
-def _from_item(text: str, vocabulary: Vocabulary) -> list[str]:
+def _from_item(text: str, vocabulary: Vocabulary, turn: int = 0) -> list[str]:
+    """A list item as a question; a long item by its lead sentence ("**Keep the slot
+    sacred.** Moving a one-on-one tells ..."). Instructions alternate between the forms."""
+    lead = split_sentences(text)[0] if text.strip() else ""
+    if len(text.split()) > 16 and len(lead.split()) <= 10:
+        text = lead
     phrase = _lower_start(_bare(text), vocabulary)
     size = len(phrase.split())
     if not phrase or phrase.endswith("?") or size > 16:
         return []
     if _imperative(phrase.split()):
-        return [f"What would it take for you to {phrase[:1].lower()}{phrase[1:]}?"]
+        x = phrase[:1].lower() + phrase[1:]
+        forms = _ITEM_FORMS[turn % 2 :] + _ITEM_FORMS[: turn % 2]
+        return [form.format(x=x) for form in forms]
     if size <= 5 and not _VERBISH.search(phrase) and not _LABEL.search(phrase):
-        return [_looks_like(phrase)]
+        return [looks_like(phrase)]
     return _from_claim(phrase)
 
 
@@ -233,11 +248,12 @@ def is_claim(text: str) -> bool:
         _TITLE_MIN <= len(claim.split()) <= _CLAIM_MAX
         and not _NOT_A_CLAIM.search(claim)
         and not _imperative(claim.split())
-        and bool(_VERBISH.search(claim))
+        and (bool(_VERBISH.search(claim)) or has_verb(claim))
         and not (_COMPARATIVE.search(claim) and " than " not in claim)
         and not _PAST.search(claim)
-        and not _NEEDS_COMPLEMENT.search(claim)
+        and not (_NEEDS_COMPLEMENT.search(claim) and not _CONTRASTED_ONE.search(claim))
         and not (_NEGATION.search(claim) and len(claim.split()) < 8)  # a set-up: "X is not Y."
+        and not _EARLY_PRONOUN.search(claim)
         and not leans_on_context(claim + "?")
     )
 
@@ -260,13 +276,6 @@ def _from_claim(text: str, turn: int = 0) -> list[str]:
     return [form.format(claim=lowered, Claim=claim[:1].upper() + claim[1:]) for form in forms]
 
 
-_PHRASE_FORMS = (
-    "What does {p} look like on your team?",
-    "What gets in the way of {p} for you?",
-    "Where have you seen {p} make a difference?",
-)
-
-
 def ideas(
     blocks: Sequence[tuple[int, Block]], claims: Sequence[tuple[int, str]], title: str | None
 ) -> list[Idea]:
@@ -279,6 +288,8 @@ def ideas(
     ]
     found += [Idea(b.text, "item", p) for p, b in blocks if b.kind == "item"]
     found += [Idea(text, "claim", p) for p, text in claims]
+    # The claim about what a good leader does, asked as practice too: after every other idea.
+    found += [Idea(text, "relative", p) for p, text in claims if relative(_bare(text))]
     return found
 
 
@@ -294,7 +305,7 @@ def generate(
     within `room` characters and unlike the questions already `taken`."""
     out: list[Candidate] = []
     seen = {key(t) for t in taken}
-    claims_used = 0
+    claims_used = items_used = 0
 
     def add(text: str, idea: Idea, label: str) -> bool:
         k = key(text)
@@ -311,15 +322,18 @@ def generate(
     for idea in found:
         if len(out) >= wanted:
             break
-        if key(idea.text) in used:
+        seen_as = key(idea.text) + (" (practice)" if idea.kind == "relative" else "")
+        if seen_as in used:
             continue
-        used.add(key(idea.text))
+        used.add(seen_as)
         if idea.kind == "title":
             options = _from_title(idea.text, vocabulary)
         elif idea.kind == "heading":
             options = _from_heading(idea.text, vocabulary)
+        elif idea.kind == "relative":
+            options = [q for q in [relative(_bare(idea.text))] if q]
         elif idea.kind == "item":
-            options = _from_item(idea.text, vocabulary)
+            options = _from_item(idea.text, vocabulary, items_used)
         else:
             options = _from_claim(idea.text, claims_used)
         label = {
@@ -327,31 +341,28 @@ def generate(
             "heading": "the heading",
             "item": "the list item",
             "claim": "the post's line",
+            "relative": "the post's line",
         }
         for option in options:
             if add(option, idea, label[idea.kind]):
                 claims_used += option.startswith(("Agree", "“")) or option.endswith("been?")
+                items_used += idea.kind == "item"
                 break
     turn = 0
     for phrase in phrases:
         if len(out) >= wanted:
             break
         parts = phrase.text.split()
-        if (len(parts) < 2 and (phrase.score < 8 or not _ABSTRACT.search(parts[0]))) or parts[
-            0
-        ] in _ADJECTIVES:
-            continue  # a lone common word is no topic ("tasks"); an idea is ("delegation")
+        if len(parts) < 2 and phrase.score < 8:
+            continue  # a lone word is a topic only when the post keeps coming back to it
+        if not reads_as_topic(phrase.text):
+            continue  # "tasks", "thursday night", "biggest release": no question reads well
         if len(parts) > 1 and (
             parts[0] in _IMPERATIVE or any(_VERBISH.fullmatch(w) for w in parts)
         ):
             continue  # "build trust", "leaders earn trust": a verb phrase, not a topic
         idea = Idea(phrase.text, "phrase", phrase.position)
-        form = _PHRASE_FORMS[turn % len(_PHRASE_FORMS)]
-        text = (
-            _looks_like(phrase.text)
-            if turn % len(_PHRASE_FORMS) == 0
-            else form.format(p=phrase.text)
-        )
+        text = phrase_question(phrase.text, turn)
         turn += add(text, idea, "the key phrase")
     return out
 

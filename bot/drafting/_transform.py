@@ -8,6 +8,12 @@
   names an activity)
 - "The Leader Who Speaks Last" -> "What does it take to be a leader who speaks last?" (a title
   that names a kind of leader or team)
+- "Nine Habits for Remote One-on-Ones" -> "What habits for remote one-on-ones work best for
+  you?", "7 Ways to Build Trust" -> "How do you build trust?" (a list post's title)
+- "The Night the Release Went Wrong" -> "What did you learn from a night when a release went
+  wrong?" (a story's title)
+- "A leader who owns the failure in public makes it safe ..." -> "How do you own a failure in
+  public?" (what the post's leader does, asked of the reader)
 - a question the author asks themselves, “Why am I here?” -> "How would you answer “Why am I
   here?” for yourself?"
 
@@ -131,3 +137,95 @@ def role(phrase: str) -> str | None:
     noun = found.group("role").lower()
     article = "an" if noun[0] in "aeiou" else "a"
     return f"What does it take to be {article} {noun} {found.group('rel').lower()} {found.group('rest')}?"
+
+
+_COUNT = r"(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|some|my|our)"
+_LISTICLE = re.compile(
+    rf"^{_COUNT}\s+(?:(?P<adj>[a-z]+)\s+)??(?P<noun>habits|tips|rules|practices|rituals|"
+    r"questions|ways|steps)\s+(?P<prep>for|to|that)\s+(?P<rest>[^.;:!?]{3,80})$",
+    re.I,
+)
+
+
+def listicle(phrase: str) -> str | None:
+    """A list post's title: "Nine Habits for Remote One-on-Ones" -> "What habits for remote
+    one-on-ones work best for you?"; "7 Ways to Build Trust" -> "How do you build trust?"."""
+    found = _LISTICLE.match(phrase.strip())
+    if not found or _FIRST_PERSON.search(found.group("rest")):
+        return None
+    noun, prep, rest = found.group("noun").lower(), found.group("prep").lower(), found.group("rest")
+    if prep == "to":
+        first = rest.split()[0]
+        verb = base_of(first)
+        if noun not in ("ways", "steps") or verb is None or verb != first.lower():
+            return None
+        return f"How do you {rest[:1].lower()}{rest[1:]}?"
+    if prep == "that":
+        return None
+    adj = f"{found.group('adj')} " if found.group("adj") else ""
+    return f"What {adj}{noun} for {rest} work best for you?"
+
+
+_STORY = re.compile(
+    r"^the\s+(?P<when>night|day|morning|week|year|time|meeting|call|moment)\s+"
+    r"(?:when\s+|that\s+)?(?P<who>the\s+\w+|a\s+\w+|my\s+\w+|our\s+\w+|i|we)\s+"
+    r"(?P<rest>[a-z][^.;:!?]{2,60})$",
+    re.I,
+)
+
+
+def story(title: str) -> str | None:
+    """A story's title: "The Night the Release Went Wrong" -> "What did you learn from a night
+    when a release went wrong?", "The Day I Stopped Fixing Everything" -> "... a day when you
+    stopped fixing everything?"."""
+    found = _STORY.match(title.strip())
+    if not found:
+        return None
+    rest = found.group("rest")
+    verb = rest.split()[0]
+    if base_of(verb) is None or verb.lower() == base_of(verb) or verb.lower().endswith("ing"):
+        return None  # the story's past: "went", "stopped" (not "The Day We Lead")
+    who = found.group("who").split()
+    if len(who) == 1:
+        subject = "you"
+    else:
+        noun = who[1].lower()
+        subject = f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+    if _FIRST_PERSON.search(rest):
+        return None
+    return f"What did you learn from a {found.group('when').lower()} when {subject} {rest.lower()}?"
+
+
+_RELATIVE = re.compile(
+    r"^(?:a|the|every|any)\s+(?:good\s+|great\s+)?(?:leader|manager|boss|coach|mentor|team|"
+    r"person)\s+who\s+(?P<rest>.+)$",
+    re.I,
+)
+
+
+def relative(claim: str) -> str | None:
+    """ "A leader who owns the failure in public makes it safe ..." -> "How do you own a
+    failure in public?": the relative clause, up to the main verb, asked of the reader."""
+    found = _RELATIVE.match(claim.strip().rstrip("."))
+    if not found:
+        return None
+    tokens = found.group("rest").split()
+    verb = base_of(tokens[0])
+    if verb is None or verb in ("be", "have", "do") or not tokens[0].lower().endswith("s"):
+        return None
+    ends = [
+        i
+        for i, word in enumerate(tokens[1:], start=1)
+        if word.lower().endswith("s") and base_of(word.strip(",")) not in (None, word.lower())
+    ]
+    if not ends:
+        return None
+    obj = tokens[1 : ends[0]]  # up to "makes": the sentence's own verb
+    if not 1 <= len(obj) <= 8 or _FIRST_PERSON.search(" ".join(obj)):
+        return None
+    if obj[0].lower() == "the":
+        obj[0] = "a"  # "the failure" is the post's; the reader's is any failure
+    text = " ".join(obj).rstrip(",")
+    for pattern, replacement in _THEIR:
+        text = pattern.sub(replacement, text)
+    return f"How do you {verb} {text}?"

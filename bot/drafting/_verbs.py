@@ -5,6 +5,9 @@ verbs leadership posts use, and the rules of English inflection for them."""
 
 from __future__ import annotations
 
+import re
+from itertools import pairwise
+
 from bot.drafting._model import words
 
 VERBS = words(
@@ -26,7 +29,7 @@ VERBS = words(
     " reward run save say see seek sell send separate serve set settle share show shrink sit"
     " slow solve speak spend stand start stay step stop support take talk teach tell test thank"
     " think track train transform treat trust try turn understand use value wait walk want"
-    " watch welcome win work worry write"
+    " watch welcome win work worry write deserve travel spread waste cost earn"
 )
 _IRREGULAR = {
     "said": "say", "made": "make", "took": "take", "taken": "take", "gave": "give",
@@ -72,6 +75,25 @@ def base_of(word: str) -> str | None:
 
 # -ing words that name a thing, not an activity ("Meeting notes", "Setting the scene" aside).
 _ING_NOUNS = words("meeting feeling warning beginning ending morning evening ceiling offering")
+
+
+def has_verb(text: str) -> bool:
+    """A finite verb of the lexicon: a third-person form ("deserves", "travels") or a base form
+    after a plural subject ("Most teams treat meetings ...")."""
+    tokens = re.findall(r"[A-Za-z][\w'’-]*", text)
+    for before, word in pairwise(tokens):
+        low = word.lower()
+        third_person = low.endswith("s") and not low.endswith("ss")
+        if third_person and base_of(low) not in (None, low) and before.lower() not in _DETERMINERS:
+            return True  # not "the needs of", "his works"
+        if low in VERBS and re.search(
+            r"[^su]s$|^(?:people|they|we|you|men|women|children)$", before.lower()
+        ):
+            return True
+    return False
+
+
+_DETERMINERS = words("a an the this that these those my our your their his her its every each")
 
 
 def is_gerund(word: str) -> bool:
