@@ -11,6 +11,10 @@ lean on the sentence before (`context`), questions on the page that are not the 
 - *outside* when its source (the sentence, heading or phrase it came from) is not in the
   article, or it is one of the page's other questions;
 - *context* when it is one of the questions that lean on the sentence before;
+- *flawed* when it was generated and is not what a host would post as it stands: closed (a
+  yes/no question with no "why"), leaning on a sentence of the post ("It ...", "They ..."), or
+  broken by its template (verb agreement, "a"/"an", a stray capital or a lower-case day,
+  a superlative without its article, a verb form after "do you" or "to");
 - *usable* when it is none of these and either a question the host keeps or one generated from
   the article's own key ideas.
 
@@ -97,6 +101,121 @@ def fragment_reason(text: str) -> str | None:
     return next((why for bad, why in checks if bad), None)
 
 
+_OPEN = re.compile(
+    r"^(?:[“\"]?(?:what|how|why|when|where|which|who|whose)\b|agree or disagree:)"
+    r"|(?:\bwhy or why not|\bwhy|what has your experience been|how true is that where you work|"
+    r"what would it take[^?]*)\?$",
+    re.I,
+)
+_AUXILIARY = re.compile(
+    r"^(?:is|are|was|were|do|does|did|can|could|should|would|will|have|has|had)\b", re.I
+)
+_BACK_POINTER = re.compile(
+    r"^(?:agree or disagree:\s*|[“\"])?(?:it|they|them|this|that|these|those|he|she|"
+    r"there|also|then|so|but|and)\b",
+    re.I,
+)
+_DAYS = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|april|"
+    r"june|july|august|september|october|november|december)\b"
+)
+_NOT_SUPERLATIVE = [
+    "interest",
+    "request",
+    "test",
+    "honest",
+    "guest",
+    "forest",
+    "contest",
+    "west",
+    "rest",
+    "quest",
+    "protest",
+    "harvest",
+    "manifest",
+    "best",
+    "nest",
+    "chest",
+    "arrest",
+    "suggest",
+    "digest",
+    "invest",
+]
+_AN_BEFORE = ("hour", "honest", "honour", "honor", "heir")
+_A_BEFORE = ("one", "once", "uni", "use", "usu", "user", "euro", "eu", "ubi")
+_INFLECTED = re.compile(r"(?:ing|[^e]ed|[^su]s)$")
+_BASE_ED = (
+    "need",
+    "feed",
+    "lead",
+    "speed",
+    "succeed",
+    "proceed",
+    "exceed",
+    "bleed",
+    "heed",
+    "shed",
+    "embed",
+)
+
+
+def _article_flaw(text: str) -> str | None:
+    for article, word in re.findall(r"\b(a|an|A|An)\s+([A-Za-z][\w-]*)", text):
+        low = word.lower()
+        vowel = low[0] in "aeiou"
+        if low.startswith(_AN_BEFORE):
+            vowel = True
+        elif low.startswith(_A_BEFORE):
+            vowel = False
+        if article.lower() == "a" and vowel:
+            return f"“a {word}”"
+        if article.lower() == "an" and not vowel:
+            return f"“an {word}”"
+    return None
+
+
+def _title_case(line: str) -> bool:
+    """A heading in Title Case: its capitals say nothing about names."""
+    long = re.findall(r"[^\W\d_]{4,}", line)
+    return len(long) >= 2 and sum(w[0].isupper() for w in long) >= 0.8 * len(long)
+
+
+def generated_flaw(text: str, article: str) -> str | None:
+    """Why a generated question is not one a host would post as it stands (None when it is):
+    closed, leaning on the post, or broken by its template. `article` is the post's text, for
+    telling a name ("Jane", "LinkedIn") from a stray capital ("one-on-Ones")."""
+    if _AUXILIARY.match(text) and not _OPEN.search(text):
+        return "closed: a yes/no question"
+    if not _OPEN.search(text):
+        return "not an open question"
+    if _BACK_POINTER.match(text):
+        return "leans on the post: opens with a word pointing back"
+    if re.search(r"\b(\w+) \1\b", text, re.I):
+        return "a word doubled"
+    agreement = re.match(r"what (do|does) (.+?) (?:look|sound|feel) like\b", text, re.I)
+    if agreement:
+        head = agreement.group(2).split()[-1].lower()
+        plural = bool(re.search(r"[^su]s$", head)) and not head.endswith(("ness", "ics", "ship"))
+        if plural != (agreement.group(1).lower() == "do"):
+            return f"verb agreement: “{agreement.group(1)} … {head}”"
+    if (flaw := _article_flaw(text)) is not None:
+        return f"article: {flaw}"
+    bare = re.search(r"\b(?:of|in|for|with|about|on|to)\s+(\w{3,}est)\b", text, re.I)
+    if bare and bare.group(1).lower() not in _NOT_SUPERLATIVE:
+        return f"no article before “{bare.group(1)}”"
+    verb = re.search(r"\b(?:do you|to)\s+(\w+)", text)
+    if verb and _INFLECTED.search(verb.group(1)) and verb.group(1).lower() not in _BASE_ED:
+        return f"verb form after “{verb.group(0).rsplit(' ', 1)[0]}”: “{verb.group(1)}”"
+    if _DAYS.search(text):
+        return "a day or month in lower case"
+    prose = "\n".join(line for line in article.splitlines() if not _title_case(line))
+    for match in re.finditer(r"(?<=[a-z,;] )([A-Za-z]+-)*[A-Za-z]*[A-Z][\w'’-]*", text):
+        word = re.sub(r"['’]s$", "", match.group(0))  # "Doe's": the name is "Doe"
+        if word != "I" and not re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", prose):
+            return f"a stray capital: “{word}”"
+    return None
+
+
 @dataclass
 class PostScore:
     """What one draft holds, question by question, and the host's verdict on each."""
@@ -108,6 +227,7 @@ class PostScore:
     outside: list[str] = field(default_factory=list)
     context: list[str] = field(default_factory=list)
     unlisted: list[str] = field(default_factory=list)
+    flawed: list[str] = field(default_factory=list)
     generated: int = 0
     order_ok: bool = True
 
@@ -122,6 +242,7 @@ class PostScore:
                 self.outside,
                 self.context,
                 self.unlisted,
+                self.flawed,
             )
         )
 
@@ -135,7 +256,8 @@ def score(name: str, want: dict[str, Any], draft: Draft) -> PostScore:
     raw = (FIXTURES / name).read_text(encoding="utf-8")
     start, end = want["article"]
     begin = raw.index(start)
-    article = _norm(raw[begin : raw.index(end, begin) + len(end)])
+    article_text = html.unescape(raw[begin : raw.index(end, begin) + len(end)])
+    article = _norm(article_text)
     result = PostScore(name)
     kept_positions: list[int] = []
     for candidate in draft.questions:
@@ -153,6 +275,8 @@ def score(name: str, want: dict[str, Any], draft: Draft) -> PostScore:
             result.outside.append(text)
         elif _matches(text, want.get("context", [])):
             result.context.append(text)
+        elif generated and (flaw := generated_flaw(text, article_text)):
+            result.flawed.append(f"{text}  [{flaw}]")
         elif generated:
             result.usable.append(text)
         elif _matches(text, want["keep"]):
@@ -173,13 +297,13 @@ def score_all() -> list[PostScore]:
 def table(scores: Iterable[PostScore]) -> str:
     """One line per post: counts, then the questions that were not usable."""
     lines = [
-        f"{'post':32} usable gen fragm rhet outside context unlisted order",
+        f"{'post':32} usable gen fragm rhet outside context unlisted flawed order",
     ]
     for s in scores:
         lines.append(
             f"{s.name:32} {len(s.usable):6} {s.generated:3} {len(s.fragments):5} "
             f"{len(s.rhetorical):4} {len(s.outside):7} {len(s.context):7} {len(s.unlisted):8} "
-            f"{'ok' if s.order_ok else 'NO'}"
+            f"{len(s.flawed):6} {'ok' if s.order_ok else 'NO'}"
         )
         for label, items in (
             ("fragment", s.fragments),
@@ -187,6 +311,7 @@ def table(scores: Iterable[PostScore]) -> str:
             ("outside", s.outside),
             ("context", s.context),
             ("unlisted", s.unlisted),
+            ("flawed", s.flawed),
         ):
             lines += [f"    {label}: {item}" for item in items]
     return "\n".join(lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -37,6 +38,7 @@ from tests.drafting_score import (
     FIXTURES,
     draft_fixture,
     fragment_reason,
+    generated_flaw,
     load_expected,
     same_question,
     score,
@@ -84,7 +86,7 @@ def test_fixture_questions_a_host_would_keep(name: str) -> None:
     report = table([result])
     assert len(result.usable) >= 5, report
     assert not (result.fragments or result.rhetorical or result.outside), report
-    assert not (result.context or result.unlisted), report
+    assert not (result.context or result.unlisted or result.flawed), report
     assert result.order_ok, report
     assert [c.position for c in draft.questions] == sorted(c.position for c in draft.questions)
     offered = [c.text for c in (*draft.questions, *draft.extra_questions)]
@@ -98,6 +100,49 @@ def test_fixture_questions_a_host_would_keep(name: str) -> None:
 def test_the_floor_across_all_fixtures() -> None:
     scores = [score(name, want, draft_file(name)) for name, want in EXPECTED.items()]
     assert sum(len(s.usable) for s in scores) >= USABLE_FLOOR, table(scores)
+
+
+ARTICLE = "Jane Doe runs the Tuesday chat on LinkedIn. Trust is built in small moments."
+
+
+@pytest.mark.parametrize(
+    ("question", "flaw"),
+    [
+        ("What do nine habits for remote one-on-Ones look like on your team?", "stray capital"),
+        ("What does thursday night look like on your team?", "lower case"),
+        ("What gets in the way of biggest release for you?", "no article"),
+        ("What does delegation habits look like on your team?", "agreement"),
+        ("Agree or disagree: a apology is the leader's job. Why?", "article"),
+        ("Is feedback a gift nobody wants?", "closed"),
+        ("It is built in small moments. What has your experience been?", "leans"),
+        ("How do you leads a team through a reorg?", "verb form"),
+        ("How How do you lead through a reorg?", "doubled"),
+        ("Feedback is a gift.", "not an open question"),
+        ("What does trust look like on your team?", None),
+        ("What would it take for you to protect time for career talk?", None),
+        ("How do you build trust with a new team?", None),
+        ("Agree or disagree: an hour of listening beats a week of guessing. Why?", None),
+        ("What habits for remote one-on-ones work best for you?", None),
+        ("Where have you seen Jane Doe's habit of asking last work on LinkedIn?", None),
+        ("Is it worth it? Why or why not?", None),
+    ],
+)
+def test_the_scorer_judges_generated_questions(question: str, flaw: str | None) -> None:
+    found = generated_flaw(question, ARTICLE)
+    assert (found is None) if flaw is None else (found is not None and flaw in found), found
+
+
+def test_a_flawed_generated_question_is_not_counted_usable() -> None:
+    draft = draft_file("story.txt")
+    bad = dataclasses.replace(
+        draft.questions[0], text="What gets in the way of biggest release for you?"
+    )
+    good = dataclasses.replace(draft.questions[0], text="How do you own a failure in public?")
+    result = score(
+        "story.txt", EXPECTED["story.txt"], dataclasses.replace(draft, questions=(bad, good))
+    )
+    assert result.usable == [good.text]
+    assert len(result.flawed) == 1 and "biggest release" in result.flawed[0]
 
 
 def test_enough_fixtures_of_every_shape() -> None:
