@@ -122,9 +122,11 @@ def own_answer(question: str) -> str | None:
     return f"How would you answer “{text[:1].upper()}{text[1:]}” for yourself?"
 
 
+# People (and groups) a post says what the good ones do.
+_LEADERS = r"leader|manager|boss|coach|mentor|founder|executive|teammate|colleague|team|person"
 _ROLE = re.compile(
-    r"^the\s+(?P<role>leader|manager|boss|coach|mentor|founder|executive|teammate|colleague|"
-    r"team|organi[sz]ation|company|meeting)\s+(?P<rel>who|that)\s+(?P<rest>[a-z][^.;:!?]{2,80})$",
+    rf"^the\s+(?P<role>{_LEADERS}|organi[sz]ation|company|meeting)\s+(?P<rel>who|that)\s+"
+    r"(?P<rest>[a-z][^.;:!?]{2,80})$",
     re.I,
 )
 
@@ -197,9 +199,7 @@ def story(title: str) -> str | None:
 
 
 _RELATIVE = re.compile(
-    r"^(?:a|the|every|any)\s+(?:good\s+|great\s+)?(?:leader|manager|boss|coach|mentor|team|"
-    r"person)\s+who\s+(?P<rest>.+)$",
-    re.I,
+    rf"^(?:a|the|every|any)\s+(?:good\s+|great\s+)?(?:{_LEADERS})\s+who\s+(?P<rest>.+)$", re.I
 )
 
 
