@@ -84,6 +84,24 @@ def same_question(a: str, b: str) -> bool:
     return len(wa & wb) / len(wa | wb) >= 0.75
 
 
+_CLAIM_TEMPLATE = re.compile(
+    r"^(?:agree or disagree:\s*(?P<a>.+?)\.\s*why\?|[“\"](?P<b>.+?)\.[”\"]\s*how true is that "
+    r"where you work\?|(?P<c>.+?)\.\s*what has your experience been\?)$",
+    re.I,
+)
+
+
+def same_generated(a: str, b: str) -> bool:
+    """The same generated question, whichever claim template it came in ("Agree or disagree:
+    X. Why?" and "“X.” How true is that where you work?" put the same claim to the chat)."""
+
+    def claim(text: str) -> str:
+        found = _CLAIM_TEMPLATE.match(text.strip())
+        return next((g for g in found.groups() if g), text) if found else text
+
+    return same_question(claim(a), claim(b))
+
+
 def fragment_reason(text: str) -> str | None:
     """Why a question is not a whole, clean question (None when it is)."""
     checks = [

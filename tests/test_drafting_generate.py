@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.drafting import draft_topic
 from bot.drafting._phrase_topics import reads_as_topic
 from bot.drafting._questions import fit
 from bot.drafting._transform import (
@@ -18,6 +19,7 @@ from bot.drafting._transform import (
     story,
 )
 from bot.drafting._verbs import base_of, has_verb
+from tests.drafting_score import CHAT_DATES, generated_flaw
 
 
 @pytest.mark.parametrize(
@@ -176,3 +178,51 @@ def test_key_phrases_that_read_as_a_topic(phrase: str, topic: bool) -> None:
 )
 def test_has_verb(sentence: str, verb: bool) -> None:
     assert has_verb(sentence) is verb
+
+
+# Two more posts that ask nothing, not in the scored set: Title Case headings of activities
+# ("Asking Before Telling", "Making It Routine") and an argument with a colon after a list.
+POSTS = {
+    "headings.md": """# Building a Feedback Culture
+
+Feedback cultures do not happen by accident. They are designed by leaders who model the behaviour they want to see, week after week, in small ways that add up.
+
+## Asking Before Telling
+
+Leaders who ask for feedback before giving it earn the right to be heard. The request signals that the feedback loop runs both ways, and it lowers the stakes for everyone involved in the conversation.
+
+## Making It Routine
+
+Feedback that arrives only at review time feels like a verdict. Feedback that arrives every week feels like coaching. The difference is frequency, not content, and frequency is a choice a leader makes.
+
+## Celebrating the Messenger
+
+The person who brings bad news deserves thanks in public. Teams watch what happens to the first person who speaks up, and they decide from that moment whether speaking up is safe. Psychological safety grows from these small public moments more than from any workshop or poster on the wall.
+
+## Closing the Loop
+
+Nothing kills feedback faster than silence afterwards. When people see their input change something, even something small, they give more of it. When nothing changes, they stop, and they stop quietly. Join us Tuesday for #LeadershipChat.
+""",
+    "values.txt": """Values Are Verbs
+
+Every company has a values page. Integrity, Excellence, Teamwork, Customer Focus. The words are fine; the trouble is that nobody can see a noun. Values become real only when they describe what people do on an ordinary Tuesday afternoon.
+
+Take integrity. As a noun it hangs on the wall. As a verb it means telling a customer about a delay before they find it, even when the delay is embarrassing. Take teamwork. As a verb it means giving credit in the meeting where the credit is being handed out, not afterwards in a private message.
+
+Leaders translate values into verbs every day, whether they mean to or not. The promotion decision, the project that gets cancelled, the person who gets the difficult assignment: each one tells the team what the values actually are. Culture is the sum of what leaders tolerate.
+
+The most useful exercise I know takes twenty minutes. Ask the team to write down three things that happened last month that showed a value in action, and three that contradicted one. The second list is always longer, and it is always more honest.
+
+Accountability is a practice, not a poster. Consistency beats intensity. Small signals repeated beat big speeches delivered once. Come and share your own values-as-verbs at the chat this Tuesday, 8 pm ET.
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(POSTS))
+def test_generated_questions_pass_the_scorers_checks_on_other_posts(name: str) -> None:
+    text = POSTS[name]
+    draft = draft_topic(text, "markdown" if name.endswith(".md") else "text", chat_dates=CHAT_DATES)
+    generated = [c.text for c in (*draft.questions, *draft.extra_questions) if c.generated]
+    assert len(draft.questions) >= 5
+    assert [(q, generated_flaw(q, text)) for q in generated if generated_flaw(q, text)] == []
+    assert not any(q.startswith("The promotion decision") for q in generated)  # a list, no claim

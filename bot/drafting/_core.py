@@ -121,8 +121,9 @@ def _claims(
             continue  # "A concern raised on day two costs a coffee. The same concern ..."
         text = _TAG.sub(".", sentence.strip())
         inner = [m.group("claim") for m in _QUOTED_CLAIM.finditer(text)]
-        if ": " in text:  # "The calendar is the most honest document: it shows ...": its claim
-            inner.append(text.split(": ")[0] + ".")
+        before = text.split(": ")[0]
+        if ": " in text and "," not in before:  # "The calendar is the most honest document:
+            inner.append(before + ".")  # it shows ...": its claim (not a list before a colon)
         that = _THAT_CLAUSE.search(text) or _RULE_THAT.search(text)
         for claim in [text, *inner, *([that.group("claim")] if that else [])]:
             if not claim.endswith(".") or not (is_claim(claim) or transformable(claim)):

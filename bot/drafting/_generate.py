@@ -110,8 +110,10 @@ class Vocabulary:
 
 
 def vocabulary_of(sentences: Sequence[str]) -> Vocabulary:
+    """Names are read from prose only: a Title Case heading capitalises every word."""
     lower = {w for s in sentences for w in re.findall(r"\b[a-z][\w'’-]*", s)}
-    names = {w for s in sentences for w in re.findall(r"(?<=[\w,;] )[A-Z][\w'’-]*", s)}
+    prose = [s for s in sentences if not _title_case(s)]
+    names = {w for s in prose for w in re.findall(r"(?<=[\w,;] )[A-Z][\w'’-]*", s)}
     return Vocabulary(frozenset(lower), frozenset(names - {"I"}))
 
 
@@ -119,8 +121,7 @@ def _lower_start(text: str, vocabulary: Vocabulary) -> str:
     """Sentence case for text put inside a question: words the post also writes in lower case
     lose their capital ("High Standards" -> "high standards"), and so does every word of a
     Title Case heading that the post does not write as a name; names and acronyms keep it."""
-    long = [w for w in text.split() if len(w.strip(_PUNCT)) > 3]
-    title_case = len(long) >= 2 and all(w[:1].isupper() for w in long)
+    title_case = _title_case(text)
     out = []
     for word in text.split():
         bare = word.strip(_PUNCT)
@@ -138,6 +139,11 @@ def _lower_start(text: str, vocabulary: Vocabulary) -> str:
 _PUNCT = ".,;:!?\"'“”‘’()*_"
 
 
+def _title_case(text: str) -> bool:
+    long = [w for w in text.split() if len(w.strip(_PUNCT)) > 3]
+    return len(long) >= 2 and all(w[:1].isupper() for w in long)
+
+
 def _bare(text: str) -> str:
     return text.strip().rstrip(".!:;,").strip("*_\"'“”‘’ ")
 
@@ -151,7 +157,7 @@ def _from_heading(text: str, vocabulary: Vocabulary) -> list[str]:
     for shape in (role, listicle):
         if (made := shape(phrase)) is not None:
             return [made]
-    if not phrase or phrase.endswith("?") or _LABEL.search(phrase):
+    if not phrase or phrase.endswith("?") or _LABEL.search(phrase) or _POINTS_BACK.search(phrase):
         return []
     embedded = _EMBEDDED.match(phrase)
     if embedded and embedded.group("vp"):
@@ -239,20 +245,35 @@ def _imperative(words_: list[str]) -> bool:
     )
 
 
+def _maxim(claim: str) -> bool:
+    """A short saying with an idea for its subject: "Consistency beats intensity."."""
+    parts = claim.split()
+    return 3 <= len(parts) < _TITLE_MIN and reads_as_topic(parts[0]) and _idea_led(parts)
+
+
+def _idea_led(parts: list[str]) -> bool:
+    return parts[0][:1].isupper() and parts[0].lower() not in ("this", "that", "there", "here")
+
+
+# "Making It Routine": what "it" is, is in the paragraph below the heading.
+_POINTS_BACK = re.compile(r"^(?:\S+\s+)?(?:it|them|this|these|those)\b", re.I)
+
+
 def is_claim(text: str) -> bool:
     """A self-contained general statement: 5-28 words, a verb in the present, no "I", no
     anecdote or date, no pointing back, no comparison with something unnamed, not an
     instruction or an invitation to the chat."""
     claim = _OPENER.sub("", _bare(text))
     return (
-        _TITLE_MIN <= len(claim.split()) <= _CLAIM_MAX
+        (_TITLE_MIN <= len(claim.split()) <= _CLAIM_MAX or _maxim(claim))
         and not _NOT_A_CLAIM.search(claim)
         and not _imperative(claim.split())
         and (bool(_VERBISH.search(claim)) or has_verb(claim))
         and not (_COMPARATIVE.search(claim) and " than " not in claim)
         and not _PAST.search(claim)
         and not (_NEEDS_COMPLEMENT.search(claim) and not _CONTRASTED_ONE.search(claim))
-        and not (_NEGATION.search(claim) and len(claim.split()) < 8)  # a set-up: "X is not Y."
+        # a set-up: "X is not Y." (not "X is a practice, not a poster.")
+        and not (_NEGATION.search(claim) and len(claim.split()) < 8 and ", not " not in claim)
         and not _EARLY_PRONOUN.search(claim)
         and not leans_on_context(claim + "?")
     )

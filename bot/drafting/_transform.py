@@ -106,6 +106,8 @@ def activity(phrase: str) -> str | None:
     rest = " ".join(parts[1:])
     if _FIRST_PERSON.search(rest) or _FINITE.search(rest):
         return None  # "Selling the Vision Is Part of the Job": a claim about the activity
+    if re.match(r"(?:it|them|this|that|these|those)\b", rest, re.I):
+        return None  # "Making It Routine": it is in the paragraph below
     return f"How do you {verb} {rest}?"
 
 
