@@ -212,7 +212,8 @@ def generated_flaw(text: str, article: str) -> str | None:
         return "a word doubled"
     agreement = re.match(r"what (do|does) (.+?) (?:look|sound|feel) like\b", text, re.I)
     if agreement:
-        head = agreement.group(2).split()[-1].lower()
+        subject = re.split(r"\s+(?:that|who|which)\s+", agreement.group(2))[0]
+        head = subject.split()[-1].lower()  # "team rituals that stick": "rituals"
         plural = bool(re.search(r"[^su]s$", head)) and not head.endswith(("ness", "ics", "ship"))
         if plural != (agreement.group(1).lower() == "do"):
             return f"verb agreement: “{agreement.group(1)} … {head}”"
@@ -229,7 +230,8 @@ def generated_flaw(text: str, article: str) -> str | None:
     prose = "\n".join(line for line in article.splitlines() if not _title_case(line))
     for match in re.finditer(r"(?<=[a-z,;] )([A-Za-z]+-)*[A-Za-z]*[A-Z][\w'’-]*", text):
         word = re.sub(r"['’]s$", "", match.group(0))  # "Doe's": the name is "Doe"
-        if word != "I" and not re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", prose):
+        mid_sentence = rf"(?<=[\w,;] ){re.escape(word)}(?![\w-])"  # a name, not a first word
+        if word != "I" and not re.search(mid_sentence, prose):
             return f"a stray capital: “{word}”"
     return None
 

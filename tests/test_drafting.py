@@ -105,7 +105,7 @@ def test_the_floor_across_all_fixtures() -> None:
     assert sum(len(s.usable) for s in scores) >= USABLE_FLOOR, table(scores)
 
 
-ARTICLE = "Jane Doe runs the Tuesday chat on LinkedIn. Trust is built in small moments."
+ARTICLE = "Our host Jane Doe runs the Tuesday chat on LinkedIn. Trust is built in small moments."
 
 
 @pytest.mark.parametrize(
@@ -115,6 +115,8 @@ ARTICLE = "Jane Doe runs the Tuesday chat on LinkedIn. Trust is built in small m
         ("What does thursday night look like on your team?", "lower case"),
         ("What gets in the way of biggest release for you?", "no article"),
         ("What does delegation habits look like on your team?", "agreement"),
+        ("What do team ritual that sticks look like on your team?", "agreement"),
+        ("What do Daily check-ins look like on your team?", "stray capital"),
         ("Agree or disagree: a apology is the leader's job. Why?", "article"),
         ("Is feedback a gift nobody wants?", "closed"),
         ("It is built in small moments. What has your experience been?", "leans"),

@@ -180,9 +180,49 @@ def test_has_verb(sentence: str, verb: bool) -> None:
     assert has_verb(sentence) is verb
 
 
-# Two more posts that ask nothing, not in the scored set: Title Case headings of activities
-# ("Asking Before Telling", "Making It Routine") and an argument with a colon after a list.
+# More posts that ask nothing, not in the scored set: Title Case headings of activities
+# ("Asking Before Telling", "Making It Routine"), an argument with a colon after a list,
+# headings that are claims and a numbered list of topics, a post written all in lower case.
 POSTS = {
+    "rituals.md": """# Team Rituals That Actually Stick
+
+Most team rituals die within a month. The retro that became a status meeting, the Friday demo nobody attends, the kudos channel that went quiet in March.
+
+## Why Rituals Matter
+
+Rituals give a team a shared rhythm. They make the important things happen without anyone having to remember them, and they tell newcomers what the team cares about.
+
+## Small Beats Big
+
+A five-minute ritual that happens every week outlasts a two-hour offsite that happens once a year. Teams remember what they repeat.
+
+## Ownership Rotates
+
+When one person owns a ritual, it dies when they go on holiday. Rotating the facilitator spreads the skill and keeps the format fresh.
+
+## Retire Rituals on Purpose
+
+A ritual that no longer serves the team should end with a short goodbye, not a slow fade. Ending one well makes room for the next.
+
+1. Daily check-ins
+2. Weekly wins
+3. Monthly retros
+4. Quarterly resets
+
+Join us on Tuesday at #LeadershipChat to swap the rituals that work for your teams and the ones you quietly retired.
+""",
+    "lowercase.txt": """hiring for potential
+
+most hiring processes reward people who have already done the job. that sounds sensible until you notice who gets left out: career changers, people returning from caregiving, and anyone whose last title undersells what they can do.
+
+hiring for potential means asking what someone could do in a year, not only what they did last year. it takes more work from the interviewer. the questions get harder to write and the answers get harder to score.
+
+structured interviews help. the same questions for every candidate, scored against the same rubric, reduce the pull of the familiar résumé. work samples help more, because they show the skill instead of describing it.
+
+potential is not a guess. it shows up in how fast someone learns in the interview itself, how they handle a hint, and whether they ask good questions back. interviewers who notice learning speed hire people who grow.
+
+the risk is real, and managers who hire for potential have to invest in onboarding. a new hire who is learning fast still needs a map, a mentor and a few early wins. bring your stories to the chat.
+""",
     "headings.md": """# Building a Feedback Culture
 
 Feedback cultures do not happen by accident. They are designed by leaders who model the behaviour they want to see, week after week, in small ways that add up.

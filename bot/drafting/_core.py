@@ -26,7 +26,7 @@ from bot.drafting._model import (
 )
 from bot.drafting._questions import budget, own_questions, split_sentences
 from bot.drafting._source import clean_text, detect_kind, too_big
-from bot.drafting._text import parse_markdown, parse_text
+from bot.drafting._text import parse_markdown, parse_text, sentence_case
 
 _MIN_WORDS = 6  # a block this long is prose, not a button or a menu entry
 _MAX_EXTRAS = 12  # questions offered as comments besides the chosen ones
@@ -68,7 +68,7 @@ def parse_post(text: str, kind: SourceKind) -> ParsedPost:
         return parse_html(text)
     cut = len(text) > 2 * MAX_POST_CHARS
     text = text[: 2 * MAX_POST_CHARS]
-    post = parse_markdown(text) if kind == "markdown" else parse_text(text)
+    post = sentence_case(parse_markdown(text) if kind == "markdown" else parse_text(text))
     return dataclasses.replace(post, truncated=cut) if cut else post
 
 

@@ -23,6 +23,7 @@ from bot.drafting._transform import (
     relative,
     role,
     story,
+    which_ones,
 )
 from bot.drafting._verbs import VERBS, has_verb
 
@@ -123,11 +124,12 @@ def _lower_start(text: str, vocabulary: Vocabulary) -> str:
     Title Case heading that the post does not write as a name; names and acronyms keep it."""
     title_case = _title_case(text)
     out = []
-    for word in text.split():
+    for i, word in enumerate(text.split()):
         bare = word.strip(_PUNCT)
         if word[:1].isupper() and not bare.isupper():
             known = bare.lower() in vocabulary.lower
-            if known or (title_case and bare not in vocabulary.names):
+            # the first word's capital is the sentence's ("Daily check-ins"), not a name's
+            if known or ((title_case or i == 0) and bare not in vocabulary.names):
                 # "One-on-Ones" -> "one-on-ones": each part of a hyphenated word
                 word = "-".join(
                     p if p.isupper() else p[:1].lower() + p[1:] for p in word.split("-")
@@ -154,7 +156,7 @@ def _from_heading(text: str, vocabulary: Vocabulary) -> list[str]:
     phrase = _lower_start(_bare(text), vocabulary)
     if ":" in phrase:  # "Delegation: Letting Go Without Losing Sight": the part that says more
         phrase = max(phrase.split(":"), key=lambda part: len(part.split())).strip()
-    for shape in (role, listicle):
+    for shape in (role, listicle, which_ones):
         if (made := shape(phrase)) is not None:
             return [made]
     if not phrase or phrase.endswith("?") or _LABEL.search(phrase) or _POINTS_BACK.search(phrase):
@@ -179,8 +181,19 @@ def _from_heading(text: str, vocabulary: Vocabulary) -> list[str]:
     if len(phrase.split()) <= 6:
         if " and " in phrase:
             return [f"How do you balance {phrase}?"]
+        if _subject_and_verb(phrase.split()):
+            return []
         return [looks_like(phrase)]
     return []
+
+
+def _subject_and_verb(parts: list[str]) -> bool:
+    """ "Ownership Rotates", "Clarity wins": an idea and then a verb, not a topic. Also an
+    instruction whose verb the lexicon lacks ("Retire rituals on purpose": a base form first,
+    then a plural)."""
+    if len(parts) == 2 and reads_as_topic(parts[0]) and parts[0][-1:] != "s":
+        return parts[1].endswith("s")
+    return len(parts) > 2 and parts[0].lower() in VERBS
 
 
 def _from_title(text: str, vocabulary: Vocabulary) -> list[str]:
@@ -212,7 +225,7 @@ def _from_item(text: str, vocabulary: Vocabulary, turn: int = 0) -> list[str]:
         forms = _ITEM_FORMS[turn % 2 :] + _ITEM_FORMS[: turn % 2]
         return [form.format(x=x) for form in forms]
     if size <= 5 and not _VERBISH.search(phrase) and not _LABEL.search(phrase):
-        return [looks_like(phrase)]
+        return [phrase_question(phrase, turn)]  # varied: a list of topics is not one question
     return _from_claim(phrase)
 
 
@@ -275,6 +288,7 @@ def is_claim(text: str) -> bool:
         # a set-up: "X is not Y." (not "X is a practice, not a poster.")
         and not (_NEGATION.search(claim) and len(claim.split()) < 8 and ", not " not in claim)
         and not _EARLY_PRONOUN.search(claim)
+        and claim.lower().count(", the ") < 2  # "The retro that ..., the demo ..., the ...": a list
         and not leans_on_context(claim + "?")
     )
 

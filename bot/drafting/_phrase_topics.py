@@ -12,7 +12,7 @@ import re
 from itertools import pairwise
 
 from bot.drafting._model import words
-from bot.drafting._verbs import VERBS, is_gerund
+from bot.drafting._verbs import VERBS, base_of, is_gerund
 
 ADJECTIVES = words(
     "small big good bad great hard easy new old best better worse real true long short high low"
@@ -41,6 +41,12 @@ def _plural(word: str) -> bool:
     return bool(re.search(r"[^su]s$", word)) and not word.endswith(("ness", "ics", "ship"))
 
 
+def _verb_s(word: str) -> bool:
+    """ "rotates", "matters": a verb's third-person form (also a plural noun, "needs")."""
+    base = base_of(word)
+    return word.endswith("s") and base is not None and base != word
+
+
 def _idea(word: str) -> bool:
     """An idea, not a thing: "delegation", "listening" (not "meeting", a thing)."""
     if not _ABSTRACT.search(word):
@@ -61,6 +67,8 @@ def reads_as_topic(phrase: str) -> bool:
         return False
     if any(p in VERBS and _plural(before) for before, p in pairwise(parts)):
         return False  # "teams treat meetings": a clause
+    if any(_idea(before) and _verb_s(p) for before, p in pairwise(parts)):
+        return False  # "ownership rotates": a clause too
     return _plural(last) or _idea(last)
 
 

@@ -117,6 +117,28 @@ def _top_lines(text: str) -> list[str]:
     return [line for line in text.split("\n")[:40] if line.strip()][:_BYLINE_LINES]
 
 
+_LOWER_START = re.compile(r"^[\W_]*[a-z]")
+_SENTENCE_START = re.compile(r"(^|[.!?][”’\"')]*\s+)([a-z])")
+
+
+def sentence_case(post: ParsedPost) -> ParsedPost:
+    """A post written all in lower case ("most hiring processes reward ... that sounds
+    sensible") gets capitals where its sentences start, and "I" for "i": the sentence and
+    question rules read capitals. Other posts are returned as they are."""
+    prose = [b for b in post.blocks if b.kind == "para"]
+    lower = [b for b in prose if _LOWER_START.match(b.text)]
+    if len(prose) < 3 or len(lower) < 0.8 * len(prose):
+        return post
+
+    def fix(text: str) -> str:
+        text = _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)
+        return re.sub(r"\bi(?=\b|['’])", "I", text)
+
+    blocks = tuple(Block(fix(b.text), b.kind, b.level) for b in post.blocks)
+    title = post.title[:1].upper() + post.title[1:] if post.title else post.title
+    return ParsedPost(title, blocks, post.author, post.url, post.site, post.truncated)
+
+
 def parse_text(text: str) -> ParsedPost:
     """Plain text: the first short line is the title; blank lines separate paragraphs."""
     text = loose_markup(text)

@@ -14,6 +14,7 @@
   wrong?" (a story's title)
 - "A leader who owns the failure in public makes it safe ..." -> "How do you own a failure in
   public?" (what the post's leader does, asked of the reader)
+- "Team Rituals That Actually Stick" -> "Which team rituals actually stick on your team?"
 - a question the author asks themselves, “Why am I here?” -> "How would you answer “Why am I
   here?” for yourself?"
 
@@ -231,3 +232,23 @@ def relative(claim: str) -> str | None:
     for pattern, replacement in _THEIR:
         text = pattern.sub(replacement, text)
     return f"How do you {verb} {text}?"
+
+
+_WHICH = re.compile(
+    r"^(?P<np>(?:[a-z][\w-]*\s+){0,3}[a-z][\w-]*[^su\W]s)\s+(?:that|who)\s+(?P<vp>[a-z][^.;:!?]{2,60})$",
+    re.I,
+)
+
+
+def which_ones(phrase: str) -> str | None:
+    """A heading naming the kind of thing that works: "Team Rituals That Actually Stick" ->
+    "Which team rituals actually stick on your team?" (a plural and a verb that agrees)."""
+    found = _WHICH.match(phrase.strip())
+    if not found or _FIRST_PERSON.search(phrase) or found.group("np").lower().startswith("the "):
+        return None
+    vp = found.group("vp")
+    verbs = [w for w in vp.split()[:3] if base_of(w) is not None]
+    if not verbs or verbs[0].lower() != base_of(verbs[0]):
+        return None  # the plural's verb in its base form: "stick", not "sticks" or "stuck"
+    where = "" if re.search(r"\bteams?\b", vp, re.I) else " on your team"
+    return f"Which {found.group('np')} {vp}{where}?"

@@ -29,7 +29,8 @@ VERBS = words(
     " reward run save say see seek sell send separate serve set settle share show shrink sit"
     " slow solve speak spend stand start stay step stop support take talk teach tell test thank"
     " think track train transform treat trust try turn understand use value wait walk want"
-    " watch welcome win work worry write deserve travel spread waste cost earn"
+    " watch welcome win work worry write deserve travel spread waste cost earn retire rotate"
+    " repeat remind refuse release renew rethink schedule simplify skip stick stretch thrive"
 )
 _IRREGULAR = {
     "said": "say", "made": "make", "took": "take", "taken": "take", "gave": "give",
