@@ -7,8 +7,9 @@ import re
 from collections.abc import Collection, Sequence
 from datetime import date
 
+from bot.drafting._casing import vocabulary_of
 from bot.drafting._dates import choose_date
-from bot.drafting._generate import generate, ideas, is_claim, transformable, vocabulary_of
+from bot.drafting._generate import generate, ideas, is_claim, transformable
 from bot.drafting._judge import key
 from bot.drafting._keyphrases import KeyPhrase, key_phrases
 from bot.drafting._meta import find_hosts, strip_site_suffix

@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.drafting._casing import Vocabulary, lower_start
 from bot.drafting._judge import key, leans_on_context
 from bot.drafting._keyphrases import KeyPhrase
 from bot.drafting._model import Block, Candidate, words
@@ -101,51 +102,6 @@ class Idea:
     position: int
 
 
-@dataclass(frozen=True)
-class Vocabulary:
-    """How the post writes its words: `lower` in lower case somewhere, `names` with a capital
-    in the middle of a sentence (names, brands: kept as written)."""
-
-    lower: frozenset[str]
-    names: frozenset[str] = frozenset()
-
-
-def vocabulary_of(sentences: Sequence[str]) -> Vocabulary:
-    """Names are read from prose only: a Title Case heading capitalises every word."""
-    lower = {w for s in sentences for w in re.findall(r"\b[a-z][\w'’-]*", s)}
-    prose = [s for s in sentences if not _title_case(s)]
-    names = {w for s in prose for w in re.findall(r"(?<=[\w,;] )[A-Z][\w'’-]*", s)}
-    return Vocabulary(frozenset(lower), frozenset(names - {"I"}))
-
-
-def _lower_start(text: str, vocabulary: Vocabulary) -> str:
-    """Sentence case for text put inside a question: words the post also writes in lower case
-    lose their capital ("High Standards" -> "high standards"), and so does every word of a
-    Title Case heading that the post does not write as a name; names and acronyms keep it."""
-    title_case = _title_case(text)
-    out = []
-    for i, word in enumerate(text.split()):
-        bare = word.strip(_PUNCT)
-        if word[:1].isupper() and not bare.isupper():
-            known = bare.lower() in vocabulary.lower
-            # the first word's capital is the sentence's ("Daily check-ins"), not a name's
-            if known or ((title_case or i == 0) and bare not in vocabulary.names):
-                # "One-on-Ones" -> "one-on-ones": each part of a hyphenated word
-                word = "-".join(
-                    p if p.isupper() else p[:1].lower() + p[1:] for p in word.split("-")
-                )
-        out.append(word)
-    return " ".join(out)
-
-
-_PUNCT = ".,;:!?\"'“”‘’()*_"
-
-
-def _title_case(text: str) -> bool:
-    long = [w for w in text.split() if len(w.strip(_PUNCT)) > 3]
-    return len(long) >= 2 and all(w[:1].isupper() for w in long)
-
-
 def _bare(text: str) -> str:
     return text.strip().rstrip(".!:;,").strip("*_\"'“”‘’ ")
 
@@ -153,7 +109,7 @@ def _bare(text: str) -> str:
 def _from_heading(text: str, vocabulary: Vocabulary) -> list[str]:
     """Questions from a heading (or the title): an activity or instruction becomes "How do you
     ...?", a claim is put to the chat, a short topic becomes "What does ... look like?"."""
-    phrase = _lower_start(_bare(text), vocabulary)
+    phrase = lower_start(_bare(text), vocabulary)
     if ":" in phrase:  # "Delegation: Letting Go Without Losing Sight": the part that says more
         phrase = max(phrase.split(":"), key=lambda part: len(part.split())).strip()
     for shape in (role, listicle, which_ones):
@@ -200,9 +156,9 @@ def _from_title(text: str, vocabulary: Vocabulary) -> list[str]:
     """The title as a question: a question the author asks themselves, else as a heading."""
     bare = text.strip()
     if bare.endswith("?"):
-        made = own_answer(_lower_start(bare, vocabulary))
+        made = own_answer(lower_start(bare, vocabulary))
         return [made] if made else []
-    if (made := story(_lower_start(bare, vocabulary))) is not None:
+    if (made := story(lower_start(bare, vocabulary))) is not None:
         return [made]
     return _from_heading(bare, vocabulary)
 
@@ -216,7 +172,7 @@ def _from_item(text: str, vocabulary: Vocabulary, turn: int = 0) -> list[str]:
     lead = split_sentences(text)[0] if text.strip() else ""
     if len(text.split()) > 16 and len(lead.split()) <= 10:
         text = lead
-    phrase = _lower_start(_bare(text), vocabulary)
+    phrase = lower_start(_bare(text), vocabulary)
     size = len(phrase.split())
     if not phrase or phrase.endswith("?") or size > 16:
         return []
