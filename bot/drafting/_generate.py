@@ -217,11 +217,7 @@ def _imperative(words_: list[str]) -> bool:
 def _maxim(claim: str) -> bool:
     """A short saying with an idea for its subject: "Consistency beats intensity."."""
     parts = claim.split()
-    return 3 <= len(parts) < _TITLE_MIN and reads_as_topic(parts[0]) and _idea_led(parts)
-
-
-def _idea_led(parts: list[str]) -> bool:
-    return parts[0][:1].isupper() and parts[0].lower() not in ("this", "that", "there", "here")
+    return 3 <= len(parts) < _TITLE_MIN and parts[0][:1].isupper() and reads_as_topic(parts[0])
 
 
 # "Making It Routine": what "it" is, is in the paragraph below the heading.
