@@ -19,17 +19,21 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
+from bot.engine import recap_publisher
 from bot.engine.recap_publisher import publish_recap
-from bot.maintenance.forget import finish_pending, forget_member
+from bot.maintenance import redo_lock as redo_lock_module
+from bot.maintenance.forget import Republisher, finish_pending, forget_member
 from bot.maintenance.retention import purge_expired
 from bot.recap.files import MARKER, written_for
 from bot.recap.site import load_site_recaps, write_site
 from bot.store import Store
-from tests.test_engine import CHAT, START, TOPIC, Harness, compressed_settings, plan
+from bot.transport import Outgoing, Posted
+from tests.test_engine import CHAT, RECAP, START, TOPIC, Harness, compressed_settings, plan
 
 REPO = Path(__file__).resolve().parent.parent
 ZED, BOB, CARA = 424242424242424242, 515151515151515151, 626262626262626262
@@ -48,10 +52,8 @@ class Published:
         return [self.h.settings.recap_dir, self.site]
 
 
-@asynccontextmanager
-async def published(tmp_path: Path) -> AsyncIterator[Published]:
-    """A chat where Zephyrine (a newcomer) answered and was answered, its recap published (files
-    and posts) and an archive site written, the way `leadershipchat site` records it."""
+async def chatted(tmp_path: Path) -> tuple[Harness, int]:
+    """A chat where Zephyrine (a newcomer) answered and was answered; its recap not yet due."""
     h = Harness(tmp_path, compressed_settings(tmp_path), [TOPIC])
     h.recap = publish_recap  # type: ignore[assignment]
     session = await plan(h)
@@ -62,6 +64,14 @@ async def published(tmp_path: Path) -> AsyncIterator[Published]:
     )
     await h.transport.member_post(CARA, "Cara", "A1: listening first", channel_id=CHAT)
     await h.transport.member_react(zed.message_id, BOB)
+    return h, session.id
+
+
+@asynccontextmanager
+async def published(tmp_path: Path) -> AsyncIterator[Published]:
+    """`chatted`, its recap published (files and posts) and an archive site written, the way
+    `leadershipchat site` records it."""
+    h, session_id = await chatted(tmp_path)
     await h.run_until(START + timedelta(minutes=3))
     assert h.store is not None
     site = tmp_path / "site"
@@ -70,7 +80,7 @@ async def published(tmp_path: Path) -> AsyncIterator[Published]:
     )
     await h.store.redo.record_output("site", site.resolve(), START, title="#LeadershipChat archive")
     try:
-        yield Published(h, h.store, session.id, site)
+        yield Published(h, h.store, session_id, site)
     finally:
         if h.store is not None:
             await h.store.close()
@@ -153,6 +163,117 @@ async def test_retention_purge_rewrites_the_copies_and_keeps_the_counts(tmp_path
         assert data["stats"]["answers"] == 3 and data["stats"]["participants"] == 3
         (row,) = await p.store.redo.recent()
         assert row.reason == "retention" and row.files_at and row.posts_at
+
+
+# -- a forget while the recap is being published ---------------------------------------------
+
+
+async def test_a_forget_while_the_recap_is_posted_reaches_the_parts_not_posted_yet(
+    tmp_path: Path,
+) -> None:
+    """`/chat forgetme` lands while the recap's second part is on its way: the bot's redo waits
+    for the recap (the session's lock), then finds its folder and every part it posted."""
+    h, session_id = await chatted(tmp_path)
+    held, go = asyncio.Event(), asyncio.Event()
+    post = h.transport.post
+
+    async def slow_second_part(message: Outgoing) -> Posted:
+        if message.channel_id == RECAP and not message.content:  # the questions' embeds
+            held.set()
+            await go.wait()
+        return await post(message)
+
+    h.transport.post = slow_second_part  # type: ignore[method-assign]
+    recap = asyncio.create_task(h.run_until(START + timedelta(minutes=3)))
+    await held.wait()
+    assert h.store is not None and h.engine is not None
+    engine, asked = h.engine, asyncio.Event()
+
+    def session_lock(session_id: int) -> asyncio.Lock:
+        asked.set()
+        return engine.lock(session_id)
+
+    republisher = Republisher(h.store, h.settings, h.transport, h.clock, session_lock)
+    await forget_member(h.store, ZED)
+    redo = asyncio.create_task(republisher.run())
+    waiting = asyncio.create_task(asked.wait())
+    # the redo asks for the session's lock (held by the recap), or runs to its end without it
+    await asyncio.wait([redo, waiting], return_when=asyncio.FIRST_COMPLETED)
+    waiting.cancel()
+    go.set()
+    await recap
+    redone = await redo
+
+    assert traces(Published(h, h.store, session_id, tmp_path / "site"), ZED_TRACES) == []
+    notes = {r.stage: r.note for r in redone}
+    assert "file(s) rewritten" in notes["files"] and "2 recap post(s) edited" in notes["posts"]
+
+
+async def test_a_forget_from_the_command_line_while_the_recap_is_built_is_redone_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`leadershipchat forget` (another process, without the bot's locks) erases and rewrites
+    while the running bot builds the recap from the rows before: the bot redoes the copies once
+    more after publishing."""
+    h, session_id = await chatted(tmp_path)
+    held, go = asyncio.Event(), asyncio.Event()
+    load = recap_publisher.load_recap_input
+
+    async def slow_build(*args: Any, **kwargs: Any) -> Any:
+        found = await load(*args, **kwargs)
+        held.set()
+        await go.wait()
+        return found
+
+    monkeypatch.setattr(recap_publisher, "load_recap_input", slow_build)
+    recap = asyncio.create_task(h.run_until(START + timedelta(minutes=3)))
+    await held.wait()
+    async with Store(h.settings.database) as command_line:
+        await forget_member(command_line, ZED)
+        await finish_pending(command_line, h.settings, START)
+    go.set()
+    await recap
+    assert h.store is not None and h.engine is not None
+    p = Published(h, h.store, session_id, tmp_path / "site")
+    assert traces(p, ZED_TRACES)  # published from the rows read before the erasure
+
+    republisher = Republisher(h.store, h.settings, h.transport, h.clock, h.engine.lock)
+    redone = await republisher.run_if_pending()  # the running bot's minute check
+
+    assert traces(p, ZED_TRACES) == []
+    assert {r.stage for r in redone} == {"files", "posts"}
+
+
+async def test_the_bots_redo_waits_for_a_command_line_redo_running_beside_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`leadershipchat forget` rewriting the copies while the bot's minute check finds the same
+    work: the bot waits for the command line's redo instead of writing the files from another
+    state of the database at the same time."""
+    async with published(tmp_path) as p:
+        assert p.h.engine is not None
+        tried = asyncio.Event()
+        try_lock = redo_lock_module._try_lock
+
+        def observed(fd: int) -> bool:
+            got = try_lock(fd)
+            if not got:
+                tried.set()
+            return got
+
+        monkeypatch.setattr(redo_lock_module, "_try_lock", observed)
+        republisher = Republisher(p.store, p.h.settings, p.h.transport, p.h.clock, p.h.engine.lock)
+        pending = "SELECT COUNT(*) FROM redo_work WHERE files_at IS NULL OR posts_at IS NULL"
+        async with redo_lock_module.redo_lock(p.h.settings.database):  # the command line's
+            await forget_member(p.store, ZED)
+            redo = asyncio.create_task(republisher.run_if_pending())
+            waiting = asyncio.create_task(tried.wait())
+            await asyncio.wait([redo, waiting], return_when=asyncio.FIRST_COMPLETED)
+            waiting.cancel()
+            assert not redo.done() and count(p.h.settings.database, pending) == 1
+        redone = await redo
+        assert {r.stage for r in redone} == {"files", "posts"}
+        assert traces(p, ZED_TRACES) == []
 
 
 # -- a SIGKILL during forgetting --------------------------------------------------------------

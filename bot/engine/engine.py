@@ -149,6 +149,7 @@ class ChatEngine:
                 sender=sender,
                 steps=store.steps,
                 sessions=store.sessions,
+                redo=store.redo,
                 publish=recap,
                 source=store.recap_source,
                 caught_up=self.catch_up.wait,

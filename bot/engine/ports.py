@@ -178,6 +178,14 @@ class HostActionLog(Protocol):
     ) -> None: ...
 
 
+class RedoQueue(Protocol):
+    """Published copies queued for redoing (a forget, an opt-out, the retention purge)."""
+
+    async def newest(self) -> int: ...
+
+    async def again_after(self, session_id: int, mark: int) -> int: ...
+
+
 class EngineStore(Protocol):
     """The store as the engine's composition root sees it; services get single repositories."""
 
@@ -201,3 +209,6 @@ class EngineStore(Protocol):
 
     @property
     def recap_source(self) -> RecapSource: ...
+
+    @property
+    def redo(self) -> RedoQueue: ...

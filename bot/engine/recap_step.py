@@ -17,7 +17,7 @@ from bot.clock import Clock
 from bot.domain.sessions import SessionStatus
 from bot.engine.locks import PostsFirst
 from bot.engine.notify import best_effort
-from bot.engine.ports import RecapPublisher, SessionRecords, StepLedger
+from bot.engine.ports import RecapPublisher, RedoQueue, SessionRecords, StepLedger
 from bot.engine.sending import Sender
 from bot.engine.step_kinds import StepCall
 from bot.recap.source import RecapSource
@@ -33,6 +33,7 @@ class RecapStep:
         sender: Sender,
         steps: StepLedger,
         sessions: SessionRecords,
+        redo: RedoQueue,
         publish: RecapPublisher,
         source: RecapSource,
         caught_up: Callable[[], Awaitable[None]],
@@ -41,6 +42,7 @@ class RecapStep:
         recap_dir: Path,
     ) -> None:
         self._sender, self._steps, self._sessions = sender, steps, sessions
+        self._redo = redo
         self._publish, self._source, self._caught_up = publish, source, caught_up
         self._posts_first, self._clock = posts_first, clock
         self._recap_dir = recap_dir
@@ -54,6 +56,11 @@ class RecapStep:
         session, chat, step = call.session, call.chat, call.step
         out_dir = self._recap_dir / f"{chat.name}-{session.chat_date.isoformat()}"
         await self._caught_up()  # after a restart: what was said meanwhile goes in
+        # Known before any file is written, so a forget meanwhile finds the folder to redo; and
+        # what was queued for redoing so far, so a forget in another process (the command line)
+        # while this recap is built from the rows before it is redone once more after.
+        await self._sessions.set_recap(session.id, str(out_dir), None)
+        queued = await self._redo.newest()
         posts = await self._publish(self._source, session, chat, out_dir)
         history = self._sender.history(step)
         await self._steps.begin_attempt(session.id, step.key)
@@ -98,6 +105,12 @@ class RecapStep:
         )
         await self._sessions.set_recap(session.id, str(out_dir), now)
         await self._sessions.set_status(session.id, SessionStatus.RECAPPED)
+        if again := await self._redo.again_after(session.id, queued):
+            log.info(
+                "session %s: %d forget(s) came while its recap was published; redone again",
+                session.id,
+                again,
+            )
         log.info(
             "recap of session %s published (%d messages, files in %s)",
             session.id,

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.maintenance.redo_lock import redo_lock
 from bot.maintenance.republish import Redone, SessionLock, edit_posts, rewrite_files
 from bot.store import Store
 from bot.transport import ChatTransport
@@ -98,13 +99,15 @@ async def finish_pending(
 ) -> list[Redone]:
     """Erasures asked for that never committed, then the copies queued for redoing: the files,
     and with a transport the Discord posts (`lock`: the running bot's per-session lock).
-    Idempotent; cheap when there is nothing to do."""
+    Idempotent; cheap when there is nothing to do. Another process's redo (the bot's, or a
+    command line's) is waited for, so the copies are never written from two states at once."""
     for user_id in await store.privacy.pending_erasures():
         await _erase(store, user_id)
     locked = {"lock": lock} if lock is not None else {}
-    done = await rewrite_files(store, settings, now, **locked)
-    if transport is not None:
-        done += await edit_posts(store, settings, transport, now, **locked)
+    async with redo_lock(settings.database):
+        done = await rewrite_files(store, settings, now, **locked)
+        if transport is not None:
+            done += await edit_posts(store, settings, transport, now, **locked)
     for redone in done:
         log.info("redone session %d %s: %s", redone.session_id, redone.stage, redone.note)
     return done
@@ -133,7 +136,9 @@ class Republisher:
 
     async def run(self) -> list[Redone]:
         async with self._lock:
-            return await finish_pending(self.store, self.settings, self.clock.now(), self.transport)
+            return await finish_pending(
+                self.store, self.settings, self.clock.now(), self.transport, self.session_lock
+            )
 
     async def run_if_pending(self) -> list[Redone]:
         """The minute check: one cheap query when nothing is queued."""

@@ -82,6 +82,24 @@ class RedoWork:
         ) as cur:
             return await cur.fetchone() is not None
 
+    async def newest(self) -> int:
+        """The id of the newest row (0: none): a mark to find what was queued after it."""
+        rows = await self._conn.execute_fetchall("SELECT COALESCE(MAX(id), 0) FROM redo_work")
+        (newest,), *_ = rows
+        return int(newest)
+
+    async def again_after(self, session_id: int, mark: int) -> int:
+        """Queue the copies of a session again for every row queued after `mark` (another
+        process may have redone them while the recap was still being published from the rows
+        before). Returns how many rows were queued again."""
+        cur = await self._conn.execute(
+            "UPDATE redo_work SET files_at = NULL, files_note = NULL, posts_at = NULL,"
+            " posts_note = NULL WHERE session_id = ? AND id > ?"
+            " AND (files_at IS NOT NULL OR posts_at IS NOT NULL)",
+            (session_id, mark),
+        )
+        return max(cur.rowcount, 0)
+
     async def recent(self, limit: int = 20) -> list[RedoRow]:
         """The latest redo work, newest first."""
         return await self._select("", order="id DESC", limit=limit)
