@@ -12,6 +12,7 @@ import pytest
 from bot.clock import Clock
 from bot.domain.messages import MessageRow
 from bot.domain.sessions import SessionRow
+from bot.maintenance.forget import forget_member
 from bot.memory_transport import MemoryTransport
 from bot.store import Store
 from bot.transport import MessageCreated, Outgoing, Posted
@@ -258,3 +259,37 @@ async def test_a_crash_between_storing_messages_and_counting_them_is_made_good(
     await h.run_until(START + timedelta(seconds=20))
     welcomes = [p.content for p in t.posts_in(CHAT) if "first time" in p.content]
     assert sum("**Bob**" in w for w in welcomes) == 1, welcomes
+
+
+async def test_a_member_forgotten_while_the_bot_was_down_is_not_stored_again(
+    harness: Harness,
+) -> None:
+    """`leadershipchat forget` run while the bot is down: the member's messages are still on
+    Discord, the ones stored and the ones posted while the bot was away. The catch-up after the
+    restart reads them all again and must store none (nor count the member); what they post
+    after being forgotten is stored as anyone's."""
+    h = harness
+    session = await plan(h)
+    await h.run_until(START + timedelta(seconds=6))  # Q1 is out
+    t = h.transport
+    stored_before = await t.member_post(BOB, "Bob", "A1: forget me soon", channel_id=CHAT)
+    await t.member_post(ALICE, "Alice", "A1: I stay", channel_id=CHAT)
+    await h.crash()
+    away = await t.member_post(BOB, "Bob", "A1: posted while down", channel_id=CHAT, deliver=False)
+    async with Store(h.settings.database) as command_line:
+        await forget_member(command_line, BOB, now=h.clock.now())
+    await h.run_until(START + timedelta(seconds=7))
+    await h.boot()
+    stored = await stored_by_id(h, session)
+    assert away.message_id not in stored
+    assert stored[stored_before.message_id].content is None  # the erasure's tombstone
+    assert all(m.author_id != BOB for m in stored.values())
+    members = {p.user_id for p in await store_of(h).members.for_session(session.id)}
+    assert members == {ALICE}
+
+    again = await t.member_post(BOB, "Bob", "A1: back, and new", channel_id=CHAT)
+    await h.crash()
+    await h.boot()  # another full catch-up keeps the new message, still not the old ones
+    stored = await stored_by_id(h, session)
+    assert stored[again.message_id].content == "A1: back, and new"
+    assert away.message_id not in stored

@@ -22,6 +22,7 @@ from bot.store.codec import (
     split_texts,
     to_db,
 )
+from bot.store.forgotten import member_hash, read_salt
 
 
 @reads_row("messages")
@@ -124,13 +125,19 @@ _INSERT = (
 )
 
 # The live capture write: one statement for a run of messages that also withholds the text of an
-# opted-out author. The rows are a VALUES list, whose columns SQLite names column1...
+# opted-out author and skips what a forgotten member posted before being forgotten (column 19:
+# the author's salted hash, not stored). The rows are a VALUES list, whose columns SQLite names
+# column1...
 _CAPTURE_COLUMNS = 18
+_FORGOTTEN_BEFORE = (
+    "NOT EXISTS (SELECT 1 FROM forgotten_members f"
+    " WHERE f.hash = v.column19 AND f.forgotten_at >= v.column10)"
+)
 _CAPTURE_PER_STATEMENT = 500  # 9,000 parameters; SQLite allows 32,766
 
 
 def _capture_sql(count: int) -> str:
-    row = "(" + ", ".join("?" * _CAPTURE_COLUMNS) + ")"
+    row = "(" + ", ".join("?" * (_CAPTURE_COLUMNS + 1)) + ")"
     picked = [f"v.column{n}" for n in range(1, _CAPTURE_COLUMNS + 1)]
     picked[8] = (
         "CASE WHEN EXISTS (SELECT 1 FROM members WHERE user_id = v.column5 AND opted_out)"
@@ -140,7 +147,8 @@ def _capture_sql(count: int) -> str:
         "INSERT INTO messages (id, session_id, channel_id, thread_id, author_id, author_name,"
         " author_is_bot, author_is_host, content, created_at, edited_at, reply_to, kind,"
         " questions, labels, unmatched_labels, late, jump_url)"
-        f" SELECT {', '.join(picked)} FROM (VALUES {', '.join([row] * count)}) AS v WHERE true"
+        f" SELECT {', '.join(picked)} FROM (VALUES {', '.join([row] * count)}) AS v"
+        f" WHERE {_FORGOTTEN_BEFORE}"
         " ON CONFLICT (id) DO NOTHING"
     )
 
@@ -177,6 +185,7 @@ class Messages:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
         self._capturing = asyncio.Lock()
+        self._salt: bytes | None = None  # of `forgotten_members`; never changes once made
 
     async def add(self, message: MessageRow) -> bool:
         """Store a new message; False when it was already stored (backfill overlap)."""
@@ -198,30 +207,41 @@ class Messages:
         the GIL of up to 5 ms, so the check answers in one row of JSON."""
         step = _CAPTURE_PER_STATEMENT
         chunks = [messages[i : i + step] for i in range(0, len(messages), step)]
+        if self._salt is None:
+            self._salt = await read_salt(self._conn)
+        hashes = {a: member_hash(self._salt, a) for a in {m.author_id for m in messages}}
         statements = []
         for chunk in chunks:
             ids = sorted({m.id for m in chunk})
             authors = sorted({m.author_id for m in chunk})
+            keys = sorted({hashes[a] for a in authors})
             statements.append(
                 self._conn.execute_fetchall(
                     f"SELECT (SELECT json_group_array(id) FROM messages WHERE id IN ({_marks(ids)})),"
                     " (SELECT json_group_array(user_id) FROM members"
-                    f" WHERE opted_out AND user_id IN ({_marks(authors)}))",
-                    [*ids, *authors],
+                    f" WHERE opted_out AND user_id IN ({_marks(authors)})),"
+                    " (SELECT json_group_object(hash, forgotten_at) FROM forgotten_members"
+                    f" WHERE hash IN ({_marks(keys)}))",
+                    [*ids, *authors, *keys],
                 )
             )
             statements.append(
                 self._conn.execute_fetchall(
-                    _capture_sql(len(chunk)), [v for m in chunk for v in _params(m)]
+                    _capture_sql(len(chunk)),
+                    [v for m in chunk for v in (*_params(m), hashes[m.author_id])],
                 )
             )
         async with self._capturing:  # no other capture write between a check and its insert
             done = await asyncio.gather(*statements)
         added: dict[int, Added] = {}
         for chunk, checked in zip(chunks, done[::2], strict=True):
-            (stored, opted_out), *_ = checked
+            (stored, opted_out, forgotten_at), *_ = checked
             known, withheld = set(json.loads(stored)), set(json.loads(opted_out))
+            forgotten: dict[str, str] = json.loads(forgotten_at)
             for m in chunk:
+                before = forgotten.get(hashes[m.author_id])
+                if before is not None and before >= str(to_db(m.created_at)):
+                    continue  # posted before its author was forgotten: not stored (see SQL)
                 if m.id not in known and m.id not in added:
                     added[m.id] = Added(opted_out=m.author_id in withheld)
         return added

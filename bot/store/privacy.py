@@ -28,6 +28,7 @@ import aiosqlite
 
 from bot.store.codec import to_db
 from bot.store.connection import side_connection
+from bot.store.forgotten import member_hash, read_salt
 
 MEMBER_COLUMNS = ("user_id", "author_id", "member_id", "actor_id")
 MENTION_REPLACEMENT = "@former-member"
@@ -230,6 +231,10 @@ class _Erasure:
         user_id, run = self.user_id, self._run
         deleted: dict[str, int] = {}
         scrubbed: dict[str, int] = {}
+        async with self.conn.execute(
+            "SELECT requested_at FROM erasure_requests WHERE user_id = ?", (user_id,)
+        ) as cur:
+            asked = [r[0] for r in await cur.fetchall()]
         await run("DELETE FROM erasure_requests WHERE user_id = ?", (user_id,))
         async with self.conn.execute(
             _AFFECTED_SESSIONS, {"user": user_id, "text": str(user_id)}
@@ -289,4 +294,12 @@ class _Erasure:
                     scrubbed[f"{table}.{column}"] = n
         if sessions:
             await _queue_redo(self.conn, ",".join("?" * len(sessions)), sessions, "forget")
+        # Their older messages are still on Discord: a catch-up must not store them again.
+        # Whatever they posted until they asked (or until now, the later) counts as older.
+        now = str(to_db(datetime.now(UTC)))
+        await run(
+            "INSERT INTO forgotten_members (hash, forgotten_at) VALUES (?, ?)"
+            " ON CONFLICT (hash) DO UPDATE SET forgotten_at = excluded.forgotten_at",
+            (member_hash(await read_salt(self.conn), user_id), max([*asked, now])),
+        )
         return Erased({t: n for t, n in deleted.items() if n}, scrubbed, sessions)
