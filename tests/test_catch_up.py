@@ -4,8 +4,10 @@ and newcomer welcomes that survive a crash. On the engine with the in-memory tra
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -15,7 +17,7 @@ from bot.domain.sessions import SessionRow
 from bot.maintenance.forget import forget_member
 from bot.memory_transport import MemoryTransport
 from bot.store import Store
-from bot.transport import MessageCreated, Outgoing, Posted
+from bot.transport import MessageCreated, Outgoing, Posted, TransportError
 from tests.test_engine import (
     ALICE,
     BOB,
@@ -293,3 +295,65 @@ async def test_a_member_forgotten_while_the_bot_was_down_is_not_stored_again(
     stored = await stored_by_id(h, session)
     assert stored[again.message_id].content == "A1: back, and new"
     assert away.message_id not in stored
+
+
+async def test_a_message_the_database_could_not_take_is_read_back_not_lost(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database stays locked past its busy timeout while a member posts: the message is
+    read back from the channel's history once it is free again (later attempts wait longer),
+    counted once, and a recap meanwhile waits for it."""
+    h = harness
+    session = await plan(h)
+    await h.run_until(START + timedelta(seconds=6))  # Q1 is out
+    store = store_of(h)
+    add = store.messages.add_member_messages
+    failures = [sqlite3.OperationalError("database is locked")] * 2
+
+    async def locked(messages: Sequence[MessageRow]) -> Any:
+        if failures:
+            raise failures.pop()
+        return await add(messages)
+
+    monkeypatch.setattr(store.messages, "add_member_messages", locked)
+    lost = await h.transport.member_post(ALICE, "Alice", "A1: said while locked", channel_id=CHAT)
+    assert lost.message_id not in await stored_by_id(h, session)
+    assert h.engine is not None and not h.engine.catch_up.done.is_set()  # a recap would wait
+    await h.run_until(h.clock.now() + timedelta(seconds=5))  # first retry: still locked
+    assert lost.message_id not in await stored_by_id(h, session)
+    await h.run_until(h.clock.now() + timedelta(seconds=15))
+    stored = await stored_by_id(h, session)
+    assert stored[lost.message_id].content == "A1: said while locked"
+    counts = {p.user_id: p.messages for p in await store.members.for_session(session.id)}
+    assert counts == {ALICE: 1}
+    assert h.engine.catch_up.done.is_set()
+
+
+class FailingHistory(MemoryTransport):
+    """Discord answers the first `failures` history reads with a server error."""
+
+    def __init__(self, clock: Clock, failures: int) -> None:
+        super().__init__(clock)
+        self.failures = failures
+
+    async def history(self, channel_id: int, after_id: int | None) -> Sequence[MessageCreated]:
+        if self.failures:
+            self.failures -= 1
+            raise TransportError("503 Service Unavailable", retryable=True)
+        return await super().history(channel_id, after_id)
+
+
+async def test_a_failed_history_read_after_a_restart_is_tried_again(harness: Harness) -> None:
+    h = harness
+    h.transport = t = FailingHistory(h.clock, failures=0)
+    session = await plan(h)
+    await h.run_until(START + timedelta(seconds=6))  # Q1 is out
+    await h.crash()
+    away = await t.member_post(
+        BOB, "Bob", "A1: while you were away", channel_id=CHAT, deliver=False
+    )
+    t.failures = 1
+    await h.boot()
+    assert away.message_id not in await stored_by_id(h, session)
+    await h.run_until(h.clock.now() + timedelta(seconds=5))
+    assert away.message_id in await stored_by_id(h, session)

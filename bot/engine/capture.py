@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 
 from bot.answers import Attribution, Incoming, Kind, ReplyTarget, attribute
 from bot.clock import Clock
@@ -61,6 +61,9 @@ class Capture:
         # Live events and the catch-up both write; one at a time, so an edit read from history
         # is compared with what is stored now and counts are never recounted mid-run.
         self._writing = asyncio.Lock()
+        # Told of an event that could not be stored (the database locked past its timeout): the
+        # catch-up reads it back from history later instead of it being lost.
+        self.failed: Callable[[IncomingEvent], None] = lambda event: None
 
     @contextlib.asynccontextmanager
     async def writing(self) -> AsyncIterator[None]:
@@ -120,7 +123,8 @@ class Capture:
                         event.message_id, event.user_id, event.emoji
                     )
         except Exception:
-            log.exception("could not handle %s", type(event).__name__)
+            log.exception("could not handle %s; read back later", type(event).__name__)
+            self.failed(event)
 
     async def handle_many(self, events: Sequence[IncomingEvent]) -> None:
         """Events in arrival order; runs of new messages are stored together (a few statements

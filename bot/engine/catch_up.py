@@ -9,6 +9,11 @@ de-duplicate them, and they never decide where reading starts.
 
 After a resumed session Discord replays what was missed, so only what follows each channel's
 caught-up mark is read: the newest message id a catch-up has read there, moved by nothing else.
+
+Nothing is lost to a failure either: a capture write that fails (the database locked past its
+busy timeout) or a history read that fails marks its channel behind, from just before what was
+missed, and a retry job reads it back with growing delays (`RETRY_DELAYS`) until it succeeds;
+a failed edit or delete is taken in by a full catch-up. A recap waits for it (up to `WAIT`).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 
 from bot.clock import Clock
 from bot.config import ChatSettings
@@ -24,12 +30,22 @@ from bot.engine.capture import Capture
 from bot.engine.newcomers import NewcomerBatches
 from bot.engine.ports import MemberRecords, MessageRecords
 from bot.engine.session_view import SessionView
-from bot.transport import ChatTransport, MessageCreated, MessageDeleted, MessageEdited
+from bot.engine.triggers import Trigger
+from bot.transport import (
+    ChatTransport,
+    IncomingEvent,
+    MessageCreated,
+    MessageDeleted,
+    MessageEdited,
+)
 
 log = logging.getLogger(__name__)
 
 # How long a recap waits for the catch-up after a (re)connect before going out without it.
 WAIT = 60.0
+# Seconds before reading back what a failure left out, attempt after attempt (the last repeats).
+RETRY_DELAYS = (5.0, 15.0, 60.0, 300.0)
+RETRY_JOB = "catch-up-retry"
 
 
 class CatchUp:
@@ -43,6 +59,8 @@ class CatchUp:
         members: MemberRecords,
         newcomers: NewcomerBatches,
         clock: Clock,
+        trigger: Trigger | None = None,
+        retry_delays: Sequence[float] = RETRY_DELAYS,
     ) -> None:
         self._chats = chats
         self.capture = capture
@@ -50,13 +68,68 @@ class CatchUp:
         self._messages, self._members = messages, members
         self._newcomers = newcomers
         self._clock = clock
+        self._trigger, self._retry_delays = trigger, retry_delays
         self.marks: dict[int, int] = {}  # channel or thread id -> newest message id read there
+        # Left out by a failure: channel or thread id -> read again after this id (None: from
+        # the welcome); and whether a failed edit or delete needs a full catch-up.
+        self.behind: dict[int, int | None] = {}
+        self._full_again = False
+        self._attempts = 0
+        self._retry_due = False
         # Clear while events may be missed (starting, disconnected) until the next catch-up.
         self.done = asyncio.Event()
         self.done.set()
 
     def mark_behind(self) -> None:
         self.done.clear()
+
+    def missed(self, event: IncomingEvent) -> None:
+        """Capture could not store `event`: read it back from history later."""
+        if isinstance(event, MessageCreated):
+            self._left_out(event.thread_id or event.channel_id, event.message_id - 1)
+        elif isinstance(event, MessageEdited | MessageDeleted):
+            self._full_again = True
+            self._retry_later()
+        # a reaction is not in history; its count is recounted with the message's next change
+
+    def _left_out(self, channel: int, after: int | None) -> None:
+        if channel in self.behind:
+            known = self.behind[channel]
+            after = None if known is None or after is None else min(known, after)
+        self.behind[channel] = after
+        self._retry_later()
+
+    def _retry_later(self) -> None:
+        self.done.clear()
+        if self._trigger is None or self._retry_due:
+            return
+        delay = self._retry_delays[min(self._attempts, len(self._retry_delays) - 1)]
+        self._attempts += 1
+        self._retry_due = True
+        when = self._clock.now() + timedelta(seconds=delay)
+        self._trigger.at(RETRY_JOB, when, self.retry)
+
+    async def retry(self) -> None:
+        """The retry job: read back what failures left out (a failed edit or delete: all)."""
+        self._retry_due = False
+        behind, self.behind = self.behind, {}
+        full, self._full_again = self._full_again, False
+        if full:
+            await self.run(full=True)
+        else:
+            stored = 0
+            try:
+                for channel, after in behind.items():
+                    stored += await self._read(channel, after, None)
+            finally:
+                self._settle()
+            log.info("read back %d message(s) a failure had left out", stored)
+        if not self.behind and not self._full_again:
+            self._attempts = 0
+
+    def _settle(self) -> None:
+        if not self.behind and not self._full_again:
+            self.done.set()
 
     async def wait(self) -> None:
         """A recap waits for the catch-up after a (re)connect, so what members posted while the
@@ -77,7 +150,7 @@ class CatchUp:
                 if view is not None:
                     stored += await self._session(chat, view, full=full)
         finally:
-            self.done.set()
+            self._settle()
         if stored:
             log.info("caught up on %d message(s) posted while the bot was away", stored)
         return stored
@@ -89,8 +162,10 @@ class CatchUp:
         try:
             listed = await self._transport.threads_since(channel, view.welcome_message)
         except Exception as exc:
-            log.warning("could not list the threads of channel %s: %s", channel, exc)
+            log.warning("could not list the threads of channel %s; retried: %s", channel, exc)
             listed = []
+            self._full_again = True
+            self._retry_later()
         return list(dict.fromkeys([channel, *view.threads, *listed]))
 
     async def _session(self, chat: ChatSettings, view: SessionView, *, full: bool) -> int:
@@ -102,21 +177,29 @@ class CatchUp:
             after = anchor
             if not full and channel in self.marks:
                 after = max(self.marks[channel], anchor or 0)
-            try:
-                history = await self._transport.history(channel, after)
-            except Exception as exc:
-                log.warning("could not read the history of %s: %s", channel, exc)
-                continue
-            async with self.capture.writing():
-                stored += await self._reconcile(channel, after, history, held)
-            if history:
-                newest = max(m.message_id for m in history)
-                self.marks[channel] = max(self.marks.get(channel, 0), newest)
+            stored += await self._read(channel, after, held)
         if full:  # a crash may have come between storing messages and counting them
             async with self.capture.writing():
                 await self._members.rebuild(view.session.id)
                 if chat.welcome_newcomers and await self._members.unwelcomed(view.session.id):
                     await self._newcomers.queue(view.session, chat)
+        return stored
+
+    async def _read(self, channel: int, after: int | None, held: dict[int, Held] | None) -> int:
+        """Read one channel after `after` and take it in; a failure marks it behind."""
+        try:
+            history = await self._transport.history(channel, after)
+            async with self.capture.writing():
+                stored = await self._reconcile(channel, after, history, held)
+        except Exception as exc:
+            log.warning("could not catch up on %s; retried: %s", channel, exc)
+            if held is not None:
+                self._full_again = True
+            self._left_out(channel, after)
+            return 0
+        if history:
+            newest = max(m.message_id for m in history)
+            self.marks[channel] = max(self.marks.get(channel, 0), newest)
         return stored
 
     async def _reconcile(

@@ -111,7 +111,9 @@ class ChatEngine:
             members=store.members,
             newcomers=newcomers,
             clock=clock,
+            trigger=trigger,
         )
+        self.capture.failed = self.catch_up.missed
         self.events = EventKeeper(
             chats=chats,
             sessions=store.sessions,
