@@ -27,6 +27,7 @@ from bot.transport import (
     Outgoing,
     OutgoingFile,
     Posted,
+    Presence,
     ReactionChanged,
     TransportError,
 )
@@ -229,6 +230,10 @@ class MemoryTransport:
             for m in self.member_messages.get(channel_id, [])
             if after_id is None or m.message_id > after_id
         ]
+
+    async def message_presence(self, channel_id: int, message_id: int) -> Presence:
+        held = self.member_messages.get(channel_id, [])
+        return Presence.READABLE if any(m.message_id == message_id for m in held) else Presence.GONE
 
     async def threads_since(self, channel_id: int, after_id: int | None) -> Sequence[int]:
         return [

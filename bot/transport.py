@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import Any, Protocol
 
 
@@ -129,6 +130,15 @@ class ReactionChanged:
 IncomingEvent = MessageCreated | MessageEdited | MessageDeleted | ReactionChanged
 
 
+class Presence(Enum):
+    """Whether a message can still be read: `GONE` only when the platform says it no longer
+    exists; `UNKNOWN` when the bot may not read it (no access), which proves nothing."""
+
+    READABLE = "readable"
+    GONE = "gone"
+    UNKNOWN = "unknown"
+
+
 class ChatTransport(Protocol):
     """What the engine needs from a platform. Every method may raise TransportError."""
 
@@ -154,6 +164,10 @@ class ChatTransport(Protocol):
     async def history(self, channel_id: int, after_id: int | None) -> Sequence[MessageCreated]:
         """Member messages in a channel or thread after `after_id` (all, oldest first), as they
         are now (edited text, deleted ones gone)."""
+
+    async def message_presence(self, channel_id: int, message_id: int) -> Presence:
+        """Whether a member's message (in a channel or thread) still exists, when a history
+        read came back empty: empty also means no access, and only this tells the two apart."""
 
     async def threads_since(self, channel_id: int, after_id: int | None) -> Sequence[int]:
         """The public threads of a channel with messages after `after_id` (a message id): the

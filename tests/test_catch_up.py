@@ -17,7 +17,7 @@ from bot.domain.sessions import SessionRow
 from bot.maintenance.forget import forget_member
 from bot.memory_transport import MemoryTransport
 from bot.store import Store
-from bot.transport import MessageCreated, Outgoing, Posted, TransportError
+from bot.transport import MessageCreated, Outgoing, Posted, Presence, TransportError
 from tests.test_engine import (
     ALICE,
     BOB,
@@ -357,3 +357,43 @@ async def test_a_failed_history_read_after_a_restart_is_tried_again(harness: Har
     assert away.message_id not in await stored_by_id(h, session)
     await h.run_until(h.clock.now() + timedelta(seconds=5))
     assert away.message_id in await stored_by_id(h, session)
+
+
+async def test_the_only_message_deleted_while_down_is_tombstoned(harness: Harness) -> None:
+    """History after the welcome comes back empty (the bot's own posts are not in it): that
+    alone proves nothing, so the transport is asked, and a message it says is gone goes."""
+    h = harness
+    session = await plan(h)
+    await h.run_until(START + timedelta(seconds=6))  # Q1 is out
+    t = h.transport
+    only = await t.member_post(ALICE, "Alice", "A1: the one answer", channel_id=CHAT)
+    await h.crash()
+    await t.member_delete(only, deliver=False)
+    await h.boot()
+    gone = (await stored_by_id(h, session))[only.message_id]
+    assert gone.deleted_at is not None and gone.content is None
+    counts = {p.user_id: p.messages for p in await store_of(h).members.for_session(session.id)}
+    assert counts.get(ALICE, 0) == 0
+
+
+class NoReadAccess(MemoryTransport):
+    """Without Read Message History: history is empty and no message can be read."""
+
+    async def history(self, channel_id: int, after_id: int | None) -> Sequence[MessageCreated]:
+        return []
+
+    async def message_presence(self, channel_id: int, message_id: int) -> Presence:
+        return Presence.UNKNOWN
+
+
+async def test_an_empty_history_without_read_access_tombstones_nothing(harness: Harness) -> None:
+    h = harness
+    session = await plan(h)
+    await h.run_until(START + timedelta(seconds=6))
+    kept = await h.transport.member_post(ALICE, "Alice", "A1: still here", channel_id=CHAT)
+    await h.crash()
+    blind = NoReadAccess(h.clock)
+    blind.posts = h.transport.posts
+    h.transport = blind
+    await h.boot()
+    assert (await stored_by_id(h, session))[kept.message_id].deleted_at is None

@@ -16,7 +16,14 @@ from bot.config import BackupSettings, Settings
 from bot.discord.transport import DiscordTransport
 from bot.discord.views import REMIND_ID, RemindButton
 from bot.maintenance.heartbeat import check_health
-from bot.transport import EventEdit, EventSpec, Outgoing, OutgoingFile, TransportError
+from bot.transport import (
+    EventEdit,
+    EventSpec,
+    Outgoing,
+    OutgoingFile,
+    Presence,
+    TransportError,
+)
 from tests.fakediscord import Perm
 from tests.test_discord_harness import (
     TIMEOUT,
@@ -221,6 +228,21 @@ async def test_history_threads_events_and_dms(tmp_path: Path) -> None:
             dm = w.fake.posts[-1]
             assert dm.dm_recipient_id == w.guild.member("cara")
             assert dm.allowed_mentions == {"parse": []}
+
+
+async def test_a_message_is_told_readable_gone_or_unknown(tmp_path: Path) -> None:
+    """What a catch-up asks when a history read comes back empty."""
+    async with world(tmp_path) as w, bot_running(w, w.settings()) as h:
+        t = h.bot.transport
+        kept = await w.fake.post("alice", "chat", "A1: still here")
+        deleted = await w.fake.post("bob", "chat", "A1: soon gone")
+        await w.fake.delete(deleted.id)
+        assert await t.message_presence(w.ch("chat"), kept.id) is Presence.READABLE
+        assert await t.message_presence(w.ch("chat"), deleted.id) is Presence.GONE
+        role = w.guild.bot_role_id
+        await w.fake.set_overwrite(w.ch("chat"), role, deny=Perm.READ_MESSAGE_HISTORY)
+        assert await t.message_presence(w.ch("chat"), kept.id) is Presence.UNKNOWN
+        assert await t.message_presence(w.ch("chat"), deleted.id) is Presence.UNKNOWN
 
 
 async def test_remind_button_toggles_and_keeps_working_after_a_restart(tmp_path: Path) -> None:

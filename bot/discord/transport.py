@@ -30,6 +30,7 @@ from bot.transport import (
     Outgoing,
     OutgoingFile,
     Posted,
+    Presence,
     TransportError,
 )
 
@@ -152,6 +153,19 @@ class DiscordTransport:
                 return None
             raise
         return _posted(m)
+
+    async def message_presence(self, channel_id: int, message_id: int) -> Presence:
+        """404 (Unknown Message, or the thread itself gone): gone; 403: no access, unknown."""
+        try:
+            with translated(f"read message {message_id}"):
+                await self._channel(channel_id).fetch_message(message_id)
+        except TransportError as exc:
+            if exc.status == 404:
+                return Presence.GONE
+            if exc.status == 403:
+                return Presence.UNKNOWN
+            raise
+        return Presence.READABLE
 
     async def create_thread(self, channel_id: int, message_id: int, name: str) -> int:
         """A thread under a message. If it exists already (made before a crash), its id: a

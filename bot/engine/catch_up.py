@@ -37,6 +37,7 @@ from bot.transport import (
     MessageCreated,
     MessageDeleted,
     MessageEdited,
+    Presence,
 )
 
 log = logging.getLogger(__name__)
@@ -202,6 +203,18 @@ class CatchUp:
             self.marks[channel] = max(self.marks.get(channel, 0), newest)
         return stored
 
+    async def _gone(self, channel: int, missing: Sequence[int]) -> list[int]:
+        """Of the messages an empty history read lacks, those the platform says are gone; the
+        first one the bot may not read stops the asking (the channel is not readable)."""
+        gone = []
+        for mid in missing:
+            presence = await self._transport.message_presence(channel, mid)
+            if presence is Presence.UNKNOWN:
+                return []
+            if presence is Presence.GONE:
+                gone.append(mid)
+        return gone
+
     async def _reconcile(
         self,
         channel: int,
@@ -227,18 +240,19 @@ class CatchUp:
         for edit in edits:
             await capture.on_edit(edit)
         seen = {m.message_id for m in history}
-        # Only when history was read after a known message, and something came back (without
-        # Read Message History Discord answers with nothing at all), does a gap prove a delete.
-        gone = [
+        # Only when history was read after a known message does a gap suggest a delete; and when
+        # nothing came back at all (without Read Message History Discord answers with nothing),
+        # each missing message is asked for, to tell "gone" from "not allowed to read".
+        missing = [
             mid
             for mid, h in held.items()
             if after is not None
-            and history
             and mid > after
             and h.channel_id == channel
             and not h.deleted
             and mid not in seen
         ]
+        gone = missing if history else await self._gone(channel, missing)
         now = self._clock.now()
         for mid in gone:
             await capture.on_delete(MessageDeleted(mid, now))

@@ -222,9 +222,13 @@ class MessageRoutes:
         return ok([self.visible(m) for m in picked])
 
     async def fetch(self, request: web.Request) -> web.Response:
-        channel, can_read = self._readable(request)
+        channel = self.state.channel(snowflake(request, "channel_id"))
+        if channel.guild_id is not None:  # one message needs Read Message History: 403 without
+            self.state.require(
+                self.state.bot.id, channel, Perm.VIEW_CHANNEL | Perm.READ_MESSAGE_HISTORY
+            )
         message = self.state.message(channel.id, snowflake(request, "message_id"))
-        if not can_read or message.ephemeral:
+        if message.ephemeral:
             raise unknown("Message")
         return ok(self.visible(message))
 
