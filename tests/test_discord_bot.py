@@ -245,6 +245,26 @@ async def test_a_message_is_told_readable_gone_or_unknown(tmp_path: Path) -> Non
         assert await t.message_presence(w.ch("chat"), deleted.id) is Presence.UNKNOWN
 
 
+async def test_a_post_in_a_thread_archived_for_inactivity_is_still_edited(tmp_path: Path) -> None:
+    """A forget days after the recap: its thread has auto-archived, and Discord refuses edits
+    in an archived thread (50083). The bot unarchives it for the edit and archives it again."""
+    async with world(tmp_path) as w, bot_running(w, w.settings()) as h:
+        t = h.bot.transport
+        top = await t.post(Outgoing(w.ch("recaps"), "Recap: Serving leadership"))
+        thread = await t.create_thread(w.ch("recaps"), top.message_id, "Recap: the answers")
+        part = await t.post(Outgoing(thread, "Q1: Zephyrine said zebra"))
+        assert await w.fake.pass_idle_time(3600) == []  # a day before a thread auto-archives
+        assert await w.fake.pass_idle_time(24 * 3600) == [thread]
+        await t.edit(thread, part.message_id, "Q1: *(withdrawn)*")
+        now = await t.fetch_post(thread, part.message_id)
+        assert now is not None and now.content == "Q1: *(withdrawn)*"
+        assert w.fake._channel(thread).archived  # left as it was found
+
+        # a member posting there unarchives it, as Discord does on a send
+        await w.fake.post("alice", thread, "a late answer")
+        assert not w.fake._channel(thread).archived
+
+
 async def test_remind_button_toggles_and_keeps_working_after_a_restart(tmp_path: Path) -> None:
     async with world(tmp_path) as w:
         settings = w.settings()

@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 EXTERNAL_EVENT, GUILD_ONLY = 3, 2
 HISTORY_WITHOUT_ANCHOR = 200  # no known message to start after: look at this many recent ones
+ARCHIVED_THREAD = 50083  # "Thread is archived": archived threads are immutable
 THREAD_EXISTS = 160004  # "A thread has already been created for this message"
 
 
@@ -134,15 +135,35 @@ class DiscordTransport:
         embeds: Sequence[Mapping[str, Any]] | None = None,
         files: Sequence[OutgoingFile] | None = None,
     ) -> None:
-        kwargs: dict[str, Any] = {"content": content, "allowed_mentions": allowed_mentions()}
-        if embeds is not None:
-            kwargs["embeds"] = [discord.Embed.from_dict(dict(e)) for e in embeds]
-        if files is not None:  # the new files replace every attachment the post had
-            kwargs["attachments"] = [
-                discord.File(io.BytesIO(f.data), filename=f.name) for f in files
-            ]
+        """A post in an archived thread (a recap thread days later) is edited by unarchiving the
+        thread for the edit and archiving it again: Discord refuses edits in archived threads."""
+
+        def changes() -> dict[str, Any]:  # files are read once: built anew for each attempt
+            kwargs: dict[str, Any] = {"content": content, "allowed_mentions": allowed_mentions()}
+            if embeds is not None:
+                kwargs["embeds"] = [discord.Embed.from_dict(dict(e)) for e in embeds]
+            if files is not None:  # the new files replace every attachment the post had
+                kwargs["attachments"] = [
+                    discord.File(io.BytesIO(f.data), filename=f.name) for f in files
+                ]
+            return kwargs
+
+        message = self._channel(channel_id).get_partial_message(message_id)
         with translated(f"edit message {message_id}"):
-            await self._channel(channel_id).get_partial_message(message_id).edit(**kwargs)
+            try:
+                await message.edit(**changes())
+            except discord.HTTPException as exc:
+                if exc.code != ARCHIVED_THREAD:
+                    raise
+                await self._set_archived(channel_id, archived=False)
+                try:
+                    await message.edit(**changes())
+                finally:
+                    await self._set_archived(channel_id, archived=True)
+
+    async def _set_archived(self, thread_id: int, *, archived: bool) -> None:
+        why = "edit a post of the bot" if not archived else "archived again after the edit"
+        await self.client.http.edit_channel(thread_id, archived=archived, reason=why)
 
     async def fetch_post(self, channel_id: int, message_id: int) -> Posted | None:
         try:

@@ -30,6 +30,11 @@ class MemberActionsMixin(SetupMixin):
             return self._channel(channel)
         return self._ctx.state.channel(next(iter(self.guild.channels.values())))
 
+    async def pass_idle_time(self, seconds: float) -> list[int]:
+        """Time passes with nobody posting: threads idle past their auto-archive duration are
+        archived (see ``Ops.archive_idle_threads``). Returns their ids."""
+        return self._ctx.ops.archive_idle_threads(seconds)
+
     # --- messages -----------------------------------------------------------------------------
 
     async def post(

@@ -90,8 +90,28 @@ class Ops:
         self.state.store_message(message)
         if channel.is_thread:
             channel.member_ids.add(author_id)
+            if channel.archived:  # "the API will automatically unarchive a thread when sending"
+                channel.archived = False
+                self.channel_updated(channel)
         self.dispatch_message("MESSAGE_CREATE", message)
         return message
+
+    def archive_idle_threads(self, idle_for: float) -> list[int]:
+        """`idle_for` seconds pass with nobody posting: every thread idle (since its last
+        message, or its creation) for longer than its `auto_archive_duration` minutes is
+        archived, as Discord does, with THREAD_UPDATE. Returns the threads archived."""
+        now = time.time() + idle_for
+        archived = []
+        for channel in list(self.state.channels.values()):
+            if not channel.is_thread or channel.archived:
+                continue
+            last = self.state.messages.get(channel.last_message_id or 0)
+            active = max(channel.created_at, last.created_at if last else 0.0)
+            if now - active >= channel.auto_archive_duration * 60:
+                channel.archived = True
+                self.channel_updated(channel)
+                archived.append(channel.id)
+        return archived
 
     def edit_message(
         self, message: Message, payload: dict[str, Any], files: list[UploadedFile] | None = None

@@ -140,6 +140,8 @@ class MessageRoutes:
         payload: dict[str, Any] = body.json if isinstance(body.json, dict) else {}
         if message.author_id != self.state.bot.id and set(payload) - {"flags"}:
             raise DiscordError(403, 50005, "Cannot edit a message authored by another user")
+        if channel.is_thread and channel.archived:  # archived threads are immutable
+            raise DiscordError(400, 50083, "Thread is archived")
         validate_message(payload, new_files=len(body.files), require_body=False)
         self.ctx.ops.edit_message(message, payload, body.files)
         self.ctx.record(
