@@ -220,6 +220,10 @@ class MemoryTransport:
         return None
 
     async def create_thread(self, channel_id: int, message_id: int, name: str) -> int:
+        """One thread per message, as on Discord: asked again (after a crash), the same one."""
+        made = [t for t, started in self.threads.items() if started == (channel_id, message_id)]
+        if made:
+            return made[0]
         thread_id = self.new_id()
         self.threads[thread_id] = (channel_id, message_id)
         return thread_id

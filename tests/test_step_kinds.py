@@ -1,4 +1,4 @@
-"""Steps without a post: the chat channel's slowmode is a pair of ledger timers (on with the
+"""Step kinds: the chat channel's slowmode is a pair of ledger timers (on with the
 welcome, off with the close) that move with the chat and survive a restart."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import pytest_asyncio
 
 from bot.domain.steps import StepStatus
@@ -59,3 +60,39 @@ async def test_slowmode_follows_an_extension_an_early_end_and_a_restart(
     await engine.controls.end_now("leadershipchat", "Hana")
     await h.run_until(START + timedelta(minutes=5, seconds=1))
     assert h.transport.slowmode == {CHAT: 0}
+
+
+class Killed(BaseException):
+    """The process dies: nothing after this point runs."""
+
+
+async def test_a_crash_between_a_question_and_its_thread_still_opens_the_thread(
+    tmp_path: Path,
+) -> None:
+    """Killed after Q1 reached Discord, before its answers thread was opened: the restarted
+    bot finds the question (no second copy) and opens its thread."""
+    h = Harness(tmp_path, compressed_settings(tmp_path, answers_in_threads=True), [TOPIC])
+    try:
+        engine = await h.boot()
+        session = await engine.plan_session("leadershipchat", START)
+        create_thread = h.transport.create_thread
+
+        async def dies(channel_id: int, message_id: int, name: str) -> int:
+            raise Killed
+
+        h.transport.create_thread = dies  # type: ignore[method-assign]
+        with pytest.raises(Killed):
+            await h.run_until(START + timedelta(seconds=6))  # Q1 at 5 s
+        await h.crash()
+        h.transport.create_thread = create_thread  # type: ignore[method-assign]
+        await h.boot()
+        await h.run_until(START + timedelta(seconds=7))
+        questions = [p for p in h.transport.posts_in(CHAT) if p.content.startswith("Q1")]
+        assert len(questions) == 1
+        assert h.store is not None
+        q1 = await h.store.steps.get(session.id, "q1")
+        assert q1 is not None and q1.status is StepStatus.SENT and q1.thread_id is not None
+        assert h.transport.threads[q1.thread_id] == (CHAT, questions[0].message_id)
+    finally:
+        if h.store is not None:
+            await h.store.close()

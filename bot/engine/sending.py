@@ -99,16 +99,17 @@ class Sender:
         step: StepRow,
         message: Outgoing,
         *,
-        before_record: Callable[[], Awaitable[None]] | None = None,
+        before_record: Callable[[Posted], Awaitable[None]] | None = None,
     ) -> Posted:
         """A one-post step: counted as an attempt, sent once, recorded as sent.
-        `before_record` runs in between (a status that must be written before the step counts
-        as done, so a crash in between leaves the step to be found again)."""
+        `before_record` runs in between, given the post (a status, or a question's thread, that
+        must exist before the step counts as done, so a crash in between leaves the step to be
+        found again; its post is then found, not sent twice)."""
         history = self.history(step)
         await self._steps.begin_attempt(step.session_id, step.key)
         posted = await self.send(step, message, history=history)
         if before_record is not None:
-            await before_record()
+            await before_record(posted)
         await self._steps.mark_sent(
             step.session_id,
             step.key,

@@ -20,7 +20,7 @@ from bot.engine.newcomers import NewcomerBatches
 from bot.engine.notify import best_effort
 from bot.engine.ports import MemberRecords, SessionRecords, StepLedger
 from bot.engine.sending import Sender
-from bot.transport import ChatTransport, Outgoing
+from bot.transport import ChatTransport, Outgoing, Posted
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class Welcome:
     async def __call__(self, call: StepCall) -> bool:
         chat, session = call.chat, call.session
 
-        async def running() -> None:
+        async def running(posted: Posted) -> None:
             # Running before recorded: a crash in between leaves the step to be found again,
             # not a welcomed chat whose session was never marked running (capturing nothing).
             await self._sessions.set_status(session.id, SessionStatus.RUNNING)
@@ -114,16 +114,24 @@ class Question:
         if step.question is None:
             return False
         text = render.question(chat, call.session.topic, step.question)
-        posted = await self._sender.deliver(step, Outgoing(chat.channels.chat, text))
-        if chat.answers_in_threads:
+        number = step.question
+
+        async def with_thread(posted: Posted) -> None:
+            # Before the step counts as sent: a crash between the post and its thread leaves the
+            # step to run again, which finds the post and opens (or finds) the thread.
+            if not chat.answers_in_threads:
+                return
             thread = await best_effort(
                 self._sender.transport.create_thread(
-                    chat.channels.chat, posted.message_id, f"Q{step.question} answers"
+                    chat.channels.chat, posted.message_id, f"Q{number} answers"
                 ),
                 "open the question's thread",
             )
             if isinstance(thread, int):
                 await self._steps.set_thread(step.session_id, step.key, thread)
+
+        out = Outgoing(chat.channels.chat, text)
+        await self._sender.deliver(step, out, before_record=with_thread)
         return True
 
 
@@ -148,7 +156,7 @@ class Close:
         next_title, next_start = await self._next_topic(chat, session.chat_date)
         text = render.close(chat, session.topic, next_title, next_start)
 
-        async def closed() -> None:  # as for the welcome
+        async def closed(posted: Posted) -> None:  # as for the welcome
             await self._sessions.set_status(session.id, SessionStatus.CLOSED)
 
         await self._sender.deliver(

@@ -73,8 +73,10 @@ class Steps:
         sent_at: datetime,
         thread_id: int | None = None,
     ) -> None:
+        """`thread_id` None keeps a thread recorded before (a question's, opened before)."""
         await self._conn.execute(
-            "UPDATE steps SET status = 'sent', message_id = ?, channel_id = ?, thread_id = ?,"
+            "UPDATE steps SET status = 'sent', message_id = ?, channel_id = ?,"
+            " thread_id = COALESCE(?, thread_id),"
             " sent_at = ?, last_error = NULL WHERE session_id = ? AND key = ?",
             (message_id, channel_id, thread_id, to_db(sent_at), session_id, key),
         )
