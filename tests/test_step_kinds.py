@@ -11,7 +11,17 @@ import pytest
 import pytest_asyncio
 
 from bot.domain.steps import StepStatus
-from tests.test_engine import CHAT, START, TOPIC, Harness, compressed_settings
+from tests.test_engine import (
+    ALICE,
+    ANNOUNCE,
+    BOB,
+    CARA,
+    CHAT,
+    START,
+    TOPIC,
+    Harness,
+    compressed_settings,
+)
 
 
 @pytest_asyncio.fixture
@@ -96,3 +106,34 @@ async def test_a_crash_between_a_question_and_its_thread_still_opens_the_thread(
     finally:
         if h.store is not None:
             await h.store.close()
+
+
+async def test_a_crash_among_the_reminder_dms_dms_nobody_twice_and_reaches_the_rest(
+    harness: Harness,
+) -> None:
+    """Killed after Bob's "Remind me" DM went and before it was recorded: the restarted bot
+    reposts no reminder, DMs neither Alice nor Bob again, and still DMs Cara."""
+    h = harness
+    engine = await h.boot()
+    await engine.plan_session("leadershipchat", START)
+    assert h.store is not None
+    for user, name in ((ALICE, "Alice"), (BOB, "Bob"), (CARA, "Cara")):
+        await h.store.members.set_remind(user, name, "leadershipchat", True)
+    dm = h.transport.direct_message
+
+    async def dies_after_bob(user_id: int, content: str) -> bool:
+        sent = await dm(user_id, content)
+        if user_id == BOB:
+            raise Killed
+        return sent
+
+    h.transport.direct_message = dies_after_bob  # type: ignore[method-assign]
+    with pytest.raises(Killed):
+        await h.run_until(START - timedelta(seconds=10))  # the last reminder
+    await h.crash()
+    h.transport.direct_message = dm  # type: ignore[method-assign]
+    await h.boot()
+    await h.run_until(START - timedelta(seconds=5))
+    assert sorted(user for user, _ in h.transport.dms) == [ALICE, BOB, CARA]
+    reminders = [p for p in h.transport.posts_in(ANNOUNCE) if "<@&70>" in p.content]
+    assert len(reminders) == 1

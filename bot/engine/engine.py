@@ -137,7 +137,9 @@ class ChatEngine:
         )
         sender = Sender(transport, store.steps)
         handlers: dict[StepKind, step_kinds.StepHandler] = {
-            StepKind.REMINDER: step_kinds.Reminder(sender, store.members, self.posts_first),
+            StepKind.REMINDER: step_kinds.Reminder(
+                sender, store.members, store.reminder_dms, self.posts_first, clock
+            ),
             StepKind.WELCOME: step_kinds.Welcome(sender, store.sessions),
             StepKind.HEADS_UP: step_kinds.HeadsUp(sender),
             StepKind.QUESTION: step_kinds.Question(sender, store.steps),

@@ -186,6 +186,16 @@ class RedoQueue(Protocol):
     async def again_after(self, session_id: int, mark: int) -> int: ...
 
 
+class ReminderDmLog(Protocol):
+    """Per session, the members a "Remind me" DM was claimed for (under way) and sent to."""
+
+    async def claimed(self, session_id: int) -> set[int]: ...
+
+    async def claim(self, session_id: int, user_id: int, at: datetime) -> None: ...
+
+    async def sent(self, session_id: int, user_id: int, at: datetime) -> None: ...
+
+
 class EngineStore(Protocol):
     """The store as the engine's composition root sees it; services get single repositories."""
 
@@ -212,3 +222,6 @@ class EngineStore(Protocol):
 
     @property
     def redo(self) -> RedoQueue: ...
+
+    @property
+    def reminder_dms(self) -> ReminderDmLog: ...

@@ -18,7 +18,7 @@ from bot.engine import render
 from bot.engine.locks import PostsFirst
 from bot.engine.newcomers import NewcomerBatches
 from bot.engine.notify import best_effort
-from bot.engine.ports import MemberRecords, SessionRecords, StepLedger
+from bot.engine.ports import MemberRecords, ReminderDmLog, SessionRecords, StepLedger
 from bot.engine.sending import Sender
 from bot.transport import ChatTransport, Outgoing, Posted
 
@@ -46,8 +46,16 @@ class Reminder:
     """The announcement before the chat (the last one pings the notify role and carries the
     "Remind me" button), then DMs to members who asked for them."""
 
-    def __init__(self, sender: Sender, members: MemberRecords, posts_first: PostsFirst) -> None:
-        self._sender, self._members, self._posts_first = sender, members, posts_first
+    def __init__(
+        self,
+        sender: Sender,
+        members: MemberRecords,
+        dms: ReminderDmLog,
+        posts_first: PostsFirst,
+        clock: Clock,
+    ) -> None:
+        self._sender, self._members, self._dms = sender, members, dms
+        self._posts_first, self._clock = posts_first, clock
 
     async def __call__(self, call: StepCall) -> bool:
         chat, session, step = call.chat, call.session, call.step
@@ -56,17 +64,28 @@ class Reminder:
         text = render.reminder(chat, session.topic, session.start_at, notify=last, before=step.key)
         roles = (chat.notify_role_id,) if last and chat.notify_role_id else ()
         out = Outgoing(chat.announce_channel, text, mention_role_ids=roles, remind_chat=chat.name)
-        await self._sender.deliver(step, out)
-        if last:
-            async with self._posts_first.aside():  # DMs are no hurry
-                await self._dm_subscribers(session, chat)
+
+        async def dm_subscribers(posted: Posted) -> None:
+            # Before the step counts as sent: a crash mid-way leaves the rest to the retry.
+            if last:
+                async with self._posts_first.aside():  # DMs are no hurry
+                    await self._dm_subscribers(session, chat)
+
+        await self._sender.deliver(step, out, before_record=dm_subscribers)
         return True
 
     async def _dm_subscribers(self, session: SessionRow, chat: ChatSettings) -> None:
+        """Each member claimed before their DM and marked after: one whose claim a crash left
+        (the DM may have gone) is skipped, so nobody gets it twice."""
         text = f"{chat.hashtag} starts {render.stamp(session.start_at, 'R')}: **{session.topic.title}** in <#{chat.channels.chat}>"
         transport = self._sender.transport
+        done = await self._dms.claimed(session.id)
         for member in await self._members.to_remind(chat.name):
+            if member.user_id in done:
+                continue
+            await self._dms.claim(session.id, member.user_id, self._clock.now())
             await best_effort(transport.direct_message(member.user_id, text), "send a reminder DM")
+            await self._dms.sent(session.id, member.user_id, self._clock.now())
 
 
 class Welcome:

@@ -20,6 +20,7 @@ from bot.store.platform_steps import PlatformSteps
 from bot.store.privacy import Privacy
 from bot.store.recap_source import RecapRows
 from bot.store.redo import RedoWork
+from bot.store.reminder_dms import ReminderDms
 from bot.store.sessions import Sessions
 from bot.store.steps import Steps
 from bot.store.upkeep import Upkeep
@@ -42,6 +43,7 @@ class Store:
     heartbeat: Heartbeat
     privacy: Privacy
     redo: RedoWork
+    reminder_dms: ReminderDms
     upkeep: Upkeep
     recap_source: RecapRows  # what a recap reads (bot.recap.source.RecapSource)
 
@@ -71,6 +73,7 @@ class Store:
         # an erasure scrubs session topics too (a host's mention): forget the remembered ones
         self.privacy = Privacy(conn, self.path, erased=self.sessions.forget_active)
         self.redo = RedoWork(conn)
+        self.reminder_dms = ReminderDms(conn)
         self.upkeep = Upkeep(conn)
         self.recap_source = RecapRows(self.sessions, self.steps, self.messages, self.members)
 
