@@ -135,3 +135,28 @@ async def test_forgotten_members_leave_no_trace_in_files_or_bot_posts(tmp_path: 
 
 def recap_text(settings: Settings) -> str:
     return "".join(p.read_text() for p in settings.recap_dir.rglob("recap.md"))
+
+
+async def test_forgetme_answers_in_time_when_the_erasure_takes_long(tmp_path: Path) -> None:
+    """Discord drops an interaction not answered within 3 s (here 0.5 s): the confirmation is
+    acknowledged at once, and the report replaces the question when the erasure is done."""
+    async with world(tmp_path) as w, bot_running(w, w.settings()) as h:
+        erase = h.store.privacy.erase_member
+        erasing = asyncio.Event()
+
+        async def slow_erasure(user_id: int) -> Any:
+            erasing.set()
+            await asyncio.sleep(1.0)  # the database busy with a backup, say
+            return await erase(user_id)
+
+        h.store.privacy.erase_member = slow_erasure  # type: ignore[method-assign]
+        w.fake.set_interaction_deadlines(initial=0.5)
+        asked = await slash(w.fake, "chat forgetme", user="alice")
+        buttons = asked.components[0]["components"] if asked.components else []
+        confirm = next(b["custom_id"] for b in buttons if b["label"] == "Erase everything")
+        assert asked.message_id is not None
+        yes = await w.fake.click_button(asked.message_id, confirm, user="alice")
+        done = await answer_of(w.fake, yes.id)
+        assert erasing.is_set()
+        assert done.content.startswith(("Erased everything", "Nothing was stored"))
+        assert w.fake.responses_to(yes.id)[0].callback_type == 6  # a deferred update

@@ -143,8 +143,11 @@ class ConfirmView(discord.ui.View):
         self, interaction: discord.Interaction, button: discord.ui.Button[ConfirmView]
     ) -> None:
         self.stop()
+        # Discord allows 3 s for a first answer and the work (an erasure waiting for the
+        # database) may take longer: acknowledged at once, the question edited when done.
+        await interaction.response.defer()
         text = await self.on_confirm(interaction)
-        await interaction.response.edit_message(content=text, view=None)
+        await interaction.edit_original_response(content=text, view=None)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(
