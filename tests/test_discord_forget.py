@@ -160,3 +160,19 @@ async def test_forgetme_answers_in_time_when_the_erasure_takes_long(tmp_path: Pa
         assert erasing.is_set()
         assert done.content.startswith(("Erased everything", "Nothing was stored"))
         assert w.fake.responses_to(yes.id)[0].callback_type == 6  # a deferred update
+
+
+async def test_start_up_finishes_an_erasure_a_kill_interrupted(tmp_path: Path) -> None:
+    """The bot was killed mid-erasure: the request was recorded, the erasure rolled back. The
+    restarted bot finishes it before it listens to anything (a catch-up could otherwise store
+    the member's words again), without waiting for its minute check."""
+    async with world(tmp_path) as w:
+        settings = w.settings()
+        cara = w.guild.member("cara")
+        async with Store(settings.database) as store:
+            await store.members.set_remind(cara, "cara", settings.chats[0].name, True)
+            await store.privacy.request_erasure(cara, datetime.now(UTC))
+        async with bot_running(w, settings) as h:
+            assert await h.store.privacy.pending_erasures() == []
+            assert await h.store.members.get(cara) is None
+            assert await h.store.members.reminded_chats(cara) == set()

@@ -35,7 +35,7 @@ from bot.discord.upkeep import schedule_upkeep
 from bot.discord.views import RemindButton, remind_view
 from bot.engine import ChatEngine
 from bot.engine.triggers import SchedulerTrigger
-from bot.maintenance.forget import Republisher
+from bot.maintenance.forget import Republisher, finish_erasures
 from bot.maintenance.heartbeat import INTERVAL, beat_once, heartbeat_loop
 from bot.store import Store
 from bot.transport import Outgoing, TransportError
@@ -120,6 +120,10 @@ class LeadershipBot(commands.Bot):
     async def setup_hook(self) -> None:
         self.add_dynamic_items(RemindButton)
         await load_extensions(self)
+        try:  # a forget a kill interrupted, finished before anything listens
+            await finish_erasures(self.store)
+        except Exception:
+            log.exception("could not finish an interrupted erasure; retried within a minute")
         # The catch-up on history waits for READY (`on_ready`); until then what members said
         # while the bot was down is not stored, and a recap due now waits for it.
         await self.engine.start(catch_up=False)

@@ -90,6 +90,16 @@ async def forget_member(store: Store, user_id: int, *, now: datetime | None = No
     return await _erase(store, user_id)
 
 
+async def finish_erasures(store: Store) -> int:
+    """Erasures asked for whose transaction never committed (a kill, a failure), done now;
+    returns how many. The bot runs this at start-up before it listens to anything, so neither
+    live capture nor a catch-up stores the member's words again first."""
+    pending = await store.privacy.pending_erasures()
+    for user_id in pending:
+        await _erase(store, user_id)
+    return len(pending)
+
+
 async def finish_pending(
     store: Store,
     settings: Settings,
@@ -101,8 +111,7 @@ async def finish_pending(
     and with a transport the Discord posts (`lock`: the running bot's per-session lock).
     Idempotent; cheap when there is nothing to do. Another process's redo (the bot's, or a
     command line's) is waited for, so the copies are never written from two states at once."""
-    for user_id in await store.privacy.pending_erasures():
-        await _erase(store, user_id)
+    await finish_erasures(store)
     locked = {"lock": lock} if lock is not None else {}
     async with redo_lock(settings.database):
         done = await rewrite_files(store, settings, now, **locked)
