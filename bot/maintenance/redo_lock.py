@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.2
 
@@ -38,8 +41,12 @@ async def redo_lock(database: Path, poll: float = POLL_SECONDS) -> AsyncIterator
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        while not _try_lock(fd):  # noqa: ASYNC110 (held by another process: no event to await)
+        locked = _try_lock(fd)
+        if not locked:
+            log.info("another process is redoing published copies; waiting for it to finish")
+        while not locked:  # held by another process: there is no event to await
             await asyncio.sleep(poll)
+            locked = _try_lock(fd)
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
