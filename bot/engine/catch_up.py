@@ -13,7 +13,8 @@ caught-up mark is read: the newest message id a catch-up has read there, moved b
 Nothing is lost to a failure either: a capture write that fails (the database locked past its
 busy timeout) or a history read that fails marks its channel behind, from just before what was
 missed, and a retry job reads it back with growing delays (`RETRY_DELAYS`) until it succeeds;
-a failed edit or delete is taken in by a full catch-up. A recap waits for it (up to `WAIT`).
+a failed edit or delete is taken in by a full catch-up. A recap waits for it (up to `WAIT`),
+until every delay has been tried once.
 """
 
 from __future__ import annotations
@@ -101,7 +102,8 @@ class CatchUp:
         self._retry_later()
 
     def _retry_later(self) -> None:
-        self.done.clear()
+        if not self._given_up:
+            self.done.clear()
         if self._trigger is None or self._retry_due:
             return
         delay = self._retry_delays[min(self._attempts, len(self._retry_delays) - 1)]
@@ -128,8 +130,13 @@ class CatchUp:
         if not self.behind and not self._full_again:
             self._attempts = 0
 
+    @property
+    def _given_up(self) -> bool:
+        """Every delay used once: a recap no longer waits (the retries go on)."""
+        return self._attempts > len(self._retry_delays)
+
     def _settle(self) -> None:
-        if not self.behind and not self._full_again:
+        if self._given_up or (not self.behind and not self._full_again):
             self.done.set()
 
     async def wait(self) -> None:
