@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 import yaml
 
 from bot.engine import recap_publisher
@@ -65,6 +66,15 @@ async def chatted(tmp_path: Path) -> tuple[Harness, int]:
     await h.transport.member_post(CARA, "Cara", "A1: listening first", channel_id=CHAT)
     await h.transport.member_react(zed.message_id, BOB)
     return h, session.id
+
+
+@pytest_asyncio.fixture
+async def chat_before_recap(tmp_path: Path) -> AsyncIterator[tuple[Harness, int]]:
+    """`chatted`, its store closed after the test."""
+    h, session_id = await chatted(tmp_path)
+    yield h, session_id
+    if h.store is not None:
+        await h.store.close()
 
 
 @asynccontextmanager
@@ -169,11 +179,11 @@ async def test_retention_purge_rewrites_the_copies_and_keeps_the_counts(tmp_path
 
 
 async def test_a_forget_while_the_recap_is_posted_reaches_the_parts_not_posted_yet(
-    tmp_path: Path,
+    tmp_path: Path, chat_before_recap: tuple[Harness, int]
 ) -> None:
     """`/chat forgetme` lands while the recap's second part is on its way: the bot's redo waits
     for the recap (the session's lock), then finds its folder and every part it posted."""
-    h, session_id = await chatted(tmp_path)
+    h, session_id = chat_before_recap
     held, go = asyncio.Event(), asyncio.Event()
     post = h.transport.post
 
@@ -210,12 +220,12 @@ async def test_a_forget_while_the_recap_is_posted_reaches_the_parts_not_posted_y
 
 
 async def test_a_forget_from_the_command_line_while_the_recap_is_built_is_redone_after(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chat_before_recap: tuple[Harness, int]
 ) -> None:
     """`leadershipchat forget` (another process, without the bot's locks) erases and rewrites
     while the running bot builds the recap from the rows before: the bot redoes the copies once
     more after publishing."""
-    h, session_id = await chatted(tmp_path)
+    h, session_id = chat_before_recap
     held, go = asyncio.Event(), asyncio.Event()
     load = recap_publisher.load_recap_input
 
