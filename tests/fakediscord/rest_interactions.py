@@ -55,6 +55,9 @@ class InteractionRoutes:
         add("POST", prefix + r"/interactions/{interaction_id:\d+}/{token}/callback", self.callback)
         add("POST", prefix + WEBHOOK, self.followup)
         add("GET", prefix + WEBHOOK + "/messages/{message}", self.get_webhook_message)
+        # the answer being edited (a component's message after a deferred update), an operation
+        # of its own in the spec: registered before the general route, which would take it too
+        add("PATCH", prefix + WEBHOOK + "/messages/@original", self.edit_webhook_message)
         add("PATCH", prefix + WEBHOOK + "/messages/{message}", self.edit_webhook_message)
         add("DELETE", prefix + WEBHOOK + "/messages/{message}", self.delete_webhook_message)
 
@@ -360,7 +363,7 @@ class InteractionRoutes:
 
     async def edit_webhook_message(self, request: web.Request) -> web.Response:
         interaction = self._interaction(request)
-        ref = request.match_info["message"]
+        ref = request.match_info.get("message", "@original")
         message = self._webhook_message(interaction, ref)
         body = body_of(request)
         data = body.json if isinstance(body.json, dict) else {}
