@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any, Protocol
 
+from bot.domain.messages import PostOrigin
+
 
 class TransportError(Exception):
     """Sending failed. `retryable` is False for problems a retry cannot fix (missing permissions)."""
@@ -104,6 +106,12 @@ class MessageCreated:
     reply_to: int | None = None
     jump_url: str | None = None
     edited_at: datetime | None = None  # as read from history: the last edit, if any
+    # A message from another platform than the home one (Bluesky) names its chat itself, and
+    # the post it replies to by that platform's reference (the bot's question posts there are
+    # known by it); `channel_id` is then 0.
+    origin: PostOrigin | None = None
+    chat: str | None = None
+    reply_ref: str | None = None
 
 
 @dataclass(frozen=True)

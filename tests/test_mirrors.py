@@ -4,6 +4,7 @@ all when the home platform skipped the step, and after a restart when a crash ca
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Collection
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ from bot.domain.steps import StepKind, StepStatus
 from bot.engine import ChatEngine
 from bot.engine.mirrors import MirrorCall
 from bot.memory_transport import MemoryTransport
-from bot.transport import Outgoing, TransportError
+from bot.transport import MessageCreated, Outgoing, TransportError
 from tests.test_engine import START, TOPIC, Harness, compressed_settings
 
 ELSEWHERE = 900  # the other platform's "channel"
@@ -30,6 +31,8 @@ class Elsewhere:
     def __init__(self, transport: MemoryTransport) -> None:
         self.transport = transport
         self.fail_next: list[Exception] = []
+        self.hold: asyncio.Event | None = None  # set: the next post waits for it (hanging)
+        self.entered = asyncio.Event()
 
     def kinds(self, chat: ChatSettings) -> Collection[StepKind]:
         return {StepKind.QUESTION, StepKind.CLOSE}
@@ -41,6 +44,10 @@ class Elsewhere:
             for own in self.transport.posts_in(ELSEWHERE):
                 if own.content == text:
                     return str(own.message_id)
+        hold, self.hold = self.hold, None
+        self.entered.set()
+        if hold is not None:
+            await hold.wait()
         if self.fail_next:
             raise self.fail_next.pop(0)
         posted = await self.transport.post(Outgoing(ELSEWHERE, text))
@@ -123,10 +130,75 @@ async def test_a_mirror_that_cannot_post_tells_the_hosts_and_the_chat_goes_on(
     h.elsewhere.fail_next.append(TransportError("401 bad app password", retryable=False))
     await h.run_until(START + timedelta(minutes=5))
     assert [p.content for p in h.transport.posts_in(50) if "elsewhere" in p.content] == [
-        "I could not post `q1` on elsewhere for #LeadershipChat: 401 bad app password"
+        "I could not post `q1` on elsewhere for #LeadershipChat: 401 bad app password (the chat"
+        " goes on; if more elsewhere posts fail this session, the log has them)"
     ]
     assert texts(h) == ["[#LeadershipChat] q2", "[#LeadershipChat] q3", "[#LeadershipChat] close"]
     assert h.store is not None
     record = await h.store.platform_steps.get(session_id, "q1", "elsewhere")
     assert record is not None and record.status is StepStatus.FAILED
     assert all(s.status is StepStatus.SENT for s in await h.store.steps.for_session(session_id))
+
+
+async def test_hosts_hear_once_per_session_of_a_platform_that_keeps_failing(
+    h: MirroredHarness,
+) -> None:
+    await plan(h)
+    for _ in range(3):
+        h.elsewhere.fail_next.append(TransportError("401 bad app password", retryable=False))
+    await h.run_until(START + timedelta(minutes=5))
+    notes = [p.content for p in h.transport.posts_in(50) if "elsewhere" in p.content]
+    assert len(notes) == 1 and "`q1`" in notes[0]
+    assert texts(h) == ["[#LeadershipChat] close"]  # q1, q2, q3 failed; the chat went on
+
+
+async def test_a_mirror_post_in_flight_holds_nothing_up_at_home(h: MirroredHarness) -> None:
+    """The mirror posts outside the session's lock: while its platform hangs, the home
+    platform's next step goes out on time."""
+    session_id = await plan(h)
+    assert h.engine is not None
+    h.trigger.cancel(f"session-{session_id}:q1@elsewhere")  # run by hand below, as a task
+    await h.run_until(START + timedelta(seconds=5))  # Q1 at home
+    hold = h.elsewhere.hold = asyncio.Event()
+    hanging = asyncio.create_task(h.engine.run_mirror(session_id, "q1", "elsewhere"))
+    await h.elsewhere.entered.wait()
+    assert not h.engine.lock(session_id).locked()
+    await h.run_until(START + timedelta(seconds=15))  # Q2 due at 15 s, while Q1 hangs there
+    assert [p.content.split(":")[0] for p in h.transport.posts_in(20)][1:3] == ["Q1", "Q2"]
+    assert texts(h) == ["[#LeadershipChat] q2"]
+    hold.set()
+    await hanging
+    assert texts(h) == ["[#LeadershipChat] q2", "[#LeadershipChat] q1"]  # q1 once, when back
+
+
+async def test_a_failing_home_platform_does_not_hold_the_mirror_and_answers_there_count(
+    h: MirroredHarness,
+) -> None:
+    """The reverse: home keeps failing Q1, the mirror posts it after `home_grace` on its own,
+    and an answer there is an answer to Q1 (the chat's clock takes the first post anywhere)."""
+    session_id = await plan(h)
+    assert h.engine is not None and h.store is not None
+    h.transport.fail_next(20, channel_id=20)  # the chat channel at home is down
+    grace = h.engine.mirrors.home_grace
+    await h.run_until(START + timedelta(seconds=5) + grace - timedelta(seconds=0.5))
+    assert texts(h) == []  # still waiting for the home post
+    await h.run_until(START + timedelta(seconds=5) + grace + timedelta(seconds=1))
+    assert texts(h) == ["[#LeadershipChat] q1"]
+    record = await h.store.platform_steps.get(session_id, "q1", "elsewhere")
+    assert record is not None and record.post_ref is not None
+    home = await h.store.steps.get(session_id, "q1")
+    assert home is not None and home.status is StepStatus.PENDING
+    answer = MessageCreated(
+        message_id=-7,
+        channel_id=0,
+        author_id=-8,
+        author_name="ana.example.com",
+        content="listening first",
+        created_at=h.clock.now(),
+        chat="leadershipchat",
+        reply_ref=record.post_ref,
+    )
+    assert await h.engine.capture.on_message(answer)
+    stored = await h.store.messages.get(-7)
+    assert stored is not None
+    assert (stored.attribution.kind, stored.attribution.questions) == ("answer", (1,))

@@ -17,6 +17,24 @@ class Attributed:
     late: bool = False
 
 
+HOME_PLATFORM = "discord"
+
+
+@dataclass(frozen=True)
+class PostOrigin:
+    """Where a message was posted when not on the chat's home platform (Discord): Bluesky.
+
+    Such a message's id (and its author's) is a negative number the store hands out per post
+    and per account (`platform_ids`), so it never meets a Discord snowflake; the post's own
+    reference is `post_ref` (an AT-URI), its author's `author_ref` (a DID)."""
+
+    platform: str
+    post_ref: str
+    author_ref: str
+    author_handle: str
+    public: bool = True  # False: the author asks not to be shown to logged-out readers
+
+
 @dataclass(frozen=True)
 class MessageRow:
     id: int
@@ -36,6 +54,11 @@ class MessageRow:
     hidden: bool = False
     reactions: int = 0
     jump_url: str | None = None
+    origin: PostOrigin | None = None  # None: the home platform
+
+    @property
+    def platform(self) -> str:
+        return self.origin.platform if self.origin is not None else HOME_PLATFORM
 
 
 @dataclass(frozen=True)

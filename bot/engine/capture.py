@@ -16,7 +16,13 @@ from bot.domain.messages import Added, MessageRow
 from bot.domain.sessions import SessionRow, SessionStatus
 from bot.engine.locks import PostsFirst
 from bot.engine.newcomers import NewcomerBatches
-from bot.engine.ports import MemberRecords, MessageRecords, SessionRecords, StepLedger
+from bot.engine.ports import (
+    MemberRecords,
+    MessageRecords,
+    PlatformStepLedger,
+    SessionRecords,
+    StepLedger,
+)
 from bot.engine.session_view import SessionView, build_view, message_row, stored_attribution
 from bot.transport import (
     IncomingEvent,
@@ -46,8 +52,12 @@ class Capture:
         newcomers: NewcomerBatches,
         posts_first: PostsFirst,
         clock: Clock,
+        records: PlatformStepLedger | None = None,
     ) -> None:
+        """`records`: the steps' records on the other platforms the chat runs on (their
+        question posts and post times are part of the chat's timeline)."""
         self._sessions, self._steps = sessions, steps
+        self._records = records
         self._messages, self._members = messages, members
         self._newcomers = newcomers
         self._posts_first = posts_first
@@ -58,6 +68,7 @@ class Capture:
         # both call it. Saves a sessions query on every message.
         self._capturing: dict[str, int | None] = {}
         self._chat_by_channel = {c.channels.chat: c for c in chats}
+        self._chat_by_name = {c.name: c for c in chats}
         # Live events and the catch-up both write; one at a time, so an edit read from history
         # is compared with what is stored now and counts are never recounted mid-run.
         self._writing = asyncio.Lock()
@@ -94,13 +105,27 @@ class Capture:
         session = sessions[-1]
         view = self._views.get(session.id)
         if view is None or view.session.status != session.status:
-            view = build_view(session, chat, await self._steps.for_session(session.id))
+            view = await self._build_view(session, chat)
             if view is None:
                 self._capturing[chat.name] = None  # until the timeline changes
                 return None
             self._views[session.id] = view
         self._capturing[chat.name] = session.id
         return view
+
+    async def _build_view(self, session: SessionRow, chat: ChatSettings) -> SessionView | None:
+        ledger = await self._steps.for_session(session.id)
+        mirrored = await self._records.for_session(session.id) if self._records else []
+        return build_view(session, chat, ledger, mirrored)
+
+    def chat_of(self, msg: MessageCreated) -> ChatSettings | None:
+        """The chat a member message belongs to: named by a message from another platform,
+        else found from its channel."""
+        if msg.author_is_bot:
+            return None
+        if msg.chat is not None:
+            return self._chat_by_name.get(msg.chat)
+        return self._chat_by_channel.get(msg.channel_id)
 
     async def handle(self, event: IncomingEvent) -> None:
         """Entry point for the transport; a malformed event is logged, never raised."""
@@ -163,7 +188,9 @@ class Capture:
     ) -> Attribution:
         """`parents`: the questions of stored messages this one may reply to."""
         reply: ReplyTarget | None = None
-        if msg.reply_to is not None:
+        if msg.reply_ref is not None and msg.reply_ref in view.question_refs:
+            reply = ReplyTarget(view.question_refs[msg.reply_ref], is_question_post=True)
+        elif msg.reply_to is not None:
             if msg.reply_to in view.question_posts:
                 reply = ReplyTarget(view.question_posts[msg.reply_to], is_question_post=True)
             elif (q := parents.get(msg.reply_to)) is not None:
@@ -198,7 +225,7 @@ class Capture:
         so it is decided in the insert itself."""
         wanted: list[tuple[MessageCreated, ChatSettings, SessionView]] = []
         for msg in msgs:
-            chat = None if msg.author_is_bot else self._chat_by_channel.get(msg.channel_id)
+            chat = self.chat_of(msg)
             view = await self.view_for(chat) if chat is not None else None
             if chat is not None and view is not None:
                 wanted.append((msg, chat, view))
@@ -243,6 +270,7 @@ class Capture:
                 and not parts[r.author_id].welcomed
                 and not added[r.id].opted_out
                 and not r.author_is_host
+                and r.origin is None  # the welcome is posted on the home platform
                 for r, *_ in stored
             ):
                 await self._newcomers.queue(view.session, chat)
@@ -261,11 +289,11 @@ class Capture:
             return
         if stored.edited_at is not None and stored.edited_at >= edit.edited_at:
             return
-        chat = self._chat_by_channel.get(stored.channel_id)
         session = await self._sessions.get(stored.session_id)
+        chat = self._chat_by_name.get(session.chat) if session is not None else None
         if chat is None or session is None:
             return
-        view = build_view(session, chat, await self._steps.for_session(session.id))
+        view = await self._build_view(session, chat)
         if view is None:
             return
         member = await self._members.get(stored.author_id)

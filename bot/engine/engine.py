@@ -30,7 +30,7 @@ from bot.engine.controls import HostControls
 from bot.engine.events import EventKeeper
 from bot.engine.jobs import Jobs, job_id
 from bot.engine.locks import PostsFirst, SessionLocks
-from bot.engine.mirrors import Mirror, MirrorRunner
+from bot.engine.mirrors import Mirror, MirrorRunner, OtherSource
 from bot.engine.newcomers import NewcomerBatches
 from bot.engine.notify import HostNotes
 from bot.engine.planner import Planner
@@ -91,7 +91,11 @@ class ChatEngine:
             clock=clock,
             schedule=self.jobs.schedule_mirror,
             retry_delays=retry_delays,
+            timeline_changed=self._timeline_changed,
         )
+        # What else collects member messages (another platform's poller): asked to be done
+        # with a session before its recap is built (`attach`).
+        self.sources: list[OtherSource] = []
         newcomers = NewcomerBatches(store.steps, self.jobs, clock)
         self.capture = Capture(
             chats=settings.chats,
@@ -102,6 +106,7 @@ class ChatEngine:
             newcomers=newcomers,
             posts_first=self.posts_first,
             clock=clock,
+            records=store.platform_steps if mirrors else None,
         )
         self.catch_up = CatchUp(
             chats=settings.chats,
@@ -156,7 +161,7 @@ class ChatEngine:
                 redo=store.redo,
                 publish=recap,
                 source=store.recap_source,
-                caught_up=self.catch_up.wait,
+                caught_up=self._before_recap,
                 posts_first=self.posts_first,
                 clock=clock,
                 recap_dir=settings.recap_dir,
@@ -172,7 +177,7 @@ class ChatEngine:
             notes=notes,
             clock=clock,
             schedule=self.jobs.schedule_step,
-            timeline_changed=self.capture.forget_clock,
+            timeline_changed=self._home_step_done,
             events=self.events,
             retry_delays=retry_delays,
         )
@@ -188,6 +193,26 @@ class ChatEngine:
             timeline_changed=self.capture.forget_clock,
             events=self.events,
         )
+
+    def _timeline_changed(self, session_id: int) -> None:
+        self.capture.forget_clock(session_id)
+
+    def _home_step_done(self, session_id: int) -> None:
+        """A home step was posted or tried: the chat's clock changed, and mirror posts waiting
+        for it go now."""
+        self.capture.forget_clock(session_id)
+        self.mirrors.home_changed(session_id)
+
+    async def _before_recap(self, session: SessionRow, chat: ChatSettings) -> None:
+        """What the recap waits for: the catch-up after a (re)connect, and every other source
+        done with the session (its last poll; each bounds its own wait)."""
+        await self.catch_up.wait()
+        for source in self.sources:
+            await source.settle(session, chat)
+
+    def attach(self, source: OtherSource) -> None:
+        """Another platform's collector of member messages (it feeds `capture`)."""
+        self.sources.append(source)
 
     # -- lifecycle ---------------------------------------------------------------------------
 

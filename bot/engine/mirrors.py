@@ -5,10 +5,18 @@ The home platform's post of a step is the step's own ledger row (`steps`). Each 
 which step kinds it takes for a chat; when the session is planned every such step gets a record
 on that platform (`platform_steps`, pending) and a trigger job of its own
 (`session-ID:KEY@PLATFORM`), due with the step. The job posts the mirror's version once the home
-post is recorded (the home post moves the timeline; a mirror follows it), skips it when the
-step was not posted at home (stale, skipped, cancelled), and records what was posted. Failures
-are retried with back-off and told to the hosts when final; the home chat never waits for a
-mirror. A restart rebuilds the mirror jobs from the pending records, like the steps'.
+post is recorded (the home post moves the timeline; a mirror follows it: a home post recorded
+sets off the mirror jobs waiting for it), skips it when the step was skipped at home (stale,
+skipped by a host, cancelled), and records what was posted. Failures are retried with back-off
+and told to the hosts when final (once per session and platform; the rest is in the log). A
+restart rebuilds the mirror jobs from the pending records, like the steps'.
+
+Neither platform holds the other up. The home chat never waits for a mirror: a mirror posts
+outside the session's lock, so a platform that is slow or down delays nothing at home. And a
+mirror does not wait for ever for a home platform that is failing: once the home post has
+failed and `home_grace` has passed since the step was due (or it failed for good), the mirror
+posts on its own, and the chat's timeline takes the first post on any platform
+(`session_view.build_view`).
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from typing import Protocol
 
 from bot.clock import Clock
 from bot.config import ChatSettings
-from bot.domain.sessions import SessionStatus
+from bot.domain.sessions import SessionRow, SessionStatus
 from bot.domain.steps import NewStep, StepKind, StepStatus
 from bot.engine.locks import SessionLocks
 from bot.engine.notify import HostNotes
@@ -32,7 +40,7 @@ from bot.transport import TransportError
 
 log = logging.getLogger(__name__)
 
-FOLLOW = timedelta(seconds=5)  # a mirror due while its home post is still being retried
+FOLLOW = timedelta(seconds=5)  # look again this long after finding the home post not yet out
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,14 @@ class Mirror(Protocol):
         there was nothing to post). A TransportError is retried unless `retryable` is False."""
 
 
+class OtherSource(Protocol):
+    """Another platform's collector of member messages (it feeds `Capture.handle_many`)."""
+
+    async def settle(self, session: SessionRow, chat: ChatSettings) -> None:
+        """Everything the platform holds for the session is stored (a last poll, posts deleted
+        since taken out), before its recap is built. Never raises; bounds its own wait."""
+
+
 ScheduleMirror = Callable[[int, str, str, datetime], None]
 
 
@@ -74,6 +90,7 @@ class MirrorRunner:
         clock: Clock,
         schedule: ScheduleMirror,
         retry_delays: Sequence[float],
+        timeline_changed: Callable[[int], None] = lambda session_id: None,
     ) -> None:
         self._mirrors = {m.name: m for m in mirrors}
         self._chats = chats
@@ -81,7 +98,17 @@ class MirrorRunner:
         self._locks, self._notes, self._clock = locks, notes, clock
         self._schedule = schedule
         self._delays = tuple(retry_delays)
+        # A mirror stops waiting for a failing home post after its first two retries.
+        self.home_grace = timedelta(seconds=sum(self._delays[:2]))
+        self._timeline_changed = timeline_changed
         self._raised: dict[tuple[int, str, str], int] = {}
+        self._waiting: dict[int, set[tuple[str, str]]] = {}  # session -> (key, platform)
+        self._posting: set[tuple[int, str, str]] = set()
+        self._told: set[tuple[int, str]] = set()  # (session, platform) hosts heard of
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._mirrors)
 
     async def plan(self, session_id: int, chat: ChatSettings, steps: Sequence[NewStep]) -> None:
         """A record on each mirror for the steps of kinds it takes (planning, re-planning)."""
@@ -90,6 +117,13 @@ class MirrorRunner:
             keys = [s.key for s in steps if s.kind in kinds]
             if keys:
                 await self._records.add(session_id, name, keys)
+
+    def home_changed(self, session_id: int) -> None:
+        """A home step of the session was posted (or tried): the mirror jobs waiting for it
+        look again now, instead of at their next FOLLOW."""
+        now = self._now()
+        for key, platform in self._waiting.pop(session_id, set()):
+            self._schedule(session_id, key, platform, now)
 
     async def run(self, session_id: int, key: str, platform: str) -> None:
         """The mirror job: never raises; a run that could not even record is tried again."""
@@ -106,39 +140,88 @@ class MirrorRunner:
             self._raised.pop((session_id, key, platform), None)
 
     async def _run(self, session_id: int, key: str, platform: str) -> None:
+        job = (session_id, key, platform)
+        if job in self._posting:
+            return  # the run in flight records the outcome (or schedules the next try)
         async with self._locks.lock(session_id):
-            session, ledger, record = await asyncio.gather(
-                self._sessions.get(session_id),
-                self._steps.for_session(session_id),
-                self._records.get(session_id, key, platform),
-            )
-            step = next((s for s in ledger if s.key == key), None)
-            mirror = self._mirrors.get(platform)
-            if record is None or record.status is not StepStatus.PENDING:
+            call = await self._due(session_id, key, platform)
+            if call is None:
                 return
-            if session is None or step is None or mirror is None:
-                await self._records.mark_skipped(session_id, key, platform, "no such step here")
-                return
-            if session.status is SessionStatus.CANCELLED or step.status in (
-                StepStatus.SKIPPED,
-                StepStatus.FAILED,
-            ):
-                why = f"not posted on the home platform ({step.last_error or step.status.value})"
-                await self._records.mark_skipped(session_id, key, platform, why)
-                return
-            if step.status is StepStatus.PENDING:  # the home post comes first
-                self._schedule(session_id, key, platform, max(step.due_at, self._later(FOLLOW)))
-                return
-            chat = self._chats[session.chat]
             await self._records.begin_attempt(session_id, key, platform)
-            call = MirrorCall(StepCall(session, chat, step, ledger), record.attempts)
-            try:
-                ref = await mirror.post(call)
-            except TransportError as exc:
-                await self._failed(chat, session_id, key, platform, record.attempts + 1, exc)
-                return
-            await self._records.mark_sent(session_id, key, platform, post_ref=ref, at=self._now())
-            log.info("step %s of session %s posted on %s", key, session_id, platform)
+        # Outside the session's lock: the home platform's steps never wait for this one.
+        self._posting.add(job)
+        try:
+            await self._post(call, platform)
+        finally:
+            self._posting.discard(job)
+
+    async def _due(self, session_id: int, key: str, platform: str) -> MirrorCall | None:
+        """The call to post now, or None (skipped, waiting for the home post, not pending)."""
+        session, ledger, record = await asyncio.gather(
+            self._sessions.get(session_id),
+            self._steps.for_session(session_id),
+            self._records.get(session_id, key, platform),
+        )
+        step = next((s for s in ledger if s.key == key), None)
+        mirror = self._mirrors.get(platform)
+        if record is None or record.status is not StepStatus.PENDING:
+            return None
+        if session is None or step is None or mirror is None:
+            await self._records.mark_skipped(session_id, key, platform, "no such step here")
+            return None
+        if session.status is SessionStatus.CANCELLED or step.status is StepStatus.SKIPPED:
+            why = f"skipped on the home platform ({step.last_error or step.status.value})"
+            await self._records.mark_skipped(session_id, key, platform, why)
+            return None
+        if session.status is SessionStatus.PAUSED:
+            return None  # resume schedules every pending record again
+        now = self._now()
+        home_failing = step.attempts > 0 and now >= step.due_at + self.home_grace
+        if step.status is StepStatus.PENDING and not home_failing:  # the home post comes first
+            self._waiting.setdefault(session_id, set()).add((key, platform))
+            self._schedule(session_id, key, platform, max(step.due_at, self._later(FOLLOW)))
+            return None
+        if step.status is not StepStatus.SENT:
+            log.warning(
+                "posting %s of session %s on %s without the home post (%s)",
+                key,
+                session_id,
+                platform,
+                step.last_error or step.status.value,
+            )
+        return MirrorCall(
+            StepCall(session, self._chats[session.chat], step, ledger), record.attempts
+        )
+
+    async def _post(self, call: MirrorCall, platform: str) -> None:
+        chat, session_id, key = call.step.chat, call.step.session.id, call.step.step.key
+        try:
+            ref = await self._mirrors[platform].post(call)
+        except TransportError as exc:
+            await self._failed(chat, session_id, key, platform, call.attempts + 1, exc)
+            return
+        await self._chat_moved_on(call)
+        await self._records.mark_sent(session_id, key, platform, post_ref=ref, at=self._now())
+        self._timeline_changed(session_id)
+        log.info("step %s of session %s posted on %s", key, session_id, platform)
+
+    async def _chat_moved_on(self, call: MirrorCall) -> None:
+        """A mirror that went first (the home platform failing) moves the session on as the
+        home post would have: the chat has begun once a welcome or question is out anywhere,
+        and is closed once a close is."""
+        kind, session_id = call.step.step.kind, call.step.session.id
+        before: tuple[SessionStatus, ...] = (SessionStatus.PLANNED,)
+        if kind == StepKind.CLOSE.value:
+            wanted, before = SessionStatus.CLOSED, (*before, SessionStatus.RUNNING)
+        elif kind in (StepKind.WELCOME.value, StepKind.QUESTION.value, StepKind.LAST_CALL.value):
+            wanted = SessionStatus.RUNNING
+        else:
+            return
+        async with self._locks.lock(session_id):
+            session = await self._sessions.get(session_id)
+            if session is not None and session.status in before:
+                await self._sessions.set_status(session_id, wanted)
+                log.warning("session %s is %s by its %s post", session_id, wanted.value, kind)
 
     async def _failed(
         self,
@@ -155,11 +238,17 @@ class MirrorRunner:
             log.error(
                 "step %s of session %s failed for good on %s: %s", key, session_id, platform, exc
             )
-            await self._notes.tell(
-                chat, f"I could not post `{key}` on {platform} for {chat.hashtag}: {exc}"
-            )
+            if (session_id, platform) not in self._told:
+                self._told.add((session_id, platform))
+                await self._notes.tell(
+                    chat,
+                    f"I could not post `{key}` on {platform} for {chat.hashtag}: {exc}"
+                    f" (the chat goes on; if more {platform} posts fail this session, the log"
+                    " has them)",
+                )
             return
-        self._schedule(session_id, key, platform, self._later(self._delays[attempts - 1]))
+        delay = max(self._delays[attempts - 1], getattr(exc, "retry_after", None) or 0.0)
+        self._schedule(session_id, key, platform, self._later(delay))
 
     def _now(self) -> datetime:
         return self._clock.now()

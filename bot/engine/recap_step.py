@@ -14,7 +14,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.clock import Clock
-from bot.domain.sessions import SessionStatus
+from bot.config import ChatSettings
+from bot.domain.sessions import SessionRow, SessionStatus
 from bot.engine.locks import PostsFirst
 from bot.engine.notify import best_effort
 from bot.engine.ports import RecapPublisher, RedoQueue, SessionRecords, StepLedger
@@ -36,7 +37,7 @@ class RecapStep:
         redo: RedoQueue,
         publish: RecapPublisher,
         source: RecapSource,
-        caught_up: Callable[[], Awaitable[None]],
+        caught_up: Callable[[SessionRow, ChatSettings], Awaitable[None]],
         posts_first: PostsFirst,
         clock: Clock,
         recap_dir: Path,
@@ -55,7 +56,8 @@ class RecapStep:
     async def _run(self, call: StepCall) -> None:
         session, chat, step = call.session, call.chat, call.step
         out_dir = self._recap_dir / f"{chat.name}-{session.chat_date.isoformat()}"
-        await self._caught_up()  # after a restart: what was said meanwhile goes in
+        # after a restart: what was said meanwhile goes in (and what other platforms hold)
+        await self._caught_up(session, chat)
         # Known before any file is written, so a forget meanwhile finds the folder to redo; and
         # what was queued for redoing so far, so a forget in another process (the command line)
         # while this recap is built from the rows before it is redone once more after.

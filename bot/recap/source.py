@@ -31,3 +31,7 @@ class RecapSource(Protocol):
 
     async def attendance(self, user_ids: Sequence[int]) -> dict[int, list[int]]:
         """Session ids each member took part in, oldest first (newcomers, streaks)."""
+
+    async def links(self, session_id: int) -> dict[int, int]:
+        """The session's authors on another platform whom a host linked to a home member (the
+        same person): their id -> the member's."""

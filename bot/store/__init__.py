@@ -13,9 +13,11 @@ import aiosqlite
 from bot.store.connection import SCHEMA_VERSION, SchemaError, connect, side_connection
 from bot.store.heartbeat import Heartbeat
 from bot.store.host_actions import HostActions
+from bot.store.links import MemberLinks
 from bot.store.members import Members
 from bot.store.messages import Messages
 from bot.store.moderation import ModerationLog
+from bot.store.platform_ids import PlatformIds
 from bot.store.platform_steps import PlatformSteps
 from bot.store.privacy import Privacy
 from bot.store.recap_source import RecapRows
@@ -36,6 +38,8 @@ class Store:
     sessions: Sessions
     steps: Steps
     platform_steps: PlatformSteps
+    platform_ids: PlatformIds
+    links: MemberLinks
     messages: Messages
     members: Members
     moderation: ModerationLog
@@ -65,6 +69,8 @@ class Store:
         self.sessions = Sessions(conn)
         self.steps = Steps(conn)
         self.platform_steps = PlatformSteps(conn)
+        self.platform_ids = PlatformIds(conn)
+        self.links = MemberLinks(conn)
         self.messages = Messages(conn)
         self.members = Members(conn)
         self.moderation = ModerationLog(conn)
@@ -75,7 +81,9 @@ class Store:
         self.redo = RedoWork(conn)
         self.reminder_dms = ReminderDms(conn)
         self.upkeep = Upkeep(conn)
-        self.recap_source = RecapRows(self.sessions, self.steps, self.messages, self.members)
+        self.recap_source = RecapRows(
+            self.sessions, self.steps, self.messages, self.members, self.links
+        )
 
     @property
     def conn(self) -> aiosqlite.Connection:

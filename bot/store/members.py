@@ -212,11 +212,12 @@ class Members:
         """The newcomers welcome batch `batch` names, in id order: those no batch has named yet
         are claimed for it (`welcomed` holds the batch), so a retry after a crash names the
         same people and a later batch never names them again. Members whose messages are all
-        deleted are left out."""
+        deleted are left out, and so are members on another platform (negative ids: the welcome
+        is posted on the home platform)."""
         rows = await self._conn.execute_fetchall(
             "UPDATE session_members SET welcomed = ?"
             " WHERE session_id = ? AND newcomer AND welcomed = 0 AND messages > 0"
-            " RETURNING user_id",
+            " AND user_id > 0 RETURNING user_id",
             (batch, session_id),
         )
         return sorted(int(r[0]) for r in rows)
@@ -231,10 +232,12 @@ class Members:
         return [r[0] for r in rows]
 
     async def unwelcomed(self, session_id: int) -> int:
-        """Newcomers no batch has claimed who would start one: not opted out, not only hosting."""
+        """Newcomers no batch has claimed who would start one: not opted out, not only hosting,
+        on the home platform."""
         rows = await self._conn.execute_fetchall(
             "SELECT COUNT(*) FROM session_members AS sm JOIN members AS m USING (user_id)"
             " WHERE sm.session_id = ? AND sm.newcomer AND sm.welcomed = 0 AND sm.messages > 0"
+            " AND sm.user_id > 0"
             " AND NOT m.opted_out AND EXISTS (SELECT 1 FROM messages AS g WHERE"
             " g.session_id = sm.session_id AND g.author_id = sm.user_id AND NOT g.author_is_host"
             " AND g.deleted_at IS NULL)",

@@ -10,7 +10,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.domain.messages import Added, Attributed, Held, MessageRow
+from bot.domain.messages import HOME_PLATFORM, Added, Attributed, Held, MessageRow, PostOrigin
 from bot.store.codec import (
     damaged,
     from_db,
@@ -23,6 +23,14 @@ from bot.store.codec import (
     to_db,
 )
 from bot.store.forgotten import member_hash, read_salt
+
+
+def _origin(
+    platform: str, post_ref: str | None, author_ref: str | None, handle: str | None, public: int
+) -> PostOrigin | None:
+    if platform == HOME_PLATFORM:
+        return None
+    return PostOrigin(platform, post_ref or "", author_ref or "", handle or "", bool(public))
 
 
 @reads_row("messages")
@@ -51,6 +59,9 @@ def _row(r: aiosqlite.Row) -> MessageRow:
         hidden=bool(r["hidden"]),
         reactions=r["reactions"],
         jump_url=r["jump_url"],
+        origin=_origin(
+            r["platform"], r["post_ref"], r["author_ref"], r["author_handle"], r["public"]
+        ),
     )
 
 
@@ -59,7 +70,8 @@ def _row(r: aiosqlite.Row) -> MessageRow:
 _COLUMNS = (
     "id, session_id, channel_id, thread_id, author_id, author_name, author_is_bot,"
     " author_is_host, content, created_at, edited_at, deleted_at, reply_to, kind, questions,"
-    " labels, unmatched_labels, late, hidden, reactions, jump_url"
+    " labels, unmatched_labels, late, hidden, reactions, jump_url, platform, post_ref,"
+    " author_ref, author_handle, public"
 )
 
 
@@ -111,6 +123,7 @@ def _convert(found: Iterable[Sequence[Any]]) -> list[MessageRow]:
                 hidden=bool(r[18]),
                 reactions=r[19],
                 jump_url=r[20],
+                origin=_origin(r[21], r[22], r[23], r[24], r[25]),
             )
         )
     return out
@@ -119,21 +132,21 @@ def _convert(found: Iterable[Sequence[Any]]) -> list[MessageRow]:
 _INSERT = (
     "INSERT INTO messages (id, session_id, channel_id, thread_id, author_id, author_name,"
     " author_is_bot, author_is_host, content, created_at, edited_at, reply_to, kind, questions,"
-    " labels, unmatched_labels, late, jump_url)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " labels, unmatched_labels, late, jump_url, platform, post_ref, author_ref, author_handle,"
+    " public) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (id) DO NOTHING"
 )
 
 # The live capture write: one statement for a run of messages that also withholds the text of an
-# opted-out author and skips what a forgotten member posted before being forgotten (column 19:
-# the author's salted hash, not stored). The rows are a VALUES list, whose columns SQLite names
-# column1...
-_CAPTURE_COLUMNS = 18
+# opted-out author and skips what a forgotten member posted before being forgotten (the column
+# after the stored ones: the author's salted hash, not stored). The rows are a VALUES list, whose
+# columns SQLite names column1...
+_CAPTURE_COLUMNS = 23
 _FORGOTTEN_BEFORE = (
     "NOT EXISTS (SELECT 1 FROM forgotten_members f"
-    " WHERE f.hash = v.column19 AND f.forgotten_at >= v.column10)"
+    f" WHERE f.hash = v.column{_CAPTURE_COLUMNS + 1} AND f.forgotten_at >= v.column10)"
 )
-_CAPTURE_PER_STATEMENT = 500  # 9,000 parameters; SQLite allows 32,766
+_CAPTURE_PER_STATEMENT = 500  # 12,000 parameters; SQLite allows 32,766
 
 
 def _capture_sql(count: int) -> str:
@@ -146,7 +159,8 @@ def _capture_sql(count: int) -> str:
     return (
         "INSERT INTO messages (id, session_id, channel_id, thread_id, author_id, author_name,"
         " author_is_bot, author_is_host, content, created_at, edited_at, reply_to, kind,"
-        " questions, labels, unmatched_labels, late, jump_url)"
+        " questions, labels, unmatched_labels, late, jump_url, platform, post_ref, author_ref,"
+        " author_handle, public)"
         f" SELECT {', '.join(picked)} FROM (VALUES {', '.join([row] * count)}) AS v"
         f" WHERE {_FORGOTTEN_BEFORE}"
         " ON CONFLICT (id) DO NOTHING"
@@ -174,6 +188,11 @@ def _params(m: MessageRow) -> tuple[object, ...]:
         join_texts(a.unmatched_labels),
         a.late,
         m.jump_url,
+        m.platform,
+        o.post_ref if (o := m.origin) else None,
+        o.author_ref if o else None,
+        o.author_handle if o else None,
+        o.public if o else True,
     )
 
 
@@ -299,6 +318,36 @@ class Messages:
             mid: Held(where, from_db(edited), bool(deleted))
             for mid, where, edited, deleted in json.loads(found)
         }
+
+    async def elsewhere(self, session_id: int, platform: str) -> dict[str, tuple[int, bool]]:
+        """A session's messages from another platform, by post reference: (id, deleted). What
+        a poll there skips, and what the check for deleted posts looks up."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT post_ref, id, deleted_at IS NOT NULL FROM messages"
+            " WHERE session_id = ? AND platform = ? AND post_ref IS NOT NULL",
+            (session_id, platform),
+        )
+        return {ref: (mid, bool(deleted)) for ref, mid, deleted in rows}
+
+    async def set_public(self, message_ids: Sequence[int], public: bool) -> int:
+        """Whether logged-out readers may see these messages' text (Bluesky's
+        `!no-unauthenticated`, as the author's account says now)."""
+        if not message_ids:
+            return 0
+        cur = await self._conn.execute(
+            f"UPDATE messages SET public = ? WHERE public <> ? AND id IN ({_marks(message_ids)})",
+            (public, public, *message_ids),
+        )
+        return cur.rowcount
+
+    async def authors_elsewhere(self, platform: str, account: str) -> list[int]:
+        """The member ids an account on another platform posted as, by DID or handle."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT DISTINCT author_id FROM messages WHERE platform = ? AND author_id <> 0"
+            " AND (author_ref = ? OR lower(author_handle) = lower(?))",
+            (platform, account, account),
+        )
+        return [r[0] for r in rows]
 
     async def edit(
         self, message_id: int, content: str, edited_at: datetime, attribution: Attributed

@@ -9,6 +9,7 @@ from bot.domain.members import MemberRow, Participation
 from bot.domain.messages import MessageRow
 from bot.domain.sessions import SessionRow
 from bot.domain.steps import StepRow
+from bot.store.links import MemberLinks
 from bot.store.members import Members
 from bot.store.messages import Messages
 from bot.store.sessions import Sessions
@@ -19,10 +20,16 @@ ALL = 1_000_000_000
 
 class RecapRows:
     def __init__(
-        self, sessions: Sessions, steps: Steps, messages: Messages, members: Members
+        self,
+        sessions: Sessions,
+        steps: Steps,
+        messages: Messages,
+        members: Members,
+        links: MemberLinks,
     ) -> None:
         self._sessions, self._steps = sessions, steps
         self._messages, self._members = messages, members
+        self._links = links
 
     async def session(self, session_id: int) -> SessionRow | None:
         return await self._sessions.get(session_id)
@@ -44,3 +51,6 @@ class RecapRows:
 
     async def attendance(self, user_ids: Sequence[int]) -> dict[int, list[int]]:
         return await self._members.history(list(user_ids))
+
+    async def links(self, session_id: int) -> dict[int, int]:
+        return await self._links.for_session(session_id)
