@@ -76,6 +76,9 @@ class BlueskySettings(BaseModel):
     mirror: tuple[MirrorStep, ...] = DEFAULT_MIRROR
     collect: tuple[CollectWay, ...] = COLLECTABLE
     poll_every: Annotated[Duration, AfterValidator(_poll_interval)] = timedelta(seconds=10)
+    # Where Bluesky readers find the recap (`{chat}`, `{date}`, `{folder}` filled in), e.g.
+    # https://example.org/recaps/{folder}/; without it the recap post links the Discord message.
+    recap_url: str | None = None
 
     @field_validator("handle", mode="before")
     @classmethod
@@ -122,6 +125,21 @@ class BlueskySettings(BaseModel):
                 f"{value!r} is not a web address (https://bsky.social, or your own PDS)"
             )
         return value.rstrip("/")
+
+    @field_validator("recap_url")
+    @classmethod
+    def _recap_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not re.match(r"^https?://[^\s/]+\S*$", value):
+            raise ValueError(f"{value!r} is not a web address (https://...)")
+        try:
+            value.format(chat="c", date="2026-01-06", folder="c-2026-01-06")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(
+                f"{value!r}: only {{chat}}, {{date}} and {{folder}} are filled in ({exc})"
+            ) from None
+        return value
 
     @field_validator("mirror", mode="before")
     @classmethod

@@ -160,3 +160,13 @@ def test_the_example_configs_bluesky_section_loads_once_uncommented(
     section = load_settings(path).chats[0].bluesky
     assert section is not None and section.handle == "leadershipchat.bsky.social"
     assert section.mirror == ("welcome", "questions", "last_call", "close", "recap")
+
+
+def test_a_recap_address_names_only_what_is_filled_in(write_config: Callable[..., Path]) -> None:
+    text = (
+        CHAT
+        + "    bluesky:\n      handle: chat.bsky.social\n      recap_url: https://x.org/{week}\n"
+    )
+    [problem] = problems(write_config, text)
+    assert problem.startswith("config.yaml:") and "chats[0].bluesky.recap_url" in problem
+    assert "{chat}, {date} and {folder}" in problem

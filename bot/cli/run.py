@@ -8,10 +8,15 @@ import os
 import re
 import sys
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.cli.common import CliError, load_config, seconds
 from bot.cli.database import check_database
+from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.discord.runner import PlatformsFor
+    from bot.store import Store
 
 
 def register(sub: Any) -> None:
@@ -61,6 +66,19 @@ def bot_token(raw: str) -> str:
     return token
 
 
+def other_platforms(settings: Settings) -> PlatformsFor | None:
+    """Bluesky when a chat has a `bluesky:` section (the atproto SDK is loaded only then)."""
+    if not any(c.bluesky is not None for c in settings.chats):
+        return None
+    from bot.bluesky.platform import BlueskyPlatform
+    from bot.clock import SystemClock
+
+    def build(store: Store) -> list[BlueskyPlatform]:
+        return [BlueskyPlatform(settings, store, clock=SystemClock(), environ=os.environ)]
+
+    return build
+
+
 def run(args: argparse.Namespace) -> int:
     token = bot_token(os.environ.get("DISCORD_TOKEN", ""))
     settings = load_config(args, read_only=False)
@@ -79,7 +97,9 @@ def run(args: argparse.Namespace) -> int:
         else None
     )
     try:
-        return asyncio.run(run_bot(settings, token, rehearsal=rehearsal))
+        return asyncio.run(
+            run_bot(settings, token, rehearsal=rehearsal, platforms=other_platforms(settings))
+        )
     except StartupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_status

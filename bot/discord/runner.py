@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import aiohttp
@@ -19,7 +19,7 @@ from bot.clock import SystemClock
 from bot.config import DiscordSettings, Settings
 from bot.discord.client import LeadershipBot, Rehearsal
 from bot.discord.transport import DiscordTransport
-from bot.engine import ChatEngine, RecapPublisher, TopicSource
+from bot.engine import ChatEngine, Platform, RecapPublisher, TopicSource
 from bot.engine.recap_publisher import publish_recap
 from bot.engine.step_runner import RETRY_DELAYS
 from bot.engine.triggers import SchedulerTrigger
@@ -114,16 +114,21 @@ def topic_source(settings: Settings) -> TopicSource:
     return topics
 
 
+PlatformsFor = Callable[[Store], Sequence[Platform]]
+
+
 def assemble_bot(
     settings: Settings,
     store: Store,
     *,
     rehearsal: Rehearsal | None = None,
     retry_delays: Sequence[float] = RETRY_DELAYS,
+    platforms: Sequence[Platform] = (),
     **bot_options: Any,
 ) -> LeadershipBot:
     """Transport, scheduler trigger, engine and bot over an open store: what `run` starts (the
-    tests start the same, with shorter delays)."""
+    tests start the same, with shorter delays). `platforms`: the others the chats run on
+    (Bluesky), built by the command line, which may import them."""
     clock = SystemClock()
     trigger = SchedulerTrigger()
     transport = DiscordTransport(settings)
@@ -136,6 +141,7 @@ def assemble_bot(
         topics=topic_source(settings),
         recap=recap_publisher(),
         retry_delays=retry_delays,
+        platforms=platforms,
     )
     return LeadershipBot(
         settings,
@@ -149,13 +155,20 @@ def assemble_bot(
     )
 
 
-async def run_bot(settings: Settings, token: str, *, rehearsal: Rehearsal | None = None) -> int:
+async def run_bot(
+    settings: Settings,
+    token: str,
+    *,
+    rehearsal: Rehearsal | None = None,
+    platforms: PlatformsFor | None = None,
+) -> int:
     """Run until SIGTERM/SIGINT or a fatal start-up problem; returns the exit code."""
     point_at(settings.discord)
     if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job otherwise
     async with Store(settings.database) as store:
-        bot = assemble_bot(settings, store, rehearsal=rehearsal)
+        others = platforms(store) if platforms is not None else ()
+        bot = assemble_bot(settings, store, rehearsal=rehearsal, platforms=others)
         loop = asyncio.get_running_loop()
         remove = stop_on_signals(loop, lambda: loop.create_task(bot.close()))
         try:
@@ -177,5 +190,7 @@ async def run_bot(settings: Settings, token: str, *, rehearsal: Rehearsal | None
             raise StartupError(problem) from None
         finally:
             remove()
+            for other in others:
+                await other.close()
     log.info("stopped cleanly")
     return EXIT_OK

@@ -18,6 +18,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Protocol
 
 from bot.clock import Clock
 from bot.config import ChatSettings, Settings
@@ -45,6 +46,20 @@ from bot.transport import ChatTransport
 
 log = logging.getLogger(__name__)
 
+
+class Platform(Protocol):
+    """Another platform the chat runs on, as its edge package hands it over: its mirror (what
+    it posts) and, once attached to the engine, its sources (`ChatEngine.attach`)."""
+
+    @property
+    def mirror(self) -> Mirror: ...
+
+    def attach_to(self, engine: ChatEngine) -> None: ...
+
+    async def close(self) -> None:
+        """Let go of the platform's connections (after the engine stopped)."""
+
+
 DRAIN_TIMEOUT = 10.0  # seconds `stop()` waits for a post in flight to be recorded
 
 
@@ -61,8 +76,11 @@ class ChatEngine:
         recap: RecapPublisher,
         retry_delays: Sequence[float] = RETRY_DELAYS,
         mirrors: Sequence[Mirror] = (),
+        platforms: Sequence[Platform] = (),
     ) -> None:
-        """`transport`: the chat's home platform; `mirrors`: the platforms it also runs on."""
+        """`transport`: the chat's home platform; `mirrors`: the platforms it also runs on;
+        `platforms`: the same, each with what it collects there (a mirror and a source)."""
+        mirrors = [*mirrors, *(p.mirror for p in platforms)]
         self.settings = settings
         self.transport = transport
         self.trigger = trigger
@@ -72,7 +90,7 @@ class ChatEngine:
         self._chats = chats
         self.locks = SessionLocks()
         self.posts_first = PostsFirst()
-        notes = HostNotes(transport)
+        notes = self.notes = HostNotes(transport)
         self.jobs = Jobs(
             trigger,
             store.steps,
@@ -193,6 +211,8 @@ class ChatEngine:
             timeline_changed=self.capture.forget_clock,
             events=self.events,
         )
+        for platform in platforms:
+            platform.attach_to(self)
 
     def _timeline_changed(self, session_id: int) -> None:
         self.capture.forget_clock(session_id)
@@ -225,6 +245,8 @@ class ChatEngine:
         self.trigger.start()
         await self.planner.plan_all()
         await self.jobs.rebuild()
+        for source in self.sources:
+            await source.start()
         if catch_up:
             await self.events.reconcile()
             await self.catch_up.run(full=True)
@@ -233,6 +255,8 @@ class ChatEngine:
         """Fire nothing more, let a step in flight and a capture write finish (up to
         DRAIN_TIMEOUT), then stop the trigger. The store is closed by whoever opened it, after."""
         self.trigger.pause()
+        for source in self.sources:
+            await source.stop()
         try:
             await asyncio.wait_for(self._settle(), DRAIN_TIMEOUT)
         except TimeoutError:

@@ -68,6 +68,12 @@ class Mirror(Protocol):
 class OtherSource(Protocol):
     """Another platform's collector of member messages (it feeds `Capture.handle_many`)."""
 
+    async def start(self) -> None:
+        """Begin collecting (the engine is starting); quick, never raises."""
+
+    async def stop(self) -> None:
+        """Collect no more (the engine is stopping)."""
+
     async def settle(self, session: SessionRow, chat: ChatSettings) -> None:
         """Everything the platform holds for the session is stored (a last poll, posts deleted
         since taken out), before its recap is built. Never raises; bounds its own wait."""

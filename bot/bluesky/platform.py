@@ -1,0 +1,123 @@
+"""Bluesky as a platform the engine is given: one account per chat with a `bluesky:` section,
+its mirror (what the bot posts there) and its collector (what it reads there).
+
+`ChatEngine(..., platforms=[BlueskyPlatform(...)])` wires both in. At the engine's start the
+credentials are checked (a login per account, in a task of its own: Discord never waits for
+it); a missing app password or one Bluesky refuses is told in the chat's host channel, and the
+chat runs on Discord meanwhile (each Bluesky post then fails and is told once per session).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+
+from bot.bluesky.account import account_from_env
+from bot.bluesky.client import BlueskyClient
+from bot.bluesky.collector import BlueskyCollector
+from bot.bluesky.errors import BlueskyError
+from bot.bluesky.mirror import BlueskyMirror
+from bot.clock import Clock
+from bot.config import ChatSettings, Settings
+from bot.domain.sessions import SessionRow
+from bot.engine import ChatEngine
+from bot.engine.notify import HostNotes
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class BlueskyPlatform:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        clock: Clock,
+        environ: Mapping[str, str],
+        timeout: float = 15.0,
+    ) -> None:
+        self._store, self._clock = store, clock
+        self.chats = [c for c in settings.chats if c.bluesky is not None]
+        self.clients: dict[str, BlueskyClient] = {}
+        self.problems: dict[str, str] = {}  # chat -> why its account cannot be used
+        for chat in self.chats:
+            section = chat.bluesky
+            assert section is not None
+            try:
+                account = account_from_env(
+                    section.handle, section.service, section.app_password_env, environ
+                )
+            except BlueskyError as exc:
+                self.problems[chat.name] = str(exc)
+                continue
+            self.clients[chat.name] = BlueskyClient(account, clock=clock, timeout=timeout)
+        self._mirror = BlueskyMirror(self.clients)
+        self.collector: BlueskyCollector | None = None
+        self._notes: HostNotes | None = None
+        self._checked: asyncio.Task[None] | None = None
+
+    @property
+    def mirror(self) -> BlueskyMirror:
+        return self._mirror
+
+    def attach_to(self, engine: ChatEngine) -> None:
+        self._notes = engine.notes
+        self.collector = BlueskyCollector(
+            chats=self.chats,
+            clients=self.clients,
+            capture=engine.capture,
+            store=self._store,
+            trigger=engine.trigger,
+            clock=self._clock,
+        )
+        engine.attach(self)
+
+    # -- the engine's OtherSource ----------------------------------------------------------------
+
+    async def start(self) -> None:
+        if self._checked is None:
+            self._checked = asyncio.create_task(self.check_credentials())
+        if self.collector is not None:
+            await self.collector.start()
+
+    async def stop(self) -> None:
+        if self.collector is not None:
+            await self.collector.stop()
+        if self._checked is not None and not self._checked.done():
+            self._checked.cancel()
+
+    async def settle(self, session: SessionRow, chat: ChatSettings) -> None:
+        if self.collector is not None:
+            await self.collector.settle(session, chat)
+
+    async def close(self) -> None:
+        """Close the accounts' connections (after the engine stopped)."""
+        await asyncio.gather(*(c.close() for c in self.clients.values()))
+
+    # -- the start-up check ------------------------------------------------------------------
+
+    async def check_credentials(self) -> None:
+        """Log every account in; tell the hosts of each chat whose account cannot."""
+        for chat in self.chats:
+            problem = self.problems.get(chat.name)
+            client = self.clients.get(chat.name)
+            if problem is None and client is not None:
+                try:
+                    await client.login()
+                    log.info("Bluesky: %s logged in for %s", client.handle, chat.name)
+                    continue
+                except BlueskyError as exc:
+                    problem = str(exc)
+            await self._tell(chat, problem or "no account")
+
+    async def _tell(self, chat: ChatSettings, problem: str) -> None:
+        log.error("Bluesky for %s: %s", chat.name, problem)
+        if self._notes is None:
+            return
+        await self._notes.tell(
+            chat,
+            f"Bluesky is not working for {chat.hashtag}: {problem}. The chat runs on Discord"
+            " meanwhile; fix it and restart the bot.",
+        )
