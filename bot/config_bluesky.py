@@ -79,6 +79,9 @@ class BlueskySettings(BaseModel):
     # Where Bluesky readers find the recap (`{chat}`, `{date}`, `{folder}` filled in), e.g.
     # https://example.org/recaps/{folder}/; without it the recap post links the Discord message.
     recap_url: str | None = None
+    # People on both platforms: a Bluesky handle or DID -> their Discord user id. A recap counts
+    # each such person once (their Bluesky posts under their Discord name).
+    links: dict[str, int] = {}
 
     @field_validator("handle", mode="before")
     @classmethod
@@ -141,6 +144,21 @@ class BlueskySettings(BaseModel):
             ) from None
         return value
 
+    @field_validator("links", mode="before")
+    @classmethod
+    def _links(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        out: dict[str, Any] = {}
+        for key, user in value.items():
+            account = account_key(str(key))
+            if account is None:
+                raise ValueError(f"{key!r} is not a Bluesky handle or DID")
+            if isinstance(user, bool) or not isinstance(user, int) or user <= 0:
+                raise ValueError(f"{key}: {user!r} is not a Discord user id (a number)")
+            out[account] = user
+        return out
+
     @field_validator("mirror", mode="before")
     @classmethod
     def _mirror(cls, value: Any) -> Any:
@@ -159,6 +177,16 @@ class BlueskySettings(BaseModel):
                 " remove the bluesky section"
             )
         return self
+
+
+def account_key(text: str) -> str | None:
+    """A Bluesky account as a host writes it (`@Ana.bsky.social`, a DID) in the form it is
+    stored and matched in (handles in lower case); None when it is neither."""
+    text = text.strip()
+    if is_did(text):
+        return text
+    handle = normalize_handle(text)
+    return handle if is_handle(handle) else None
 
 
 def misplaced_password(key: object) -> str | None:

@@ -63,11 +63,11 @@ class BlueskyHarness(Harness):
 
 
 @asynccontextmanager
-async def bluesky_harness(tmp_path: Path) -> AsyncIterator[BlueskyHarness]:
-    """The harness and the fake Bluesky on one manual clock."""
+async def bluesky_harness(tmp_path: Path, **bluesky: object) -> AsyncIterator[BlueskyHarness]:
+    """The harness and the fake Bluesky on one manual clock; `bluesky`: more of the section."""
     clock = ManualClock(START - timedelta(minutes=5))
     async with FakeBluesky(clock=clock.now) as fake:
-        harness = BlueskyHarness(tmp_path, fake)
+        harness = BlueskyHarness(tmp_path, fake, **bluesky)
         harness.clock = clock
         harness.transport = MemoryTransport(clock)
         harness.trigger = ManualTrigger(clock)

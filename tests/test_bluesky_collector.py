@@ -14,8 +14,10 @@ import pytest_asyncio
 from bot.bluesky.posts import PLATFORM
 from bot.domain.messages import MessageRow
 from bot.domain.sessions import SessionStatus
+from bot.recap.build import build_recap
+from bot.recap.inputs import load_recap_input
 from tests.bluesky_harness import BlueskyHarness, bluesky_harness, plan
-from tests.test_engine import START
+from tests.test_engine import ALICE, CHAT, START
 
 
 @pytest_asyncio.fixture
@@ -104,3 +106,20 @@ async def test_an_account_that_hides_from_logged_out_readers_is_stored_as_not_pu
     await h.run_until(START + timedelta(seconds=11))
     public = {m.author_name: m.origin.public for m in await stored(h, session_id) if m.origin}
     assert public == {"private.example.com": False, "open.example.com": True}
+
+
+async def test_a_member_linked_in_the_config_is_one_participant_in_the_recap(
+    tmp_path: Path,
+) -> None:
+    async with bluesky_harness(tmp_path, links={"@Ana.Example.com": ALICE}) as h:
+        session_id = await plan(h)
+        await h.run_until(START + timedelta(seconds=6))
+        await h.transport.member_post(ALICE, "Alice", "A1 on Discord", channel_id=CHAT)
+        h.fake.post("ana.example.com", "A1 and on Bluesky #LeadershipChat")
+        h.fake.post("zed.example.com", "A1 only on Bluesky #LeadershipChat")
+        await h.run_until(START + timedelta(seconds=11))
+        assert h.store is not None
+        recap = build_recap(await load_recap_input(h.store.recap_source, session_id))
+        people = {p.name: p.platforms for p in recap.participants}
+        assert people == {"Alice": ("discord", "bluesky"), "zed.example.com": ("bluesky",)}
+        assert recap.stats.participants == 2 and recap.stats.answers == 3

@@ -170,3 +170,17 @@ def test_a_recap_address_names_only_what_is_filled_in(write_config: Callable[...
     [problem] = problems(write_config, text)
     assert problem.startswith("config.yaml:") and "chats[0].bluesky.recap_url" in problem
     assert "{chat}, {date} and {folder}" in problem
+
+
+def test_links_name_a_bluesky_account_and_a_discord_member(
+    write_config: Callable[..., Path],
+) -> None:
+    head = CHAT + "    bluesky:\n      handle: chat.bsky.social\n      links:\n"
+    good = head + "        '@Ana.bsky.social': 123456\n        did:plc:abc234: 789\n"
+    section = load_settings(write_config(good)).chats[0].bluesky
+    assert section is not None
+    assert section.links == {"ana.bsky.social": 123456, "did:plc:abc234": 789}
+    [problem] = problems(write_config, head + "        'not a handle!': 1\n")
+    assert "bluesky.links" in problem and "is not a Bluesky handle or DID" in problem
+    [problem] = problems(write_config, head + "        ana.bsky.social: Ana\n")
+    assert "'Ana' is not a Discord user id" in problem

@@ -18,6 +18,7 @@ from bot.bluesky.client import BlueskyClient
 from bot.bluesky.collector import BlueskyCollector
 from bot.bluesky.errors import BlueskyError
 from bot.bluesky.mirror import BlueskyMirror
+from bot.bluesky.posts import PLATFORM
 from bot.clock import Clock
 from bot.config import ChatSettings, Settings
 from bot.domain.sessions import SessionRow
@@ -77,6 +78,9 @@ class BlueskyPlatform:
     # -- the engine's OtherSource ----------------------------------------------------------------
 
     async def start(self) -> None:
+        links = {a: u for c in self.chats if c.bluesky for a, u in c.bluesky.links.items()}
+        async with self._store.transaction() as tx:
+            await tx.links.replace(PLATFORM, links, self._clock.now())
         if self._checked is None:
             self._checked = asyncio.create_task(self.check_credentials())
         if self.collector is not None:

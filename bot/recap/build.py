@@ -20,9 +20,11 @@ from bot.domain.steps import StepRow
 from bot.domain.topics import SessionQuestion
 from bot.recap.inputs import RecapInput
 from bot.recap.model import (
+    HOME_PLATFORM,
     BusiestMinute,
     Pair,
     Participant,
+    PlatformStats,
     Recap,
     RecapMessage,
     RecapQuestion,
@@ -61,11 +63,16 @@ def build_recap(inp: RecapInput, *, top_n: int = TOP_ANSWERS) -> Recap:
     session = inp.session
     excluded = {uid for uid, m in inp.members.items() if m.opted_out} | inp.excluded_authors
     rows = sorted(
-        (r for r in inp.messages if visible(r, excluded)), key=lambda r: (r.created_at, r.id)
+        (
+            r
+            for r in inp.messages
+            if visible(r, excluded) and inp.links.get(r.author_id) not in excluded
+        ),
+        key=lambda r: (r.created_at, r.id),
     )
     names = _names(inp)
     ids = {r.id for r in rows}
-    messages = tuple(_message(r, names, excluded, ids) for r in rows)
+    messages = tuple(_message(r, names, excluded, ids, inp.links) for r in rows)
 
     posted = _question_posts(inp, excluded)
     numbers = sorted(set(posted) | {n for m in messages for n in m.questions if n >= 1})
@@ -115,13 +122,19 @@ def _names(inp: RecapInput) -> dict[int, str]:
 
 
 def _message(
-    row: MessageRow, names: Mapping[int, str], excluded: set[int], ids: set[int]
+    row: MessageRow,
+    names: Mapping[int, str],
+    excluded: set[int],
+    ids: set[int],
+    links: Mapping[int, int],
 ) -> RecapMessage:
+    """`links`: a linked author's posts elsewhere count as the home member's (one person)."""
     a = row.attribution
+    author = links.get(row.author_id, row.author_id)
     return RecapMessage(
         id=row.id,
-        author_id=row.author_id,
-        author=names.get(row.author_id, row.author_name),
+        author_id=author,
+        author=names.get(author, row.author_name),
         text=resolve_mentions(row.content or "", names, excluded),
         created_at=row.created_at,
         kind=a.kind,
@@ -134,6 +147,8 @@ def _message(
         edited=row.edited_at is not None,
         jump_url=row.jump_url,
         author_is_host=row.author_is_host,
+        platform=row.platform,
+        public=row.origin.public if row.origin is not None else True,
     )
 
 
@@ -197,6 +212,9 @@ def _participants(
     counts: Counter[int] = Counter(m.author_id for m in messages)
     answers: Counter[int] = Counter(m.author_id for m in messages if m.kind == "answer")
     hosts = {m.author_id for m in messages if m.author_is_host}
+    where: dict[int, set[str]] = defaultdict(set)
+    for m in messages:
+        where[m.author_id].add(m.platform)
     flagged = {p.user_id: p.newcomer for p in inp.participation}
     known = inp.earlier_sessions is not None
     earlier = list(inp.earlier_sessions or ())
@@ -219,9 +237,27 @@ def _participants(
                 newcomer=newcomer,
                 streak=_streak(earlier, attended) if known else None,
                 host=uid in hosts,
+                platforms=_home_first(where[uid]),
             )
         )
     return tuple(sorted(out, key=lambda p: (p.name.casefold(), p.user_id)))
+
+
+def _home_first(platforms: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(platforms, key=lambda p: (p != HOME_PLATFORM, p)))
+
+
+def _per_platform(messages: Sequence[RecapMessage]) -> dict[str, PlatformStats]:
+    """Counts per platform (a person linked across two counts on both)."""
+    out: dict[str, PlatformStats] = {}
+    for platform in _home_first({m.platform for m in messages}):
+        mine = [m for m in messages if m.platform == platform]
+        out[platform] = PlatformStats(
+            participants=len({m.author_id for m in mine}),
+            messages=len(mine),
+            answers=sum(1 for m in mine if m.kind == "answer"),
+        )
+    return out
 
 
 def _streak(earlier: Sequence[int], attended: set[int]) -> int:
@@ -292,4 +328,5 @@ def _stats(
         median_answers_per_participant=(
             float(statistics.median(p.answers for p in participants)) if participants else 0.0
         ),
+        per_platform=_per_platform(messages),
     )

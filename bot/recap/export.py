@@ -34,6 +34,7 @@ CSV_COLUMNS = (
     "edited",
     "text",
     "jump_url",
+    "platform",
 )
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
@@ -63,6 +64,7 @@ def message_dict(m: RecapMessage) -> dict[str, Any]:
         "edited": m.edited,
         "jump_url": m.jump_url,
         "author_is_host": m.author_is_host,
+        "platform": m.platform,
     }
 
 
@@ -92,6 +94,7 @@ def _participant(p: Participant) -> dict[str, Any]:
         "streak": p.streak,
         "host": p.host,
         "talked_with": [str(u) for u in p.talked_with],
+        "platforms": list(p.platforms),
     }
 
 
@@ -197,6 +200,7 @@ def render_csv(recap: Recap) -> str:
                 "yes" if m.edited else "no",
                 _cell(m.text),
                 m.jump_url or "",
+                m.platform,
             )
         )
     return buf.getvalue()

@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from bot.recap import display
 from bot.recap.chart import describe_activity, render_activity_png
 from bot.recap.markdown import summary_sentence
-from bot.recap.model import Recap
+from bot.recap.model import Recap, platform_name
 from bot.recap.text import safe_url
 
 _URL = re.compile(r"https?://[^\s<>\"']+")
@@ -50,6 +50,7 @@ def environment() -> jinja2.Environment:
         linkify=linkify,
         safe_url=safe_url,
         plural=display.plural,
+        platform_name=platform_name,
         clock=lambda at, tz: display.clock(at, tz),
         iso=lambda at: at.isoformat() if isinstance(at, datetime) else "",
     )

@@ -37,6 +37,8 @@ class RecapInput:
     timezone: str = "UTC"
     guild_id: int | None = None  # for links to question posts
     excluded_authors: frozenset[int] = frozenset()  # beyond opted-out members (export --exclude)
+    # authors on another platform a host linked to a home member: their id -> the member's
+    links: Mapping[int, int] = field(default_factory=dict)
     source: str = "store"
 
 
@@ -54,14 +56,15 @@ async def load_recap_input(
     steps = await source.steps(session_id)
     messages = await source.messages(session_id)
     authors = sorted({m.author_id for m in messages if not m.author_is_bot})
-    members = await source.members(authors)
+    links = await source.links(session_id)
+    members = await source.members(sorted({*authors, *links.values()}))
     participation = await source.participation(session_id)
     earlier = [
         s
         for s in await source.sessions(session.chat)
         if s.start_at < session.start_at and s.status in HELD
     ]
-    history = await source.attendance(authors)
+    history = await source.attendance(sorted({links.get(a, a) for a in authors}))
     return RecapInput(
         session=session,
         steps=steps,
@@ -73,4 +76,5 @@ async def load_recap_input(
         hashtag=chat.hashtag if chat else None,
         timezone=chat.schedule.timezone if chat else "UTC",
         guild_id=chat.guild_id if chat else None,
+        links=links,
     )

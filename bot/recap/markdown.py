@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from bot.recap.chart import describe_activity
 from bot.recap.display import clock, names_list, plural, span
-from bot.recap.model import Recap, RecapMessage, RecapQuestion, Thread
+from bot.recap.model import Recap, RecapMessage, RecapQuestion, Thread, platform_name
 from bot.recap.text import escape_line_start, safe_url
 
 _INLINE = re.compile(r"([\\`*_\[\]<>|])")
@@ -46,7 +46,7 @@ def _byline(m: RecapMessage, recap: Recap, *, reply: bool = False) -> str:
     if m.edited:
         bits.append("*edited*")
     if url := safe_url(m.jump_url):
-        bits.append(f"[on Discord](<{url}>)")
+        bits.append(f"[on {m.where}](<{url}>)")
     return " · ".join(bits)
 
 
@@ -85,6 +85,17 @@ def _question(q: RecapQuestion, recap: Recap) -> Iterator[str]:
             yield _thread(t, recap)
 
 
+def platforms_sentence(recap: Recap) -> str:
+    """Each platform's share, e.g. "On Discord: 5 people, 12 answers; on Bluesky: ..."."""
+    parts = [
+        f"on {platform_name(name)}: {plural(p.participants, 'person', 'people')},"
+        f" {plural(p.answers, 'answer')}"
+        for name, p in recap.stats.per_platform.items()
+    ]
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]
+
+
 def summary_sentence(recap: Recap) -> str:
     s = recap.stats
     text = f"{plural(s.participants, 'person', 'people')} took part"
@@ -94,6 +105,8 @@ def summary_sentence(recap: Recap) -> str:
         f", sharing {plural(s.answers, 'answer')} to {plural(len(recap.questions), 'question')}"
         f" in {plural(s.messages, 'message')}."
     )
+    if s.platforms > 1:
+        text += " " + platforms_sentence(recap)
     if s.late_answers:
         text += f" {plural(s.late_answers, 'answer')} came in after the chat."
     if s.busiest_minute:
@@ -116,6 +129,7 @@ def _people(recap: Recap) -> Iterator[str]:
     yield "| --- | ---: | ---: |" + (" ---: |" if streak else "")
     for p in recap.participants:
         tag = " (new)" if p.newcomer else (" (host)" if p.host else "")
+        tag += f" · {p.elsewhere}" if p.elsewhere else ""
         row = f"| {md_name(p.name)}{tag} | {p.messages:,} | {p.answers:,} |"
         yield row + (f" {p.streak} |" if streak else "")
     if recap.pairs:

@@ -16,6 +16,12 @@ from typing import Any
 from bot.unsafe_text import printable
 
 _UNSAFE = re.compile(r"[^a-z0-9_-]+")
+HOME_PLATFORM = "discord"
+PLATFORM_NAMES = {"discord": "Discord", "bluesky": "Bluesky"}
+
+
+def platform_name(platform: str) -> str:
+    return PLATFORM_NAMES.get(platform, platform.capitalize())
 
 
 def safe_name(name: str) -> str:
@@ -42,6 +48,12 @@ class RecapMessage:
     edited: bool = False
     jump_url: str | None = None
     author_is_host: bool = False
+    platform: str = HOME_PLATFORM  # where it was posted (its jump_url leads there)
+    public: bool = True  # False: the author hides from logged-out readers (left off the site)
+
+    @property
+    def where(self) -> str:
+        return platform_name(self.platform)
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,14 @@ class Participant:
     streak: int | None  # consecutive sessions of this chat, this one included; None: unknown
     host: bool = False
     talked_with: tuple[int, ...] = ()  # user ids, most replies first
+    platforms: tuple[str, ...] = (HOME_PLATFORM,)  # where they posted (two: a host linked them)
+
+    @property
+    def elsewhere(self) -> str | None:
+        """Where they took part when not only on the home platform, e.g. "Bluesky"."""
+        if self.platforms == (HOME_PLATFORM,):
+            return None
+        return " and ".join(platform_name(p) for p in self.platforms)
 
 
 @dataclass(frozen=True)
@@ -93,6 +113,15 @@ class BusiestMinute:
 
 
 @dataclass(frozen=True)
+class PlatformStats:
+    """One platform's share of a chat run on several."""
+
+    participants: int = 0
+    messages: int = 0
+    answers: int = 0
+
+
+@dataclass(frozen=True)
 class Stats:
     participants: int = 0
     newcomers: int = 0
@@ -104,6 +133,11 @@ class Stats:
     answers_per_question: Mapping[int, int] = field(default_factory=dict)
     busiest_minute: BusiestMinute | None = None
     median_answers_per_participant: float = 0.0
+    per_platform: Mapping[str, PlatformStats] = field(default_factory=dict)  # home first
+
+    @property
+    def platforms(self) -> int:
+        return len(self.per_platform)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.recap.chart import render_activity_png
 from bot.recap.display import names_list, plural, unix
-from bot.recap.markdown import render_transcript
+from bot.recap.markdown import platforms_sentence, render_transcript
 from bot.recap.model import Recap, RecapMessage, RecapQuestion
 from bot.recap.text import clip, dlen, escape_discord, quote, safe_url
 
@@ -114,6 +114,8 @@ def _summary_embed(recap: Recap, chart: str | None, footer: str) -> dict[str, An
         f"{plural(s.participants, 'person', 'people')} shared {plural(s.answers, 'answer')}"
         f" to {plural(len(recap.questions), 'question')}."
     )
+    if s.platforms > 1:
+        lines.append(escape_discord(platforms_sentence(recap)))
     if recap.intros:
         lines.append(f"{plural(len(recap.intros), 'introduction')} at the start.")
     if recap.newcomers:

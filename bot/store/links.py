@@ -24,6 +24,15 @@ class MemberLinks:
             (platform, account, user_id, to_db(at)),
         )
 
+    async def replace(self, platform: str, links: dict[str, int], at: datetime) -> None:
+        """The platform's links are exactly `links` (account -> member), as the config says
+        (run it in `Store.transaction()`: the old ones go and the new ones come together)."""
+        await self._conn.execute("DELETE FROM member_links WHERE platform = ?", (platform,))
+        await self._conn.executemany(
+            "INSERT INTO member_links (platform, account, user_id, linked_at) VALUES (?, ?, ?, ?)",
+            [(platform, account, user, to_db(at)) for account, user in links.items()],
+        )
+
     async def unlink(self, platform: str, account: str) -> bool:
         cur = await self._conn.execute(
             "DELETE FROM member_links WHERE platform = ? AND account = ?", (platform, account)
