@@ -14,6 +14,7 @@ import pytest_asyncio
 from bot.bluesky.posts import PLATFORM
 from bot.domain.messages import MessageRow
 from bot.domain.sessions import SessionStatus
+from bot.maintenance.forget import forget_account
 from bot.recap.build import build_recap
 from bot.recap.inputs import load_recap_input
 from tests.bluesky_harness import BlueskyHarness, bluesky_harness, plan
@@ -123,3 +124,28 @@ async def test_a_member_linked_in_the_config_is_one_participant_in_the_recap(
         people = {p.name: p.platforms for p in recap.participants}
         assert people == {"Alice": ("discord", "bluesky"), "zed.example.com": ("bluesky",)}
         assert recap.stats.participants == 2 and recap.stats.answers == 3
+
+
+async def test_forget_by_handle_erases_the_account_and_its_posts_are_not_collected_again(
+    h: BlueskyHarness,
+) -> None:
+    session_id = await plan(h)
+    await h.run_until(START + timedelta(seconds=6))
+    h.fake.post("ana.example.com", "A1 something personal #LeadershipChat")
+    h.fake.post("ben.example.com", "A1 staying #LeadershipChat")
+    await h.run_until(START + timedelta(seconds=11))
+    assert h.store is not None
+    report = await forget_account(h.store, PLATFORM, "ana.example.com")
+    assert (
+        report.deleted.get("messages") == 1
+        and "Bluesky account ana.example.com" in (report.lines()[0])
+    )
+    rows = await h.store.messages.for_session(session_id, include_deleted=True)
+    text = repr([m for m in rows if m.author_name != "ben.example.com"])
+    assert "ana.example.com" not in text and "did:" not in text and "personal" not in text
+    await h.run_until(START + timedelta(seconds=21))  # polls see her post again: not stored
+    assert [m.author_name for m in await stored(h, session_id)] == ["ben.example.com"]
+    again = h.fake.post("ana.example.com", "A2 back again #LeadershipChat")
+    await h.run_until(START + timedelta(seconds=26))
+    rows = {m.origin.post_ref: m for m in await stored(h, session_id) if m.origin}
+    assert again.uri in rows and len(rows) == 2  # someone new to the bot, from now on

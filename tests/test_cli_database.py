@@ -246,3 +246,15 @@ def test_one_damaged_session_does_not_stop_the_site(
     assert pages == ["leadershipchat-2024-04-23"]
     assert "sessions row 2 cannot be read (not valid JSON" in caplog.text
     assert "session 3 left out of the archive" in caplog.text and "messages row" in caplog.text
+
+
+def test_forget_takes_a_bluesky_handle_or_did(
+    config: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    make_db(config.parent / "chat.db")
+    for who in ("@Nobody.bsky.social", "did:plc:abc234"):
+        result = run_cli("--config", config, "forget", who, "--yes")
+        assert result.code == 0, result.err
+        assert "Nothing was stored about Bluesky account " in result.out
+    result = run_cli("--config", config, "forget", "not an account!", "--yes")
+    assert result.code == 2 and "nor a Bluesky handle or DID" in result.err

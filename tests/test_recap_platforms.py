@@ -80,3 +80,22 @@ def test_a_host_link_makes_a_person_on_both_platforms_one_participant() -> None:
     on_bluesky = next(m for m in recap.messages if m.text.startswith("A1 Ana, on Bluesky"))
     assert on_bluesky.author == "Ana" and on_bluesky.where == "Bluesky"
     assert recap.stats.per_platform["bluesky"].participants == 2  # Ana counts there too
+
+
+def test_the_public_site_leaves_out_an_account_hidden_from_logged_out_readers() -> None:
+    rows = [
+        *sc.stored_rows(),
+        bluesky(-1, -100, "zoe.example.com", ZOE_DID, "A1 Zoe in the open", 1),
+        replace(
+            bluesky(-3, -101, "quiet.example.com", ANA_DID, "A1 for logged-in eyes", 1),
+            origin=PostOrigin("bluesky", "at://x", ANA_DID, "quiet.example.com", public=False),
+        ),
+    ]
+    inp = sc.stored_input(rows)
+    private = build_recap(inp)  # the hosts' own files keep it
+    assert any(m.text == "A1 for logged-in eyes" for m in private.messages)
+    site = build_recap(inp, public=True)
+    html = render_html(site)
+    assert "logged-in eyes" not in html and "quiet.example.com" not in html
+    assert "A1 Zoe in the open" in html
+    assert site.stats.per_platform["bluesky"].answers == 2  # it still counts

@@ -8,7 +8,14 @@ from typing import Any
 
 from bot.cli.common import load_config, row_id
 from bot.cli.database import check_database, with_store
-from bot.maintenance.forget import ForgetReport, finish_pending, forget_member, with_redone
+from bot.config_bluesky import account_key
+from bot.maintenance.forget import (
+    ForgetReport,
+    finish_pending,
+    forget_account,
+    forget_member,
+    with_redone,
+)
 from bot.maintenance.republish import Redone
 from bot.maintenance.retention import purge_expired
 from bot.store import Store
@@ -25,9 +32,25 @@ def register(sub: Any) -> None:
         "forget",
         help="erase everything stored about one member (messages, reactions, stats, settings)",
     )
-    parser.add_argument("user_id", type=row_id, help="the member's Discord user id")
+    parser.add_argument(
+        "member",
+        type=member_ref,
+        help="the member's Discord user id, or their Bluesky handle or DID",
+    )
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     parser.set_defaults(func=run_forget)
+
+
+def member_ref(text: str) -> int | str:
+    """argparse type: a Discord user id (a number), else a Bluesky handle or DID."""
+    if text.strip().lstrip("+-").isdigit():
+        return row_id(text.strip())
+    account = account_key(text)
+    if account is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is neither a Discord user id (a number) nor a Bluesky handle or DID"
+        )
+    return account
 
 
 def run_purge(args: argparse.Namespace) -> int:
@@ -51,11 +74,11 @@ def run_purge(args: argparse.Namespace) -> int:
 def run_forget(args: argparse.Namespace) -> int:
     settings = load_config(args, read_only=False)
     check_database(settings.database)  # before asking: nothing to confirm if it cannot work
+    member = args.member
+    who = f"member {member}" if isinstance(member, int) else f"Bluesky account {member}"
     if not args.yes:
         try:
-            answer = input(
-                f"Erase everything stored about member {args.user_id}? This cannot be undone [y/N] "
-            )
+            answer = input(f"Erase everything stored about {who}? This cannot be undone [y/N] ")
         except EOFError:
             answer = ""
         if answer.strip().lower() not in ("y", "yes"):
@@ -64,7 +87,10 @@ def run_forget(args: argparse.Namespace) -> int:
 
     async def go(store: Store) -> ForgetReport:
         now = datetime.now(UTC)
-        report = await forget_member(store, args.user_id, now=now)
+        if isinstance(member, int):
+            report = await forget_member(store, member, now=now)
+        else:
+            report = await forget_account(store, "bluesky", member, now=now)
         # Files now; Discord posts are the bot's to edit (this command may run without it).
         return with_redone(report, await finish_pending(store, settings, now))
 

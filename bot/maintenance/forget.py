@@ -40,6 +40,11 @@ POSTS_LATER = (
     "it is running (within a minute), else when it next starts."
 )
 
+ELSEWHERE = (
+    "Their posts on Bluesky stay on Bluesky (only they can delete them); the bot does not"
+    " collect those posts again, and a new post from them is someone new to it."
+)
+
 
 @dataclass(frozen=True)
 class ForgetReport:
@@ -49,6 +54,11 @@ class ForgetReport:
     deleted: dict[str, int] = field(default_factory=dict)
     scrubbed: dict[str, int] = field(default_factory=dict)
     redone: tuple[Redone, ...] = ()
+    account: str | None = None  # a Bluesky handle or DID, when that is how they were named
+
+    @property
+    def who(self) -> str:
+        return f"Bluesky account {self.account}" if self.account else f"member {self.user_id}"
 
     @property
     def total(self) -> int:
@@ -57,8 +67,8 @@ class ForgetReport:
     def lines(self) -> list[str]:
         """The report in words, for the CLI and for the member's ephemeral reply."""
         if not self.total:
-            return [f"Nothing was stored about member {self.user_id}: nothing to erase."]
-        out = [f"Erased everything stored about member {self.user_id}:"]
+            return [f"Nothing was stored about {self.who}: nothing to erase."]
+        out = [f"Erased everything stored about {self.who}:"]
         out += [f"  {table}: {n} row(s) deleted" for table, n in sorted(self.deleted.items())]
         out += [
             f"  {column}: mentions removed from {n} row(s)"
@@ -68,6 +78,8 @@ class ForgetReport:
             out.append("Published copies redone from the database:")
             out += [f"  session {r.session_id} ({r.stage}): {r.note}" for r in self.redone]
         out += [POSTS_LATER, NOT_REMOVED]
+        if self.account:
+            out.append(ELSEWHERE)
         return out
 
 
@@ -100,6 +112,25 @@ async def finish_erasures(store: Store) -> int:
     return len(pending)
 
 
+async def forget_account(
+    store: Store, platform: str, account: str, *, now: datetime | None = None
+) -> ForgetReport:
+    """Erase a member of another platform, named by handle or DID (`account_key` form): every
+    id they posted as. Their posts stay as anonymous tombstones under the same ids (so polling
+    does not collect them again); their account's id goes (a new post is someone new)."""
+    deleted: dict[str, int] = {}
+    scrubbed: dict[str, int] = {}
+    user_id = 0
+    for user_id in await store.messages.authors_elsewhere(platform, account):
+        report = await forget_member(store, user_id, now=now)
+        await store.platform_ids.drop(user_id)
+        for table, n in report.deleted.items():
+            deleted[table] = deleted.get(table, 0) + n
+        for column, n in report.scrubbed.items():
+            scrubbed[column] = scrubbed.get(column, 0) + n
+    return ForgetReport(user_id, deleted, scrubbed, account=account)
+
+
 async def finish_pending(
     store: Store,
     settings: Settings,
@@ -123,7 +154,9 @@ async def finish_pending(
 
 
 def with_redone(report: ForgetReport, redone: Sequence[Redone]) -> ForgetReport:
-    return ForgetReport(report.user_id, report.deleted, report.scrubbed, tuple(redone))
+    return ForgetReport(
+        report.user_id, report.deleted, report.scrubbed, tuple(redone), report.account
+    )
 
 
 class Republisher:

@@ -58,8 +58,16 @@ def visible(row: MessageRow, excluded: frozenset[int] | set[int]) -> bool:
     )
 
 
-def build_recap(inp: RecapInput, *, top_n: int = TOP_ANSWERS) -> Recap:
-    """The recap of one session. Deterministic: the same rows always give the same recap."""
+WITHHELD = "(not shown here: the author's Bluesky account is for logged-in readers only)"
+UNNAMED = "a Bluesky member"
+
+
+def build_recap(inp: RecapInput, *, top_n: int = TOP_ANSWERS, public: bool = False) -> Recap:
+    """The recap of one session. Deterministic: the same rows always give the same recap.
+
+    `public`: for files anyone may read (the archive site): the posts of a Bluesky account that
+    asks not to be shown to logged-out readers (`!no-unauthenticated`) count, but their text,
+    link and name are left out."""
     session = inp.session
     excluded = {uid for uid, m in inp.members.items() if m.opted_out} | inp.excluded_authors
     rows = sorted(
@@ -71,8 +79,10 @@ def build_recap(inp: RecapInput, *, top_n: int = TOP_ANSWERS) -> Recap:
         key=lambda r: (r.created_at, r.id),
     )
     names = _names(inp)
+    if public:
+        names |= {r.author_id: UNNAMED for r in rows if r.origin and not r.origin.public}
     ids = {r.id for r in rows}
-    messages = tuple(_message(r, names, excluded, ids, inp.links) for r in rows)
+    messages = tuple(_message(r, names, excluded, ids, inp.links, public) for r in rows)
 
     posted = _question_posts(inp, excluded)
     numbers = sorted(set(posted) | {n for m in messages for n in m.questions if n >= 1})
@@ -127,15 +137,17 @@ def _message(
     excluded: set[int],
     ids: set[int],
     links: Mapping[int, int],
+    public: bool = False,
 ) -> RecapMessage:
     """`links`: a linked author's posts elsewhere count as the home member's (one person)."""
     a = row.attribution
     author = links.get(row.author_id, row.author_id)
+    shown = not public or row.origin is None or row.origin.public
     return RecapMessage(
         id=row.id,
         author_id=author,
         author=names.get(author, row.author_name),
-        text=resolve_mentions(row.content or "", names, excluded),
+        text=resolve_mentions(row.content or "", names, excluded) if shown else WITHHELD,
         created_at=row.created_at,
         kind=a.kind,
         questions=a.questions,
@@ -145,7 +157,7 @@ def _message(
         reactions=row.reactions,
         reply_to=row.reply_to if row.reply_to in ids else None,
         edited=row.edited_at is not None,
-        jump_url=row.jump_url,
+        jump_url=row.jump_url if shown else None,
         author_is_host=row.author_is_host,
         platform=row.platform,
         public=row.origin.public if row.origin is not None else True,

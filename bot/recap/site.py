@@ -130,7 +130,9 @@ async def load_site_recaps(
     recaps = []
     for s in sessions:
         try:
-            recap = build_recap(await load_recap_input(source, s.id, chats.get(s.chat)))
+            recap = build_recap(
+                await load_recap_input(source, s.id, chats.get(s.chat)), public=True
+            )
         except DamagedRow as exc:
             log.warning(
                 "session %d left out of the archive, the database is damaged: %s", s.id, exc

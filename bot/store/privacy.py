@@ -259,11 +259,14 @@ class _Erasure:
             (user_id, user_id),
         )
         # Their messages become anonymous tombstones (no author, no text), not gone: a
-        # later history backfill would otherwise store them again from Discord.
+        # later history backfill would otherwise store them again from Discord. A Bluesky
+        # post's AT-URI, DID and handle go too (its id, a hash's row, keeps it from being
+        # collected again: bot.bluesky.collector).
         deleted["messages"] = await run(
             "UPDATE messages SET author_id = 0, author_name = '', content = NULL,"
             " deleted_at = COALESCE(deleted_at, ?), labels = '', unmatched_labels = '',"
-            " jump_url = NULL, reactions = 0 WHERE author_id = ?",
+            " jump_url = NULL, reactions = 0, post_ref = NULL, author_ref = NULL,"
+            " author_handle = NULL WHERE author_id = ?",
             (to_db(datetime.now(UTC)), user_id),
         )
         for table, columns in tables.items():
