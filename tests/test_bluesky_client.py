@@ -269,3 +269,16 @@ async def test_an_unreachable_service_is_retryable(fake_bluesky: FakeBluesky) ->
         await client.post("into the void")
     await client.close()
     assert unreachable.value.retryable and unreachable.value.status is None
+
+
+async def test_reading_own_posts_logs_in_first(fake_bluesky: FakeBluesky) -> None:
+    """After a restart the first call may be the check for a post an earlier attempt made."""
+    client = BlueskyClient(account(fake_bluesky))
+    try:
+        assert (
+            await client.find_own_post("nothing yet", since=datetime(2020, 1, 1, tzinfo=UTC))
+            is None
+        )
+        assert client.did == fake_bluesky.bot.did
+    finally:
+        await client.close()

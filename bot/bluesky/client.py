@@ -284,6 +284,8 @@ class BlueskyClient:
     async def own_posts(self, *, since: datetime, max_pages: int = 10) -> list[OwnPost]:
         """The account's posts created since `since`, newest first, read from its repository
         (listRecords): a post made a moment before a crash is there, with no AppView delay."""
+        if self.did is None:  # the repository is named by the account's DID
+            await self.login()
         out: list[OwnPost] = []
         cursor: str | None = None
         for _ in range(max_pages):
