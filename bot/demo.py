@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import ScaledClock
 from bot.config import ChatSettings, Settings
+from bot.demo_bluesky import BLUESKY_CAST, DemoBluesky, play
 from bot.demo_script import CAST, SCRIPT, Line, Member
 from bot.domain.sessions import SessionRow, SessionStatus
 from bot.engine import ChatEngine
@@ -36,7 +37,14 @@ from bot.topics import Topic, TopicCatalog
 from bot.transport import IncomingEvent, MessageCreated, Outgoing, Posted
 
 CHAT, ANNOUNCE, RECAP, HOST, GUILD = 9001, 9002, 9003, 9004, 9000
-CHANNEL_NAMES = {CHAT: "#chat", ANNOUNCE: "#announce", RECAP: "#recap", HOST: "#hosts"}
+BLUESKY = 0  # not a channel: Bluesky's lines are printed with this "channel"
+CHANNEL_NAMES = {
+    CHAT: "#chat",
+    ANNOUNCE: "#announce",
+    RECAP: "#recap",
+    HOST: "#hosts",
+    BLUESKY: "bluesky",
+}
 LEAD = timedelta(
     minutes=10, seconds=30
 )  # virtual time before the start: the 10-minute reminder first
@@ -255,6 +263,7 @@ async def run_demo(
         return catalog
 
     scheduler = SchedulerTrigger()
+    bluesky = DemoBluesky(lambda who, text: transport.show(who, BLUESKY, text))
     async with Store(settings.database) as store:
         await _seed_last_week(store, settings, start, topic)
         engine = ChatEngine(
@@ -265,6 +274,7 @@ async def run_demo(
             clock=clock,
             topics=topics,
             recap=recap,
+            mirrors=[bluesky],
         )
         transport.handler = engine.capture.handle
         clock.restart()  # the evening starts now, not when set-up began
@@ -273,10 +283,14 @@ async def run_demo(
             session = await engine.plan_session(chat.name, start)
             print(
                 f"{chat.hashtag} demo: '{topic.title}', {start.astimezone(chat.schedule.zone):%A %B %d, %H:%M %Z}, "
-                f"{len(CAST)} members; the evening runs {speed:g}x faster than real time.\n",
+                f"{len(CAST)} members on Discord and {len(BLUESKY_CAST)} on Bluesky; the evening"
+                f" runs {speed:g}x faster than real time.\n",
                 file=stream,
             )
-            players = asyncio.create_task(_play(transport, clock, start))
+            players = asyncio.gather(
+                _play(transport, clock, start),
+                play(engine, store, chat, bluesky, clock, start, bluesky.show),
+            )
             await published.wait()
             async with engine.lock(session.id):  # the recap step holds it until every post is out
                 pass

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 from bot.cli.main import main
 from bot.demo import run_demo
+from bot.demo_bluesky import BLUESKY_CAST
 from bot.demo_script import CAST
 from bot.topics import load_topic_file
 
@@ -48,10 +50,19 @@ async def test_demo_runs_a_whole_chat_and_writes_every_recap_file(tmp_path: Path
     late = next(m for t, m in by_text.items() if "Late from Nairobi" in t)
     assert late["late"] and late["questions"] == [6]
     # Question and answer links point at the same (demo) server.
-    links = [q["jump_url"] for q in recap["questions"]] + [m["jump_url"] for m in recap["messages"]]
+    discord = [m for m in recap["messages"] if m["platform"] == "discord"]
+    links = [q["jump_url"] for q in recap["questions"]] + [m["jump_url"] for m in discord]
     assert links and all(link.startswith("https://discord.com/channels/9000/") for link in links)
-    assert recap["stats"]["participants"] == len(CAST)
-    assert recap["stats"]["newcomers"] == sum(not m.returning for m in CAST)
+    # Bluesky members took part beside them, each quote linked to its post on bsky.app.
+    bluesky = [m for m in recap["messages"] if m["platform"] == "bluesky"]
+    assert {m["author"] for m in bluesky} == {m.handle for m in BLUESKY_CAST}
+    assert all(m["jump_url"].startswith("https://bsky.app/profile/did:plc:") for m in bluesky)
+    reply = next(m for m in bluesky if m["text"].startswith("My first coach"))
+    assert reply["kind"] == "answer" and reply["questions"] == [2]  # a reply to Q2 there
+    assert re.search(r"bluesky +leadershipchat.bsky.social: Q1: ", printed)
+    assert recap["stats"]["participants"] == len(CAST) + len(BLUESKY_CAST)
+    # the Bluesky members are new to the chat: newcomers too (no welcome post on Discord)
+    assert recap["stats"]["newcomers"] == sum(not m.returning for m in CAST) + len(BLUESKY_CAST)
 
 
 def test_demo_command_rejects_a_silly_speed(capsys: object) -> None:
