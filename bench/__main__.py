@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import capture, memory, posting, recap
+from bench import bluesky, capture, memory, posting, recap
 from bench.plan import FULL, QUICK, Ctx, Plan
 from bench.report import Row, dump, machine, machine_line, table
 from bench.world import SeededDatabase, world
@@ -31,10 +31,14 @@ async def run(plan: Plan, tmp: Path, profile: bool) -> tuple[list[Row], Ctx]:
         await capture.measure(ctx)
         ctx.raw["seconds_capture"] = time.monotonic() - started
         await posting.measure(ctx)
+        started = time.monotonic()
+        await bluesky.measure(ctx)
+        ctx.raw["seconds_bluesky"] = time.monotonic() - started
     started = time.monotonic()
     await (overlapped if overlapped is not None else recap.measure(ctx))
     ctx.raw["seconds_recap"] = time.monotonic() - started
     rows = capture.rows(ctx) + posting.rows(ctx) + recap.rows(ctx) + memory.rows(ctx)
+    rows += bluesky.rows(ctx)
     return rows, ctx
 
 

@@ -88,6 +88,7 @@ def announce_ready() -> None:
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
+    from bot.cli.run import other_platforms
     from bot.config import load_settings
     from bot.discord.client import Rehearsal
     from bot.discord.runner import run_bot
@@ -100,6 +101,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         settings,
         os.environ["DISCORD_TOKEN"],
         rehearsal=Rehearsal(timedelta(seconds=args.start_in)),
+        platforms=other_platforms(settings),  # Bluesky, when the config has a section
     )
     result: dict[str, Any] = {
         "commits": commits,

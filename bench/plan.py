@@ -25,6 +25,8 @@ class Plan:
     )
     burst_show: RunOfShow = field(default_factory=lambda: RunOfShow(first=2.0, spacing=30.0))
     overlap_recap: bool = False  # run the recap subprocesses beside the rest (smoke run only)
+    bluesky_posts: int = 100  # hashtag answers on Bluesky during the busy chat
+    bluesky_rate: float = 5.0  # of them per second
 
     def paced_show(self, count: int) -> RunOfShow:
         """Twelve questions spread over `count` messages at the offered rate (the load starts at
@@ -62,6 +64,8 @@ QUICK = Plan(
     idle_show=RunOfShow(first=0.4, spacing=0.1, late_window=0.2),
     burst_show=RunOfShow(first=1.0, spacing=5.0),
     overlap_recap=True,
+    bluesky_posts=4,  # the smoke run's chat lasts about 2.5 s
+    bluesky_rate=4.0,
 )
 
 

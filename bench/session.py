@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -143,20 +143,28 @@ async def bot_run(
     max_seconds: float = 180.0,
     commit_within: float | None = None,
     on_load: Callable[[int], None] | None = None,
+    config_hook: Callable[[Path], None] | None = None,
+    env: dict[str, str] | None = None,
+    beside: Callable[[], Awaitable[object]] | None = None,
 ) -> BotRun:
     """Run the bot through one rehearsal session with `count` member messages at `rate`/s (None:
     as fast as possible). Every wait is bounded by `max_seconds` in total; `commit_within` cuts
     the wait for commits that many seconds after the load began (the rate is then what was
-    committed by then)."""
+    committed by then). `config_hook` edits the config file, `env` adds to the bot's
+    environment, `beside` runs alongside the load (the Bluesky benchmark's posts)."""
     began = time.monotonic()
     config = await seeded.fresh(folder, show)
+    if config_hook is not None:
+        config_hook(config)
     db = folder / "chat.db"
     fake = w.fake
     posts_before = len(fake.posts)
     args = ["--config", str(config), "--start-in", str(start_in)]
     if naive:
         args.append("--naive")
-    child = await spawn("bench.botproc", args, folder / "bot.json", {"DISCORD_TOKEN": fake.token})
+    child = await spawn(
+        "bench.botproc", args, folder / "bot.json", {"DISCORD_TOKEN": fake.token, **(env or {})}
+    )
     try:
         await child.wait_ready()
         t_ready = time.monotonic() - began
@@ -172,7 +180,10 @@ async def bot_run(
         if on_load is not None:
             on_load(child.pid)
         load_began = time.monotonic()
+        alongside = asyncio.create_task(beside()) if beside is not None else None
         pushed = await push(mix, count, rate=rate, max_seconds=max_seconds / 2)
+        if alongside is not None:
+            await alongside
         left = max_seconds - (time.monotonic() - began)
         if commit_within is not None:
             left = min(left, commit_within - (time.monotonic() - load_began))

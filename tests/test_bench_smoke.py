@@ -51,6 +51,13 @@ EXPECTED = {
         "memory growth",
     ),
     "memory": ("RSS idle after start-up", "RSS after a", "peak RSS"),
+    "bluesky": (
+        "posts stored / posted",
+        "hashtag post -> row committed (poll 2s, 500/s on Discord): p50",
+        "hashtag post -> row committed (poll 2s, 500/s on Discord): p99",
+        "hashtag post -> row committed (poll 2s, 500/s on Discord): max",
+        "requests: searchPosts + getPostThread",
+    ),
 }
 
 
