@@ -6,7 +6,7 @@ into a `BlueskyError`: 429, 5xx and network failures are retryable (a 429 carrie
 from Bluesky's RateLimit-Reset), a refused request is not. It never retries on its own: the
 caller's retry policy decides.
 
-Cost of capture by polling, in XRPC requests (phase 2 picks the interval, `bluesky.poll_every`):
+Cost of capture by polling (`bot.bluesky.collector`, every `bluesky.poll_every`), in XRPC requests:
 `search_tag` is one `searchPosts` per 100 matching posts since the last poll (one request when
 nothing is new); `thread` is one `getPostThread` per bot post whose replies are collected;
 `posts` checks up to 25 stored posts per `getPosts` (deleted ones are missing). A chat polled
