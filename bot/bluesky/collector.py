@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 
 OVERLAP = timedelta(minutes=2)  # each search reaches back this far before the last poll
 EARLY = timedelta(minutes=5)  # posts this long before the welcome are looked at (and attributed)
-SETTLE_WITHIN = 60.0  # seconds the recap waits at most for the last poll and the delete check
+SETTLE_WITHIN = 20.0  # seconds the recap waits at most for the last poll and the delete check
 
 
 def poll_job(chat: str) -> str:
