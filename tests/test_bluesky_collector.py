@@ -149,3 +149,19 @@ async def test_forget_by_handle_erases_the_account_and_its_posts_are_not_collect
     await h.run_until(START + timedelta(seconds=26))
     rows = {m.origin.post_ref: m for m in await stored(h, session_id) if m.origin}
     assert again.uri in rows and len(rows) == 2  # someone new to the bot, from now on
+
+
+async def test_bluesky_down_at_the_recap_neither_holds_it_nor_drops_stored_posts(
+    h: BlueskyHarness,
+) -> None:
+    """The delete check cannot tell a deleted post from an unreachable Bluesky: when Bluesky
+    is down, what is stored stays, and the recap goes out."""
+    session_id = await plan(h)
+    await h.run_until(START + timedelta(seconds=6))
+    h.fake.post("ana.example.com", "A1 stored before the outage #LeadershipChat")
+    await h.run_until(START + timedelta(seconds=11))
+    with h.fake.outage(status=503):
+        await h.run_until(START + timedelta(minutes=3))
+    assert h.recap.calls == [session_id]
+    assert h.transport.posts_in(40)[0].content.endswith("1 answers")
+    assert [m.author_name for m in await stored(h, session_id)] == ["ana.example.com"]
