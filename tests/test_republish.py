@@ -407,6 +407,35 @@ async def test_recap_folders_written_by_hand_are_rewritten_too(tmp_path: Path) -
         assert row.posts_at is None  # the command line leaves the Discord posts to the bot
 
 
+async def test_recap_folders_written_before_markers_without_recap_json_are_rewritten(
+    tmp_path: Path,
+) -> None:
+    """A `recap --out DIR --format md` (or html, or csv) folder from before folders had a marker
+    has no recap.json to say whose it is; it holds the session's transcript, or this code's
+    messages.csv or recap.html, and must still lose a forgotten member's words."""
+    from bot.cli.main import main as cli
+
+    async with published(tmp_path) as p:
+        config = config_file(p)
+        folders = {fmt: tmp_path / f"old-{fmt}" for fmt in ("md", "html", "csv")}
+        for fmt, out in folders.items():
+            argv = ["--config", str(config), "recap", str(p.session_id), "--out", str(out)]
+            assert await asyncio.to_thread(cli, [*argv, "--format", fmt]) == 0
+            (out / MARKER).unlink()  # as written before markers
+            assert any(WORDS in f.read_text(encoding="utf-8-sig") for f in out.iterdir())
+
+        argv = ["--config", str(config), "forget", str(ZED), "--yes"]
+        assert await asyncio.to_thread(cli, argv) == 0
+
+        (row,) = await p.store.redo.recent()
+        for out in folders.values():
+            for path in out.iterdir():
+                text = path.read_text(encoding="utf-8-sig")
+                assert WORDS not in text and NAME not in text, path
+            assert f"{out.resolve()}: " in (row.files_note or "")
+            assert "rewritten" in (row.files_note or "").split(f"{out.resolve()}: ")[1]
+
+
 async def test_paths_in_the_database_that_are_not_the_bots_folders_are_never_written(
     tmp_path: Path,
 ) -> None:

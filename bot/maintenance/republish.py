@@ -9,7 +9,7 @@ Two stages, each marked per `redo_work` row with what it did (a crash resumes th
   feed.xml). A folder that no longer exists is not created again. The paths come from the
   database, which may be damaged or from elsewhere, so a folder is rewritten only when it is
   this code's: the configured recap folder of the session, or a folder whose marker names the
-  session (`files.written_for`; a site also needs its own marker). Anything else is reported
+  session (`files.is_recap_folder_of`, which also knows folders from before markers; a site also needs its own marker). Anything else is reported
   and skipped.
 - **posts** (`edit_posts`; only the bot, which can reach Discord): every recorded message of the
   session's recap is edited to the rebuilt recap (text, embeds, the attached transcript and
@@ -35,7 +35,7 @@ from bot.domain.sessions import SessionRow
 from bot.domain.steps import StepKind, StepStatus
 from bot.engine import render
 from bot.recap.build import build_recap
-from bot.recap.files import ALL, parse_formats, write_recap_files, written_for
+from bot.recap.files import ALL, is_recap_folder_of, parse_formats, write_recap_files
 from bot.recap.inputs import load_recap_input
 from bot.recap.model import Recap
 from bot.recap.posts import RecapPost, discord_posts
@@ -96,23 +96,23 @@ def _folders(
     return found
 
 
-def _not_ours(folder: Path, session_id: int, own: Path) -> str | None:
+def _not_ours(folder: Path, recap: Recap, own: Path) -> str | None:
     """Why `folder` must not be rewritten for the session, or None when it may: it is the
-    configured recap folder of the session (`own`), or its marker names the session."""
+    configured recap folder of the session (`own`), or this code wrote it for the session."""
     try:
         if not folder.is_dir():
             return "no longer there"
-        if folder == own or written_for(folder) == session_id:
+        if folder == own or is_recap_folder_of(folder, recap):
             return None
     except OSError as exc:
         return f"cannot be used ({exc.strerror or exc}): skipped"
-    log.warning("not rewriting %s: not a recap folder of session %d", folder, session_id)
-    return f"skipped: not a recap folder leadershipchat wrote for session {session_id}"
+    log.warning("not rewriting %s: not a recap folder of session %d", folder, recap.session_id)
+    return f"skipped: not a recap folder leadershipchat wrote for session {recap.session_id}"
 
 
-def _site_has(site: Path, folder: Path, session_id: int) -> bool:
+def _site_has(site: Path, folder: Path, recap: Recap) -> bool:
     try:
-        return is_site(site) and folder.is_dir() and written_for(folder) == session_id
+        return is_site(site) and folder.is_dir() and is_recap_folder_of(folder, recap)
     except OSError:
         return False
 
@@ -130,14 +130,14 @@ async def _rewrite_session(
     said = []
     folders = await asyncio.to_thread(_folders, session, outputs, own)
     for folder, formats in folders.items():
-        if (why := await asyncio.to_thread(_not_ours, folder, session.id, own)) is not None:
+        if (why := await asyncio.to_thread(_not_ours, folder, recap, own)) is not None:
             said.append(f"{folder}: {why}")
             continue
         written = await asyncio.to_thread(write_recap_files, recap, folder, formats)
         said.append(f"{folder}: {len(written)} file(s) rewritten")
     listing = [o for o in outputs if o.kind == "site" and o.chat in (None, session.chat)]
     for site in listing:
-        if await asyncio.to_thread(_site_has, site.path, site.path / recap.slug, session.id):
+        if await asyncio.to_thread(_site_has, site.path, site.path / recap.slug, recap):
             sites.setdefault(site, set()).add(recap.slug)
             said.append(f"archive site {site.path}: page, index and feed rewritten")
     return said

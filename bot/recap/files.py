@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from bot.recap.chart import render_activity_png
-from bot.recap.export import SCHEMA, render_csv, render_json
+from bot.recap.export import CSV_COLUMNS, SCHEMA, render_csv, render_json
 from bot.recap.html import render_html
 from bot.recap.markdown import render_markdown, render_transcript
 from bot.recap.model import Recap
@@ -24,6 +24,7 @@ ALL = frozenset(FORMATS)
 MARKER = ".leadershipchat-recap.json"
 _MARKER_KIND = "leadershipchat recap folder"
 _LEGACY_JSON_BYTES = 64 * 2**20  # a recap.json read to recognise a folder from before markers
+_LEGACY_PEEK = 8192  # the head of a messages.csv or recap.html from before markers
 
 
 def transcript_name(recap: Recap) -> str:
@@ -112,15 +113,56 @@ def small_json(path: Path, limit: int) -> object:
         return None
 
 
-def written_for(folder: Path) -> int | None:
-    """The session a recap folder was written for by this code: its marker says so, or, for a
-    folder from before markers, its recap.json. None when it is not such a folder."""
+def _named_session(folder: Path) -> tuple[bool, int | None]:
+    """Whether the folder says whose it is (its marker, or, from before markers, its recap.json),
+    and the session it names (None when that is not a session id)."""
     marker = small_json(folder / MARKER, 4096)
     if isinstance(marker, dict) and marker.get("kind") == _MARKER_KIND:
         found = marker.get("session_id")
-        return found if isinstance(found, int) else None
-    legacy = small_json(folder / "recap.json", _LEGACY_JSON_BYTES)
-    if isinstance(legacy, dict) and legacy.get("schema") == SCHEMA:
+    else:
+        legacy = small_json(folder / "recap.json", _LEGACY_JSON_BYTES)
+        if not (isinstance(legacy, dict) and legacy.get("schema") == SCHEMA):
+            return False, None
         found = legacy.get("session_id")
-        return found if isinstance(found, int) else None
-    return None
+    return True, found if type(found) is int else None
+
+
+def written_for(folder: Path) -> int | None:
+    """The session a recap folder was written for by this code: its marker says so, or, for a
+    folder from before markers, its recap.json. None when it is not such a folder."""
+    return _named_session(folder)[1]
+
+
+def _head(path: Path) -> bytes:
+    """The first bytes of a regular file (not a link, FIFO or device), or b""."""
+    try:
+        if not stat.S_ISREG(path.lstat().st_mode):
+            return b""
+        with path.open("rb") as f:
+            return f.read(_LEGACY_PEEK)
+    except OSError:
+        return b""
+
+
+def is_recap_folder_of(folder: Path, recap: Recap) -> bool:
+    """Whether this code wrote `folder` for the recap's session. A marker decides when there is
+    one. A folder from before markers is known by its recap.json, or, when it was written
+    without json (`recap --out DIR --format md`), by the session's transcript (named for the
+    chat and date), this code's messages.csv header, or a recap.html of that date."""
+    says, session = _named_session(folder)
+    if says:
+        return session == recap.session_id
+    if (folder / "recap.json").exists():
+        return False  # someone else's recap.json: not this code's folder
+    try:
+        if stat.S_ISREG((folder / transcript_name(recap)).lstat().st_mode):
+            return True
+    except OSError:
+        pass
+    header = ",".join(CSV_COLUMNS).encode()
+    if _head(folder / "messages.csv").removeprefix(b"\xef\xbb\xbf").startswith(header + b"\r\n"):
+        return True
+    page = _head(folder / "recap.html")
+    return page.startswith(b"<!doctype html>") and (
+        f"({recap.chat_date.isoformat()})</title>".encode() in page
+    )
