@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,7 +165,9 @@ def _whole_suite_passed(session: pytest.Session) -> bool:
 # fails the test that left one, by name; should one still be alive at the very end, the run
 # says which and exits instead of hanging.
 
-THREAD_GRACE = 2.0  # seconds a new thread gets to finish after its test (closing takes a moment)
+# Seconds the new threads of a test get, together, to finish after it (closing takes a moment,
+# more on a loaded machine); only a test that really leaves one waits it out.
+THREAD_GRACE = 10.0
 _left_behind: list[tuple[str, threading.Thread]] = []  # (test, thread) of each leak found
 
 
@@ -180,8 +183,9 @@ def no_thread_left_behind(request: pytest.FixtureRequest) -> Iterator[None]:
     before = _running_non_daemon()
     yield
     new = _running_non_daemon() - before
+    deadline = time.monotonic() + THREAD_GRACE
     for thread in new:
-        thread.join(THREAD_GRACE / len(new))
+        thread.join(max(0.0, deadline - time.monotonic()))
     left = sorted((t for t in new if t.is_alive()), key=lambda t: t.name)
     if left:
         _left_behind.extend((request.node.nodeid, t) for t in left)
