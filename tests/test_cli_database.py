@@ -144,6 +144,17 @@ def test_a_locked_database_says_so(
     assert "is locked by another program" in result.err and "try again" in result.err
 
 
+def test_run_with_a_locked_database_exits_1_so_a_service_manager_tries_again(
+    locked: Path, monkeypatch: pytest.MonkeyPatch, run_cli: Callable[..., CliResult]
+) -> None:
+    """A backup holding the lock when the bot starts passes: exit 2 would tell systemd
+    (RestartPreventExitStatus=2, docs/hosting.md) never to start the bot again."""
+    monkeypatch.setenv("DISCORD_TOKEN", "x" * 24 + ".abcdef." + "y" * 27)
+    result = run_cli("--config", locked, "run")
+    assert result.code == 1, result.err
+    assert "is locked by another program" in result.err and "try again" in result.err
+
+
 def test_run_refuses_an_unusable_database_before_connecting(
     config: Path, monkeypatch: pytest.MonkeyPatch, run_cli: Callable[..., CliResult]
 ) -> None:

@@ -26,6 +26,18 @@ LOCK_WAIT = 5.0  # seconds to wait for another program's lock, as the store does
 RESTORE_HINT = "restore a backup with `leadershipchat restore FILE`"
 
 
+class DatabaseBusy(CliError):
+    """The database cannot be used now but may be soon (another program's lock, an I/O error):
+    `run` exits 1 for it, so a service manager starts the bot again (docs/hosting.md)."""
+
+
+def _may_pass(exc: BaseException) -> bool:
+    text = str(exc)
+    return isinstance(exc, sqlite3.DatabaseError) and any(
+        word in text for word in ("locked", "busy", "disk I/O", "unable to open")
+    )
+
+
 def database_problem(path: Path, exc: BaseException) -> str | None:
     """The message for a database error the user can act on; None for anything else (a bug)."""
     text = str(exc)
@@ -72,7 +84,8 @@ def check_database(path: Path, *, may_create: bool = False, writes: bool = False
     try:
         facts = inspect(path, integrity=writes, timeout=LOCK_WAIT)
     except (OSError, sqlite3.DatabaseError) as exc:
-        raise CliError(database_problem(path, exc) or f"{path} cannot be read ({exc})") from None
+        problem = database_problem(path, exc) or f"{path} cannot be read ({exc})"
+        raise (DatabaseBusy if _may_pass(exc) else CliError)(problem) from None
     if facts.user_version > SCHEMA_VERSION:
         raise CliError(
             f"{path} was written by a newer leadershipchat (schema v{facts.user_version}; this "

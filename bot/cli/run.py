@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.cli.common import CliError, load_config, seconds
-from bot.cli.database import check_database
+from bot.cli.database import DatabaseBusy, check_database
 from bot.config import Settings
 
 if TYPE_CHECKING:
@@ -82,7 +82,10 @@ def other_platforms(settings: Settings) -> PlatformsFor | None:
 def run(args: argparse.Namespace) -> int:
     token = bot_token(os.environ.get("DISCORD_TOKEN", ""))
     settings = load_config(args, read_only=False)
-    check_database(settings.database, may_create=True)
+    try:
+        check_database(settings.database, may_create=True)
+    except DatabaseBusy as exc:  # may pass: exit 1, so a service manager tries again
+        raise CliError(str(exc), code=1) from None
     if args.chat is not None:
         try:
             settings.chat(args.chat)
