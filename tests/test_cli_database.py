@@ -269,3 +269,53 @@ def test_forget_takes_a_bluesky_handle_or_did(
         assert "Nothing was stored about Bluesky account " in result.out
     result = run_cli("--config", config, "forget", "not an account!", "--yes")
     assert result.code == 2 and "nor a Bluesky handle or DID" in result.err
+
+
+@pytest.mark.parametrize(
+    ("sql", "row"),
+    [
+        ("UPDATE steps SET due_at = 'soon' WHERE session_id = 3", "steps row 3/"),
+        ("UPDATE steps SET status = 'exploded' WHERE session_id = 3", "steps row 3/"),
+        ("UPDATE members SET first_seen_at = 'x'", "members row "),
+        ("UPDATE session_members SET answers = 'x'", "session_members row "),
+        (
+            "INSERT INTO redo_work (session_id, reason, queued_at) VALUES (3, 'forget', 'nope')",
+            "redo_work row 1",
+        ),
+    ],
+)
+def test_a_damaged_row_of_any_table_is_named_not_a_bug(
+    filled: Path, tmp_path: Path, run_cli: Callable[..., CliResult], sql: str, row: str
+) -> None:
+    """Not only sessions and messages: a value the bot never writes in any table the commands
+    read is the database's damage, exit 2 naming the row (or, for the site, the session left
+    out), never 'failed unexpectedly ... this is a bug'."""
+    edit(tmp_path / "test.db", sql)
+    named = 0
+    for argv in (
+        ["recap", "3", "--out", str(tmp_path / "out")],
+        ["stats"],
+        ["site", str(tmp_path / "site")],
+        ["purge"],
+        ["forget", "1001", "--yes"],
+    ):
+        result = run_cli("--config", filled, *argv)
+        assert "unexpectedly" not in result.err and "bug" not in result.err, (argv, result.err)
+        assert result.code in (0, 2), (argv, result.err)
+        if result.code == 2:
+            assert f"is damaged: {row}" in result.err and "cannot be read" in result.err
+            named += 1
+    assert named, "no command read the damaged row"
+
+
+def test_a_damaged_heartbeat_is_unhealthy_not_a_bug(
+    filled: Path, tmp_path: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    edit(
+        tmp_path / "test.db",
+        "INSERT INTO heartbeat (id, beat_at, pid, detail) VALUES (1, 'x', 1, '')",
+    )
+    result = run_cli("--config", filled, "health")
+    assert result.code == 1, result.err
+    assert "heartbeat row 1 cannot be read" in result.out + result.err
+    assert "unexpectedly" not in result.err

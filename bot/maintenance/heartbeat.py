@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.damaged_row import DamagedRow
 from bot.store import SCHEMA_VERSION, Store
 from bot.store.backup import inspect, last_beat
 
@@ -76,7 +77,7 @@ def check_health(database: Path, now: datetime, *, stale_after: timedelta = STAL
         beat = last_beat(database)
     except FileNotFoundError:
         return Health(False, f"database {database} does not exist (has the bot ever run?)")
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, DamagedRow) as exc:
         return Health(False, f"database {database} cannot be read: {exc}")
     if not facts.is_leadershipchat:
         return Health(False, f"{database} is not a leadershipchat database")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from bot.store.codec import required_time
+from bot.store.codec import damaged, required_time
 from bot.store.heartbeat import Beat
 
 # Tables every leadershipchat database has had since the first migration.
@@ -76,7 +76,12 @@ def last_beat(path: Path) -> Beat | None:
             if "no such table" in str(exc):
                 return None
             raise
-    return Beat(required_time(row[0]), int(row[1]), str(row[2])) if row else None
+    if row is None:
+        return None
+    try:
+        return Beat(required_time(row[0]), int(row[1]), str(row[2]))
+    except (ValueError, TypeError) as exc:
+        raise damaged("heartbeat", 1, exc) from None
 
 
 def online_copy(source: Path, dest: Path) -> None:

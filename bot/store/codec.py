@@ -56,6 +56,13 @@ def _short(text: str) -> str:
     return text if len(text) <= 200 else text[:199] + "…"
 
 
+def count(value: object) -> int:
+    """A stored count (SQLite keeps whatever it is given in a column declared INTEGER)."""
+    if type(value) is not int:
+        raise TypeError(f"{value!r} is not a whole number")
+    return value
+
+
 def to_db(value: datetime | None) -> str | None:
     if value is None:
         return None

@@ -11,7 +11,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.domain.members import MemberRow, Participation, Seen
-from bot.store.codec import from_db, to_db
+from bot.store.codec import count, from_db, reads_row, to_db
 
 
 @dataclass
@@ -36,6 +36,15 @@ class _Tally:
 _MEMBERS_PER_STATEMENT = 500
 
 
+def _user(r: aiosqlite.Row) -> object:
+    return r["user_id"]
+
+
+def _member_of_session(r: aiosqlite.Row) -> str:
+    return f"{r['session_id']}/{r['user_id']}"
+
+
+@reads_row("members", _user)
 def _member(r: aiosqlite.Row) -> MemberRow:
     return MemberRow(
         user_id=r["user_id"],
@@ -48,12 +57,13 @@ def _member(r: aiosqlite.Row) -> MemberRow:
     )
 
 
+@reads_row("session_members", _member_of_session)
 def _participation(r: aiosqlite.Row) -> Participation:
     return Participation(
         session_id=r["session_id"],
         user_id=r["user_id"],
-        messages=r["messages"],
-        answers=r["answers"],
+        messages=count(r["messages"]),
+        answers=count(r["answers"]),
         newcomer=bool(r["newcomer"]),
         welcomed=bool(r["welcomed"]),
     )

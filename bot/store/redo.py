@@ -16,7 +16,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.store.codec import from_db, required_time, to_db
+from bot.store.codec import from_db, reads_row, required_time, to_db
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ class RecapOutput:
     formats: str | None
 
 
+@reads_row("redo_work")
 def _row(r: aiosqlite.Row) -> RedoRow:
     return RedoRow(
         id=r["id"],

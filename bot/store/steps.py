@@ -8,9 +8,14 @@ from datetime import datetime
 import aiosqlite
 
 from bot.domain.steps import NewStep, PartPost, StepRow, StepStatus
-from bot.store.codec import from_db, required_time, to_db
+from bot.store.codec import from_db, reads_row, required_time, to_db
 
 
+def _step_key(r: aiosqlite.Row) -> str:
+    return f"{r['session_id']}/{r['key']}"
+
+
+@reads_row("steps", _step_key)
 def _row(r: aiosqlite.Row) -> StepRow:
     return StepRow(
         session_id=r["session_id"],
