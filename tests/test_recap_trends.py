@@ -110,3 +110,22 @@ async def test_rows_load_from_the_store(store: Store) -> None:
     # her message later) and Jon (hidden by a host) took part although the recap quotes neither.
     assert [w.participants for w in t.weeks] == [4, 4, 9]
     assert t.weeks[-1].newcomers == 3
+
+
+def test_the_stats_table_runs_no_escape_a_member_or_a_restored_database_typed() -> None:
+    """`leadershipchat stats` prints names and chat names from the database to a terminal: a
+    display name with an escape sequence (retitling the terminal, hiding text) or a bidi
+    override must not reach it, as it does not reach a recap."""
+    from dataclasses import replace
+
+    from bot.recap.trends import format_trends
+
+    hostile = "\x1b]0;pwned\x07Ana\u202e\x1b[8m"
+    rows = replace(
+        ROWS,
+        sessions=[replace(s, chat="lc\x1b[2J") for s in ROWS.sessions],
+        members={**ROWS.members, 1: member(1, hostile)},
+    )
+    text = format_trends(build_trends(rows, today=date(2024, 5, 20)))
+    assert "Ana" in text and "lc" in text
+    assert not [c for c in text if c not in "\n" and not c.isprintable()]

@@ -180,7 +180,7 @@ def _people(title: str, people: tuple[Contributor, ...]) -> list[str]:
         return [*lines, "  nobody yet"]
     for i, c in enumerate(people, start=1):
         lines.append(
-            f"  {i:>2}. {c.name:<24} {c.answers:>5} answers {c.messages:>6} messages"
+            f"  {i:>2}. {printable(c.name):<24} {c.answers:>5} answers {c.messages:>6} messages"
             f" {c.sessions:>4} chats"
         )
     return lines
@@ -195,7 +195,7 @@ def format_trends(trends: Trends) -> str:
     for w in trends.weeks:
         back = f"{w.retained:.0%}" if w.retained is not None else "-"
         lines.append(
-            f"{w.chat_date.isoformat():<11} {w.chat:<16} {w.participants:>6} {w.newcomers:>4}"
+            f"{w.chat_date.isoformat():<11} {printable(w.chat):<16} {w.participants:>6} {w.newcomers:>4}"
             f" {w.returning_rate:>9.0%} {back:>9} {w.answers:>7}  {printable(w.title)}"
         )
     if not trends.weeks:
