@@ -102,6 +102,28 @@ def test_site_cli_builds_the_archive_from_the_database(
     assert "#LeadershipChat archive" in index
 
 
+def test_site_cli_never_overwrites_a_web_folder_it_did_not_write(
+    tmp_path: Path, write_config: Callable[..., Path], run_cli: Callable[..., CliResult]
+) -> None:
+    """`leadershipchat site /var/www/html` must not replace the server's own index.html (or a
+    feed.xml) with the archive's: the folder is refused, nothing in it touched. A folder the
+    command wrote before is written again."""
+    config = write_config(CONFIG)
+    asyncio.run(_fill(tmp_path / "test.db"))
+    for name in ("index.html", "feed.xml"):
+        www = tmp_path / f"www-{name}"
+        www.mkdir()
+        (www / name).write_text("my own page\n", encoding="utf-8")
+        result = run_cli("--config", config, "site", www)
+        assert result.code == 2, result.err
+        assert f"{name} that leadershipchat did not write" in result.err
+        assert sorted(p.name for p in www.iterdir()) == [name]
+        assert (www / name).read_text(encoding="utf-8") == "my own page\n"
+    ours = tmp_path / "site"
+    assert run_cli("--config", config, "site", ours).code == 0
+    assert run_cli("--config", config, "site", ours).code == 0
+
+
 def test_site_cli_rejects_a_base_url_that_is_not_a_web_address(
     tmp_path: Path, write_config: Callable[..., Path], run_cli: Callable[..., CliResult]
 ) -> None:

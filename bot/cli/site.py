@@ -10,9 +10,10 @@ from typing import Any
 from bot.cli.common import CliError, load_config
 from bot.cli.database import with_store
 from bot.cli.outputs import output_folder, writing
+from bot.cli.user_paths import shown
 from bot.config import Settings
 from bot.recap.model import Recap
-from bot.recap.site import load_site_recaps, write_site
+from bot.recap.site import is_site, load_site_recaps, write_site
 from bot.store import Store
 
 
@@ -34,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
     if args.base_url and not args.base_url.startswith(("https://", "http://")):
         raise CliError("--base-url must start with https:// or http://")
     output_folder(args.dir, "DIR")
+    _not_someone_elses(args.dir)
     title = args.title or f"{chat.hashtag} archive"
     folder = args.dir.resolve()
     recaps = with_store(
@@ -43,6 +45,17 @@ def run(args: argparse.Namespace) -> int:
         written = write_site(recaps, args.dir, title, base_url=args.base_url)
     print(f"{len(recaps)} recap(s); open {args.dir / 'index.html'} ({len(written)} files written)")
     return 0
+
+
+def _not_someone_elses(folder: Path) -> None:
+    """Refuse a folder whose index.html or feed.xml this command did not write (a web server's
+    own page): the site would replace it."""
+    for name in ("index.html", "feed.xml"):
+        if (folder / name).exists() and not is_site(folder):
+            raise CliError(
+                f"DIR {shown(folder)} holds {name} that leadershipchat did not write (nothing was "
+                "written): give an empty folder, or the folder of an earlier `leadershipchat site`"
+            )
 
 
 async def _load(

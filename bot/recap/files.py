@@ -133,7 +133,7 @@ def written_for(folder: Path) -> int | None:
     return _named_session(folder)[1]
 
 
-def _head(path: Path) -> bytes:
+def head(path: Path) -> bytes:
     """The first bytes of a regular file (not a link, FIFO or device), or b""."""
     try:
         if not stat.S_ISREG(path.lstat().st_mode):
@@ -160,9 +160,9 @@ def is_recap_folder_of(folder: Path, recap: Recap) -> bool:
     except OSError:
         pass
     header = ",".join(CSV_COLUMNS).encode()
-    if _head(folder / "messages.csv").removeprefix(b"\xef\xbb\xbf").startswith(header + b"\r\n"):
+    if head(folder / "messages.csv").removeprefix(b"\xef\xbb\xbf").startswith(header + b"\r\n"):
         return True
-    page = _head(folder / "recap.html")
+    page = head(folder / "recap.html")
     return page.startswith(b"<!doctype html>") and (
         f"({recap.chat_date.isoformat()})</title>".encode() in page
     )

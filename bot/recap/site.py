@@ -19,7 +19,7 @@ from bot.damaged_row import DamagedRow
 from bot.domain.sessions import HELD
 from bot.recap.build import build_recap
 from bot.recap.display import span
-from bot.recap.files import small_json, write_recap_files
+from bot.recap.files import head, small_json, write_recap_files
 from bot.recap.html import environment
 from bot.recap.inputs import load_recap_input
 from bot.recap.markdown import summary_sentence
@@ -170,8 +170,11 @@ def write_site(
 
 
 def is_site(folder: Path) -> bool:
-    """An archive site this code wrote: its marker, or (from before markers) its index and feed."""
+    """An archive site this code wrote: its marker, or (from before markers) its index and a
+    feed this code generated."""
     marker = small_json(folder / SITE_MARKER, 4096)
     if isinstance(marker, dict):
         return marker.get("kind") == _SITE_KIND
-    return (folder / "index.html").is_file() and (folder / "feed.xml").is_file()
+    return (folder / "index.html").is_file() and (
+        b"<generator>leadershipchat</generator>" in head(folder / "feed.xml")
+    )
