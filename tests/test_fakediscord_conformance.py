@@ -205,9 +205,9 @@ def test_the_coverage_list_is_what_the_fake_serves_and_sends(tmp_path: Path) -> 
 
 
 def test_a_run_of_part_of_the_suite_is_not_failed_for_what_it_left_out(tmp_path: Path) -> None:
-    """Leaving test files out (--ignore-glob; so do a skip for want of Chromium, or --sw) is no
-    reason to say the coverage list names operations no test validated: only rows whose named
-    tests ran are checked. Run as `pytest` with no paths, which otherwise counts as whole."""
+    """Leaving tests out (--ignore-glob, -o python_functions; so do a skip for want of Chromium,
+    or --sw) is no reason to say the coverage list names operations no test validated: only rows
+    whose named tests ran are checked. Run as `pytest` with no paths, which counts as whole."""
     only = "test_fakediscord.py"
     run = subprocess.run(
         [
@@ -220,6 +220,8 @@ def test_a_run_of_part_of_the_suite_is_not_failed_for_what_it_left_out(tmp_path:
             "-p",
             "no:xdist",
             f"--basetemp={tmp_path / 'inner'}",
+            "-o",
+            "python_functions=test_slash_command*",  # one quick test of the file, collected alone
             *(f"--ignore-glob=tests/{p.name}" for p in TESTS.glob("test_*.py") if p.name != only),
         ],
         cwd=TESTS.parent,
