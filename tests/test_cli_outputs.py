@@ -88,7 +88,9 @@ def test_a_recap_file_name_taken_by_a_folder(
     (out / "recap.md").mkdir(parents=True)
     result = run_cli(*recap_cmd(export, out))
     assert result.code == 2, result.err
-    assert "could not write" in result.err and "recap.md" in result.err
+    # refused before writing anything: it is no recap.md leadershipchat wrote
+    assert "holds recap.md that leadershipchat did not write" in result.err
+    assert sorted(p.name for p in out.iterdir()) == ["recap.md"]
 
 
 def test_site_dir_that_is_a_file_or_under_one(

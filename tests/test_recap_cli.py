@@ -63,6 +63,25 @@ def test_recap_by_id_goes_to_the_recap_dir_by_default(
     assert (tmp_path / "recaps" / "leadershipchat-2024-05-07" / "recap.json").exists()
 
 
+def test_recap_out_never_overwrites_files_it_did_not_write(
+    config: Path, tmp_path: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    """`--out notes` where notes/ holds the host's own recap.md: refused, nothing touched. A
+    folder the command wrote (this session or another) is written again."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "recap.md").write_text("my own notes\n", encoding="utf-8")
+    result = run_cli("--config", config, "recap", "3", "--out", notes)
+    assert result.code == 2, result.err
+    assert "recap.md that leadershipchat did not write" in result.err
+    assert sorted(p.name for p in notes.iterdir()) == ["recap.md"]
+    assert (notes / "recap.md").read_text(encoding="utf-8") == "my own notes\n"
+    ours = tmp_path / "ours"
+    for session in ("3", "2", "2"):
+        result = run_cli("--config", config, "recap", session, "--out", ours)
+        assert result.code == 0, result.err
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -15,6 +15,7 @@ from typing import Any
 from bot.cli.common import CliError, load_config, row_id
 from bot.cli.database import RESTORE_HINT, with_store
 from bot.cli.outputs import output_folder, writing
+from bot.cli.user_paths import shown
 from bot.config import ChatSettings, Settings
 from bot.domain.sessions import HELD
 from bot.durations import parse_duration
@@ -22,6 +23,7 @@ from bot.recap import build_recap, load_recap_input, parse_formats, write_recap_
 from bot.recap.dce import ExportError, ExportOptions, input_from_exports, load_export
 from bot.recap.dce_read import EARLIEST, LATEST
 from bot.recap.display import zone_of
+from bot.recap.files import files_of_others
 from bot.recap.model import Recap
 from bot.store import Store
 from bot.topics import TopicFileError, load_topic_file
@@ -85,12 +87,14 @@ def run(args: argparse.Namespace) -> int:
             raise CliError("--from-export needs --out DIR")
         recap = _from_export(args)
         out: Path = args.out
+        _not_someone_elses(out, recap, formats, "--out")
     else:
         settings = load_config(args, read_only=True)
         if args.session is None and not args.last:
             raise CliError("which session? give its id, --last, or --from-export FILE")
         recap = with_store(settings.database, lambda store: _from_db(args, settings, store))
         out = args.out or output_folder(settings.recap_dir / recap.slug, "recap_dir")
+        _not_someone_elses(out, recap, formats, "--out" if args.out else "recap_dir")
         if (session_id := recap.session_id) is not None:
             where = out.resolve()
             with_store(
@@ -101,6 +105,15 @@ def run(args: argparse.Namespace) -> int:
     for path in written:
         print(path)
     return 0
+
+
+def _not_someone_elses(out: Path, recap: Recap, formats: frozenset[str], what: str) -> None:
+    """Refuse a folder holding a file of the recap's names that this code did not write."""
+    if taken := files_of_others(out, recap, formats):
+        raise CliError(
+            f"{what} {shown(out)} holds {taken[0]} that leadershipchat did not write (nothing "
+            "was written): give an empty folder, or one an earlier `leadershipchat recap` wrote"
+        )
 
 
 async def _remember(store: Store, out: Path, session_id: int, formats: frozenset[str]) -> None:

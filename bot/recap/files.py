@@ -133,6 +133,26 @@ def written_for(folder: Path) -> int | None:
     return _named_session(folder)[1]
 
 
+def _names(recap: Recap, formats: Iterable[str]) -> list[str]:
+    by_format = {
+        "md": ["recap.md", transcript_name(recap)],
+        "html": ["recap.html"],
+        "json": ["recap.json"],
+        "csv": ["messages.csv"],
+        "png": ["activity.png"],
+    }
+    return [name for fmt in FORMATS if fmt in set(formats) for name in by_format[fmt]]
+
+
+def files_of_others(folder: Path, recap: Recap, formats: Iterable[str]) -> list[str]:
+    """The files that writing the recap into `folder` would replace though this code did not
+    write them (a host's own recap.md): none in a new folder or one this code wrote, for any
+    session (its marker or recap.json), or for this session before markers."""
+    if not folder.is_dir() or _named_session(folder)[0] or is_recap_folder_of(folder, recap):
+        return []
+    return [name for name in _names(recap, formats) if (folder / name).exists()]
+
+
 def head(path: Path) -> bytes:
     """The first bytes of a regular file (not a link, FIFO or device), or b""."""
     try:
