@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -61,7 +62,11 @@ def _refuse_constant(name: str) -> Any:
 def load_export(path: Path) -> dict[str, Any]:
     """The export's JSON, or ExportError (unreadable, too big, not JSON, nested too deep)."""
     try:
-        with path.open("rb") as f:  # read at most the limit: /dev/zero or a pipe never ends
+        # Opened without waiting: a FIFO nobody writes to would block open() for ever (it
+        # then reads as empty); reads block again, for a pipe a program is still writing.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        os.set_blocking(fd, True)
+        with open(fd, "rb") as f:  # read at most the limit: /dev/zero or a pipe never ends
             data = f.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ExportError(f"{path}: cannot read a JSON export ({exc.strerror or exc})") from None
