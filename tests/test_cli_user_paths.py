@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import errno
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -101,3 +102,25 @@ def test_a_path_is_shown_safely() -> None:
     assert user_paths.shown("a\x1b[31mb") == "a\\x1b[31mb"
     long = user_paths.shown("x" * 5000)
     assert len(long) < 100 and "5000 characters" in long
+
+
+def test_a_full_disk_is_said_with_exit_1_so_run_is_restarted(
+    config: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    run_cli: Callable[..., CliResult],
+) -> None:
+    """A full disk or an I/O error on the database is no usage error: it may pass, and exit 2
+    tells systemd (RestartPreventExitStatus=2, docs/hosting.md) never to start the bot again."""
+    import bot.cli.run
+
+    monkeypatch.setenv("DISCORD_TOKEN", "x" * 24 + ".abcdef." + "y" * 27)
+    for code, said in ((errno.ENOSPC, "no space left"), (errno.EIO, "input/output error")):
+
+        def full(path: Path, *, code: int = code, **_: object) -> None:
+            raise OSError(code, os.strerror(code), str(path))
+
+        monkeypatch.setattr(bot.cli.run, "check_database", full)
+        result = run_cli("--config", config, "run")
+        assert result.code == 1, result.err
+        assert said in result.err and "test.db" in result.err and "bug" not in result.err

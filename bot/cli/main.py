@@ -12,8 +12,8 @@ from pathlib import Path
 from bot import __version__
 from bot.cli import backup, demo, health, privacy, prompts, recap, run, schedule, site, stats
 from bot.cli.common import EXIT_USAGE, CliError
-from bot.cli.crash import report_crash
-from bot.cli.user_paths import path_problem
+from bot.cli.crash import EXIT_UNEXPECTED, report_crash
+from bot.cli.user_paths import may_pass, path_problem
 from bot.logs import setup_logging
 
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for `yes | head`
@@ -114,6 +114,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the one guard: a bug is one line and a crash log, never a traceback
         if isinstance(exc, OSError | RuntimeError) and (problem := path_problem(exc, args)):
             print(f"error: {problem}", file=sys.stderr)
-            return EXIT_USAGE
+            return EXIT_UNEXPECTED if may_pass(exc) else EXIT_USAGE  # 1: it may pass
         return report_crash(_command(args), exc, debug=args.debug)
     return code

@@ -76,6 +76,15 @@ def _failed_path(exc: BaseException) -> tuple[str, int | None] | None:
     return None
 
 
+# Errors that may pass on their own (space freed, a disk back): said the same way, but exit 1,
+# so a service manager restarts `run` (exit 2 tells it not to).
+_MAY_PASS = {errno.ENOSPC, errno.EDQUOT, errno.EIO}
+
+
+def may_pass(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in _MAY_PASS
+
+
 def reason(exc: OSError) -> str:
     """What an OSError means, in the words of this project's messages."""
     return _REASONS.get(exc.errno or 0) or (exc.strerror or str(exc)).lower()
