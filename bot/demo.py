@@ -9,6 +9,7 @@ the recap and its chart) reads like the real evening. Members are played from `b
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import shutil
 import sys
@@ -37,6 +38,7 @@ from bot.topics import Topic, TopicCatalog
 from bot.transport import IncomingEvent, MessageCreated, Outgoing, Posted
 
 CHAT, ANNOUNCE, RECAP, HOST, GUILD = 9001, 9002, 9003, 9004, 9000
+BLUESKY_RECAP_WAIT = 10.0  # seconds of real time; the mirror's job follows the recap at once
 BLUESKY = 0  # not a channel: Bluesky's lines are printed with this "channel"
 CHANNEL_NAMES = {
     CHAT: "#chat",
@@ -294,6 +296,9 @@ async def run_demo(
             await published.wait()
             async with engine.lock(session.id):  # the recap step holds it until every post is out
                 pass
+            # Then the recap link on Bluesky (posted once the Discord recap is recorded).
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(bluesky.recap_posted.wait(), BLUESKY_RECAP_WAIT)
             await players
             done = await store.sessions.get(session.id)
         finally:

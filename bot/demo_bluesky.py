@@ -1,8 +1,8 @@
 """The demo's Bluesky side, with no account and no network: members on Bluesky take part beside
 the Discord ones.
 
-`DemoBluesky` is the engine's mirror for the demo: it "posts" the questions and the close by
-printing them as a Bluesky post (with an AT-URI of its own, as the real mirror records), and
+`DemoBluesky` is the engine's mirror for the demo: it "posts" the mirrored steps by
+printing them as a Bluesky post in the real mirror's words (with an AT-URI of its own, as the real mirror records), and
 `play` feeds the scripted Bluesky members' posts to the engine's capture as the real poller
 does (`bot.bluesky.collector`): messages from another platform, named by DID and AT-URI, with
 their bsky.app links. The real client, texts and poller need the network (tests run them
@@ -17,14 +17,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.atproto_syntax import POST_COLLECTION, bsky_app_url
+from bot.bluesky_wording import KINDS, for_step
 from bot.clock import ScaledClock
 from bot.config import ChatSettings
+from bot.config_bluesky import DEFAULT_MIRROR
 from bot.domain.messages import PostOrigin
 from bot.domain.steps import StepKind
 from bot.engine import ChatEngine
 from bot.engine.mirrors import MirrorCall
 from bot.store import Store
-from bot.topics import question_post
 from bot.transport import MessageCreated
 
 PLATFORM = "bluesky"
@@ -73,28 +74,30 @@ def post_uri(did: str, rkey: str) -> str:
 
 
 class DemoBluesky:
-    """The demo's Bluesky mirror: questions and the close, printed; AT-URIs recorded."""
+    """The demo's Bluesky mirror: the default mirrored steps (welcome, questions, last call,
+    close, recap link) in the real mirror's words, printed; AT-URIs recorded."""
 
     name = PLATFORM
 
     def __init__(self, show: Show) -> None:
         self.show = show
         self.questions: dict[str, str] = {}  # "Q1" -> the AT-URI of the bot's post
+        self.recap_posted = asyncio.Event()  # the demo ends once the recap link is out here too
 
     def kinds(self, chat: ChatSettings) -> Collection[StepKind]:
-        return {StepKind.QUESTION, StepKind.CLOSE}
+        return {KINDS[m] for m in DEFAULT_MIRROR}
 
     async def post(self, call: MirrorCall) -> str | None:
-        chat, step, topic = call.step.chat, call.step.step, call.step.session.topic
-        if step.question is not None:
-            text = question_post(step.question, topic.questions[step.question - 1].text, "")
-            text = f"{text.strip()} {chat.hashtag}"
-        else:
-            text = f"That's a wrap for {chat.hashtag}, thank you all! The recap follows."
+        chat, session, step = call.step.chat, call.step.session, call.step.step
+        text = for_step(chat, session, step)
+        if text is None:
+            return None
         uri = post_uri(BOT_DID, f"demo{step.key.replace('-', '')}")
         if step.question is not None:
             self.questions[f"Q{step.question}"] = uri
         self.show("leadershipchat.bsky.social", text)
+        if step.kind == StepKind.RECAP.value:
+            self.recap_posted.set()
         return uri
 
 

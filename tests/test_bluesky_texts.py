@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from bot.bluesky import texts
+from bot import bluesky_wording as texts
 from bot.bluesky_text import grapheme_count, post_fits
 from bot.config import ChatSettings
 from bot.domain.sessions import SessionRow, SessionStatus

@@ -60,6 +60,11 @@ async def test_demo_runs_a_whole_chat_and_writes_every_recap_file(tmp_path: Path
     reply = next(m for m in bluesky if m["text"].startswith("My first coach"))
     assert reply["kind"] == "answer" and reply["questions"] == [2]  # a reply to Q2 there
     assert re.search(r"bluesky +leadershipchat.bsky.social: Q1: ", printed)
+    # The bot's own Bluesky posts: welcome, last call and the recap link (to the Discord recap).
+    on_bluesky = re.findall(r"bluesky +leadershipchat.bsky.social: (.*)", printed)
+    assert any("#LeadershipChat" in t and "A1" in t for t in on_bluesky[:1]), on_bluesky[:1]
+    assert any(t.startswith("Last call") for t in on_bluesky), on_bluesky
+    assert re.search(r"recap of .*: https://discord.com/channels/9000/\d+/\d+$", on_bluesky[-1])
     assert recap["stats"]["participants"] == len(CAST) + len(BLUESKY_CAST)
     # the Bluesky members are new to the chat: newcomers too (no welcome post on Discord)
     assert recap["stats"]["newcomers"] == sum(not m.returning for m in CAST) + len(BLUESKY_CAST)

@@ -13,22 +13,13 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from datetime import timedelta
 
-from bot.bluesky import texts
 from bot.bluesky.client import BlueskyClient
 from bot.bluesky.posts import PLATFORM
+from bot.bluesky_wording import KINDS, for_step
 from bot.config import ChatSettings
-from bot.config_bluesky import MirrorStep
 from bot.domain.steps import StepKind
 from bot.engine.mirrors import MirrorCall
 
-KINDS: Mapping[MirrorStep, StepKind] = {
-    "reminders": StepKind.REMINDER,
-    "welcome": StepKind.WELCOME,
-    "questions": StepKind.QUESTION,
-    "last_call": StepKind.LAST_CALL,
-    "close": StepKind.CLOSE,
-    "recap": StepKind.RECAP,
-}
 CLOCK_SLACK = timedelta(minutes=2)  # our clock against the time the post record carries
 
 
@@ -49,7 +40,7 @@ class BlueskyMirror:
     async def post(self, call: MirrorCall) -> str | None:
         chat, session, step = call.step.chat, call.step.session, call.step.step
         client = self._clients.get(chat.name)
-        text = texts.for_step(chat, session, step)
+        text = for_step(chat, session, step)
         if client is None or text is None:
             return None
         if call.attempts:

@@ -1,5 +1,7 @@
 """Pure: the bot's posts on Bluesky, one per mirrored step, each within 300 graphemes.
 
+Outside `bot.bluesky` (which alone loads the atproto SDK) so the demo shows the same words.
+
 Bluesky shows plain text (no markdown, no Discord timestamps), so these are the Discord texts'
 words without their formatting; the chat's hashtag is in every post (it is how the chat is
 found there and how answers are collected). A text that would not fit is shortened, the
@@ -9,12 +11,14 @@ hashtag kept: a question a topic file made too long loses its end (`topics` warn
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import regex
 
 from bot.bluesky_text import POST_GRAPHEMES, grapheme_count, post_fits
 from bot.config import ChatSettings
+from bot.config_bluesky import MirrorStep
 from bot.domain.sessions import SessionRow
 from bot.domain.steps import StepKind, StepRow
 from bot.domain.topics import SessionTopic
@@ -24,6 +28,16 @@ _MARKDOWN = re.compile(r"(\*\*|__|\*|_|~~|`)")
 _STAMP = re.compile(r"<t:(\d+)(?::[a-zA-Z])?>")
 _GRAPHEME = regex.compile(r"\X")
 ELLIPSIS = "…"
+
+KINDS: Mapping[MirrorStep, StepKind] = {
+    "reminders": StepKind.REMINDER,
+    "welcome": StepKind.WELCOME,
+    "questions": StepKind.QUESTION,
+    "last_call": StepKind.LAST_CALL,
+    "close": StepKind.CLOSE,
+    "recap": StepKind.RECAP,
+}
+"""The step kind of each `bluesky.mirror` entry."""
 
 
 def plain(text: str) -> str:
