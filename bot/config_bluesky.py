@@ -76,6 +76,10 @@ class BlueskySettings(BaseModel):
     mirror: tuple[MirrorStep, ...] = DEFAULT_MIRROR
     collect: tuple[CollectWay, ...] = COLLECTABLE
     poll_every: Annotated[Duration, AfterValidator(_poll_interval)] = timedelta(seconds=10)
+    # After its recap, a chat's stored posts are looked up again daily for this many days
+    # (deleted ones leave the published copies, a new !no-unauthenticated label hides the text
+    # from the public site); 0 turns that off.
+    recheck_days: int = 30
     # Where Bluesky readers find the recap (`{chat}`, `{date}`, `{folder}` filled in), e.g.
     # https://example.org/recaps/{folder}/; without it the recap post links the Discord message.
     recap_url: str | None = None
@@ -158,6 +162,16 @@ class BlueskySettings(BaseModel):
                 raise ValueError(f"{key}: {user!r} is not a Discord user id (a number)")
             out[account] = user
         return out
+
+    @field_validator("recheck_days")
+    @classmethod
+    def _recheck_days(cls, value: int) -> int:
+        if not 0 <= value <= 366:
+            raise ValueError(
+                f"{value} is outside 0 to 366: the days after a chat its Bluesky posts are"
+                " looked up again (0: never)"
+            )
+        return value
 
     @field_validator("mirror", mode="before")
     @classmethod

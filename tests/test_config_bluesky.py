@@ -40,6 +40,7 @@ def test_the_section_defaults(write_config: Callable[..., Path]) -> None:
     assert section.mirror == ("welcome", "questions", "last_call", "close", "recap")
     assert section.collect == ("hashtag", "replies")
     assert section.poll_every == timedelta(seconds=10)
+    assert section.recheck_days == 30
 
 
 def test_steps_and_ways_read_as_hosts_write_them(write_config: Callable[..., Path]) -> None:
@@ -100,6 +101,10 @@ def test_steps_and_ways_read_as_hosts_write_them(write_config: Callable[..., Pat
         (
             "      handle: chat.bsky.social\n      poll_every: 1s\n",
             "config.yaml:8: chats[0].bluesky.poll_every: 1s is outside 2s to 5m",
+        ),
+        (
+            "      handle: chat.bsky.social\n      recheck_days: -1\n",
+            "config.yaml:8: chats[0].bluesky.recheck_days: -1 is outside 0 to 366",
         ),
         (
             "      handle: chat.bsky.social\n      service: bsky.social\n",

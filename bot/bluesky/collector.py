@@ -35,6 +35,7 @@ from datetime import datetime, timedelta
 from bot.bluesky.client import BlueskyClient
 from bot.bluesky.errors import BlueskyError
 from bot.bluesky.posts import PLATFORM, BlueskyPost
+from bot.bluesky.recheck import look_again
 from bot.bluesky_text import bluesky_tag
 from bot.clock import Clock
 from bot.config import ChatSettings
@@ -187,18 +188,14 @@ class BlueskyCollector:
         live = {ref: mid for ref, (mid, deleted) in stored.items() if not deleted}
         if not live:
             return
-        found = {p.uri: p for p in await self._clients[chat.name].posts(sorted(live))}
+        looked = await look_again(self._clients[chat.name], live)
         now = self._clock.now()
-        gone: list[IncomingEvent] = [
-            MessageDeleted(mid, now) for ref, mid in live.items() if ref not in found
-        ]
+        gone: list[IncomingEvent] = [MessageDeleted(mid, now) for mid in looked.gone]
         if gone:
             await self._capture.handle_many(gone)
             log.info("Bluesky: %d post(s) deleted since for %s", len(gone), chat.name)
-        hidden = [live[u] for u, p in found.items() if not p.public]
-        shown = [live[u] for u, p in found.items() if p.public]
-        await self._store.messages.set_public(hidden, False)
-        await self._store.messages.set_public(shown, True)
+        await self._store.messages.set_public(looked.hidden, False)
+        await self._store.messages.set_public(looked.shown, True)
 
 
 def posted_at(post: BlueskyPost) -> datetime:

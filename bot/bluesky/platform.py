@@ -19,6 +19,7 @@ from bot.bluesky.collector import BlueskyCollector
 from bot.bluesky.errors import BlueskyError
 from bot.bluesky.mirror import BlueskyMirror
 from bot.bluesky.posts import PLATFORM
+from bot.bluesky.recheck import BlueskyRecheck
 from bot.clock import Clock
 from bot.config import ChatSettings, Settings
 from bot.domain.sessions import SessionRow
@@ -56,6 +57,7 @@ class BlueskyPlatform:
             self.clients[chat.name] = BlueskyClient(account, clock=clock, timeout=timeout)
         self._mirror = BlueskyMirror(self.clients)
         self.collector: BlueskyCollector | None = None
+        self.recheck: BlueskyRecheck | None = None
         self._notes: HostNotes | None = None
         self._checked: asyncio.Task[None] | None = None
 
@@ -73,6 +75,13 @@ class BlueskyPlatform:
             trigger=engine.trigger,
             clock=self._clock,
         )
+        self.recheck = BlueskyRecheck(
+            chats=self.chats,
+            clients=self.clients,
+            store=self._store,
+            trigger=engine.trigger,
+            clock=self._clock,
+        )
         engine.attach(self)
 
     # -- the engine's OtherSource ----------------------------------------------------------------
@@ -85,10 +94,14 @@ class BlueskyPlatform:
             self._checked = asyncio.create_task(self.check_credentials())
         if self.collector is not None:
             await self.collector.start()
+        if self.recheck is not None:
+            self.recheck.start()
 
     async def stop(self) -> None:
         if self.collector is not None:
             await self.collector.stop()
+        if self.recheck is not None:
+            self.recheck.stop()
         if self._checked is not None and not self._checked.done():
             self._checked.cancel()
 

@@ -97,6 +97,14 @@ class Privacy:
         self._erasing = asyncio.Lock()  # one erasure at a time in this process
         self._erased = erased  # told after an erasure: rows other repositories remember changed
 
+    async def queue_redo(self, session_ids: Sequence[int], reason: str) -> int:
+        """Queue these sessions' published copies to be redone (with the change they follow, in
+        one transaction): e.g. a Bluesky post deleted or hidden after the recap."""
+        if not session_ids:
+            return 0
+        marks = ",".join("?" * len(session_ids))
+        return await _queue_redo(self._conn, marks, list(session_ids), reason)
+
     # -- retention and opt-out ------------------------------------------------------------------
 
     async def purge_chat_text_before(self, chat: str, cutoff: datetime) -> int:

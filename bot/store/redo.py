@@ -23,7 +23,7 @@ from bot.store.codec import from_db, reads_row, required_time, to_db
 class RedoRow:
     id: int
     session_id: int
-    reason: str  # forget | optout | retention
+    reason: str  # forget | optout | retention | bluesky
     queued_at: datetime
     files_at: datetime | None
     files_note: str | None

@@ -157,6 +157,14 @@ class Sessions:
         ) as cur:
             return self._readable(await cur.fetchall())
 
+    async def started_since(self, chat: str, since: datetime) -> list[SessionRow]:
+        """A chat's sessions that started at or after `since`, newest first."""
+        async with self._conn.execute(
+            "SELECT * FROM sessions WHERE chat = ? AND start_at >= ? ORDER BY start_at DESC",
+            (chat, to_db(since)),
+        ) as cur:
+            return self._readable(await cur.fetchall())
+
     async def set_status(
         self, session_id: int, status: SessionStatus, *, paused_at: datetime | None = None
     ) -> None:

@@ -292,6 +292,13 @@ class FakeBluesky:
         post.deleted = True
         self._wake()
 
+    def set_no_unauthenticated(self, handle: str, on: bool = True) -> None:
+        """The member turns logged-out visibility off (`on`) or back on: the
+        `!no-unauthenticated` self-label on their profile, shown with each of their posts."""
+        account = self.world.account(handle) or self.add_account(handle)
+        labels = tuple(v for v in account.self_labels if v != NO_UNAUTHENTICATED)
+        account.self_labels = (*labels, NO_UNAUTHENTICATED) if on else labels
+
     def expire_access_tokens(self) -> int:
         """Every access token expires now (the next call answers 400 ExpiredToken)."""
         return self.world.expire("com.atproto.access")
