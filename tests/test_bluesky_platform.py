@@ -102,6 +102,25 @@ async def test_an_app_password_bluesky_refuses_is_told_to_hosts_and_discord_runs
     assert chat_posts[1:4] == ["Q1", "Q2", "Q3"]
 
 
+async def test_a_refused_app_password_is_not_tried_every_poll_and_works_once_fixed(
+    h: BlueskyHarness,
+) -> None:
+    """Each try counts against Bluesky's login allowance (30 per 5 minutes, 300 a day): a
+    password tried at every poll of a chat would leave the right one refused after the fix."""
+    h.environ[PASSWORD_ENV] = "wrong-wrong-wrong-wrong"
+    await plan(h)
+    await h.run_until(START + timedelta(minutes=3))
+    logins = [c for c in h.fake.calls if c.nsid == "com.atproto.server.createSession"]
+    assert len(logins) == 1  # the start-up check; the polls and posts do not try again
+    await h.crash()
+    told = len(h.transport.posts_in(HOST))
+    h.environ[PASSWORD_ENV] = h.fake.bot.password  # the host fixes it and restarts
+    await h.boot()
+    await h.checked()
+    assert h.transport.posts_in(HOST)[told:] == []  # logged in: nothing to tell
+    assert h.platform is not None and h.platform.clients["leadershipchat"].did is not None
+
+
 async def test_a_missing_app_password_is_told_to_hosts(h: BlueskyHarness) -> None:
     h.environ.clear()
     await plan(h)

@@ -18,7 +18,7 @@ the PDS's 1,666 record writes an hour.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from atproto_client import AsyncClient, models
@@ -44,6 +44,7 @@ from bot.clock import Clock, SystemClock
 T = TypeVar("T")
 _EXPIRED = {"ExpiredToken", "InvalidToken", "AuthenticationRequired"}
 GET_POSTS_BATCH = 25  # getPosts takes at most 25 AT-URIs
+LOGIN_BACKOFF = timedelta(minutes=30)  # after a refused login, none is tried for this long
 
 
 def _error_name(exc: RequestErrorBase) -> tuple[int | None, str | None, str]:
@@ -68,6 +69,7 @@ class BlueskyClient:
         self._sdk = AsyncClient(account.service, request=AsyncRequest(timeout=timeout))
         self.did: str | None = None
         self.handle: str | None = None
+        self._refused: tuple[BlueskyLoginError, datetime] | None = None  # the last refusal
 
     async def __aenter__(self) -> BlueskyClient:
         await self.login()
@@ -82,20 +84,31 @@ class BlueskyClient:
     # session -----------------------------------------------------------------------------------
 
     async def login(self) -> None:
-        """createSession with the app password: the start-up check of the credentials."""
+        """createSession with the app password: the start-up check of the credentials. After a
+        refusal no login is tried for `LOGIN_BACKOFF` (the refusal is raised again): the app
+        password comes from the environment and does not change while the bot runs, and every
+        poll trying it again would use up Bluesky's login allowance (30 per 5 minutes, 300 a
+        day), which would then refuse the right password after the fix and a restart."""
+        if self._refused is not None:
+            refusal, at = self._refused
+            if self._clock.now() < at + LOGIN_BACKOFF:
+                raise BlueskyLoginError(str(refusal), status=refusal.status, error=refusal.error)
+            self._refused = None
         try:
             await self._sdk.login(
                 self.account.handle, self.account.password, fetch_bsky_profile=False
             )
         except (UnauthorizedError, BadRequestError) as exc:
             status, name, message = _error_name(exc)
-            raise BlueskyLoginError(
+            refusal = BlueskyLoginError(
                 f"Bluesky refused the login of {self.account.handle} at {self.account.service}:"
                 f" {message}. Check the app password in {self.account.password_env}"
                 f" ({APP_PASSWORDS_HELP}).",
                 status=status,
                 error=name,
-            ) from None
+            )
+            self._refused = (refusal, self._clock.now())
+            raise refusal from None
         except RequestErrorBase as exc:
             raise self._failure(exc, "log in") from None
         session = self._sdk._session
