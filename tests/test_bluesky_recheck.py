@@ -15,7 +15,7 @@ from bot.bluesky.posts import PLATFORM
 from bot.bluesky.recheck import AFTER_START, BlueskyRecheck
 from bot.config import ChatSettings
 from bot.engine.recap_publisher import publish_recap
-from bot.maintenance.forget import finish_pending
+from bot.maintenance.forget import finish_pending, forget_account
 from bot.recap.site import load_site_recaps, write_site
 from tests.bluesky_harness import BlueskyHarness, bluesky_harness, plan
 from tests.test_engine import START
@@ -145,3 +145,21 @@ async def test_a_run_costs_one_getposts_for_up_to_25_stored_posts(chatted: Chatt
     await c.recheck.run()
     asked = [x for x in h.fake.calls[before:] if x.nsid == "app.bsky.feed.getPosts"]
     assert len(asked) == 1 and len(asked[0].query["uris"]) == 3
+
+
+async def test_a_handle_changed_after_the_chat_is_followed_and_forget_finds_it(
+    chatted: Chatted,
+) -> None:
+    """The old handle may pass to a stranger: the copies name the account as it is now, and
+    `forget` by the new handle (what the member knows) finds the posts."""
+    c, h = chatted, chatted.h
+    account = h.fake.world.account("ana.example.com")
+    assert account is not None
+    account.handle = "ana-new.example.com"
+    assert await c.recheck.run() == [c.session_id]
+    await c.redo()
+    site = "".join(p.read_text() for p in c.site.rglob("*.html"))
+    assert "ana-new.example.com" in site and "ana.example.com" not in site
+    assert h.store is not None
+    report = await forget_account(h.store, PLATFORM, "ana-new.example.com")
+    assert report.deleted.get("messages") == 1

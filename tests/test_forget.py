@@ -12,7 +12,7 @@ import pytest
 
 from bot.domain.messages import Attributed, MessageRow
 from bot.domain.topics import SessionQuestion, SessionTopic
-from bot.maintenance.forget import forget_member
+from bot.maintenance.forget import forget_account, forget_member
 from bot.store import Store
 
 T0 = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
@@ -142,6 +142,16 @@ async def test_unknown_member_is_a_clean_no_op(store: Store) -> None:
     report = await forget_member(store, 999999999999999999)
     assert report.total == 0
     assert report.lines()[0].startswith("Nothing was stored")
+
+
+@pytest.mark.parametrize("account", ["ana.bsky.social", "did:plc:abc234"])
+async def test_an_unknown_bluesky_handle_says_the_account_may_have_had_another(
+    store: Store, account: str
+) -> None:
+    await populate(store)
+    lines = (await forget_account(store, "bluesky", account)).lines()
+    assert lines[0] == f"Nothing was stored about Bluesky account {account}: nothing to erase."
+    assert any("its DID (did:plc:" in line for line in lines) is (account == "ana.bsky.social")
 
 
 async def test_erasure_is_all_or_nothing(store: Store) -> None:

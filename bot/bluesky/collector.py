@@ -196,6 +196,7 @@ class BlueskyCollector:
             log.info("Bluesky: %d post(s) deleted since for %s", len(gone), chat.name)
         await self._store.messages.set_public(looked.hidden, False)
         await self._store.messages.set_public(looked.shown, True)
+        await self._store.messages.set_handles(PLATFORM, looked.handles)
 
 
 def posted_at(post: BlueskyPost) -> datetime:

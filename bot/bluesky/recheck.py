@@ -9,7 +9,9 @@ day: for each chat with a `bluesky:` section, the sessions recapped in the last
 `bluesky.recheck_days` (30 by default), newest first, are read back with `getPosts` (25 posts a
 request; the author's labels come with each post). A post missing twice in a row (a second
 `getPosts` of the missing ones, so one odd answer never erases anything) is tombstoned as a
-delete is; each post's public flag is set from its author's labels now. A session where
+delete is; each post's public flag is set from its author's labels now, and its author's
+handle as it is now (a handle can change, and an old one pass to someone else: `forget` by the
+new handle then finds them, and the recap does not name a stranger). A session where
 anything changed gets its published copies queued for redoing (`redo_work`, reason `bluesky`,
 in the same transaction as the change), which the running bot's republisher picks up within a
 minute (files, archive sites, the recap's Discord posts).
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.bluesky.client import BlueskyClient
@@ -52,6 +54,7 @@ class Looked:
     gone: tuple[int, ...] = ()
     hidden: tuple[int, ...] = ()  # their author has !no-unauthenticated now
     shown: tuple[int, ...] = ()
+    handles: Mapping[str, str] = field(default_factory=dict)  # author DID -> handle now
 
 
 async def look_again(client: BlueskyClient, live: Mapping[str, int]) -> Looked:
@@ -65,6 +68,7 @@ async def look_again(client: BlueskyClient, live: Mapping[str, int]) -> Looked:
         gone=tuple(mid for ref, mid in live.items() if ref not in found),
         hidden=tuple(live[u] for u, p in found.items() if u in live and not p.public),
         shown=tuple(live[u] for u, p in found.items() if u in live and p.public),
+        handles={p.author_did: p.author_handle for u, p in found.items() if u in live},
     )
 
 
@@ -143,6 +147,7 @@ class BlueskyRecheck:
             changed = len(looked.gone)
             changed += await tx.messages.set_public(looked.hidden, False)
             changed += await tx.messages.set_public(looked.shown, True)
+            changed += await tx.messages.set_handles(PLATFORM, looked.handles)
             if changed:
                 await tx.privacy.queue_redo([session.id], REDO_REASON)
         if changed:

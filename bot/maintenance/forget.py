@@ -44,6 +44,10 @@ ELSEWHERE = (
     "Their posts on Bluesky stay on Bluesky (only they can delete them); the bot does not"
     " collect those posts again, and a new post from them is someone new to it."
 )
+HANDLE_CHANGED = (
+    "A Bluesky handle can change: if the account had another handle when it posted, name that"
+    " one or its DID (did:plc:..., which never changes)."
+)
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,10 @@ class ForgetReport:
     def lines(self) -> list[str]:
         """The report in words, for the CLI and for the member's ephemeral reply."""
         if not self.total:
-            return [f"Nothing was stored about {self.who}: nothing to erase."]
+            found = [f"Nothing was stored about {self.who}: nothing to erase."]
+            if self.account and not self.account.startswith("did:"):
+                found.append(HANDLE_CHANGED)
+            return found
         out = [f"Erased everything stored about {self.who}:"]
         out += [f"  {table}: {n} row(s) deleted" for table, n in sorted(self.deleted.items())]
         out += [

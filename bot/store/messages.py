@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -339,6 +339,26 @@ class Messages:
             (public, public, *message_ids),
         )
         return cur.rowcount
+
+    async def set_handles(self, platform: str, handles: Mapping[str, str]) -> int:
+        """Accounts of another platform under their handle now (author ref -> handle): a handle
+        can change, and an old one can pass to someone else. Their messages and member names
+        follow; returns the messages renamed."""
+        changed = 0
+        for ref, handle in sorted(handles.items()):
+            cur = await self._conn.execute(
+                "UPDATE messages SET author_handle = ?, author_name = ?"
+                " WHERE platform = ? AND author_ref = ? AND author_handle IS NOT ?",
+                (handle, handle, platform, ref, handle),
+            )
+            if cur.rowcount > 0:
+                changed += cur.rowcount
+                await self._conn.execute(
+                    "UPDATE members SET display_name = ? WHERE user_id IN"
+                    " (SELECT author_id FROM messages WHERE platform = ? AND author_ref = ?)",
+                    (handle, platform, ref),
+                )
+        return changed
 
     async def authors_elsewhere(self, platform: str, account: str) -> list[int]:
         """The member ids an account on another platform posted as, by DID or handle."""
