@@ -121,6 +121,18 @@ async def test_a_refused_app_password_is_not_tried_every_poll_and_works_once_fix
     assert h.platform is not None and h.platform.clients["leadershipchat"].did is not None
 
 
+async def test_bluesky_down_at_start_up_is_not_told_as_a_password_to_fix(
+    h: BlueskyHarness,
+) -> None:
+    with h.fake.outage(status=503):
+        await plan(h)
+    [note] = [p.content for p in h.transport.posts_in(HOST) if "Bluesky" in p.content]
+    assert "restart" not in note and "nothing to fix unless it lasts" in note
+    await h.run_until(START + timedelta(minutes=3))  # up again: it logs in by itself
+    questions = [t.split(":")[0] for t in h.bluesky_texts() if t.startswith("Q")]
+    assert questions == ["Q1", "Q2", "Q3"]
+
+
 async def test_a_missing_app_password_is_told_to_hosts(h: BlueskyHarness) -> None:
     h.environ.clear()
     await plan(h)

@@ -126,15 +126,23 @@ class BlueskyPlatform:
                     log.info("Bluesky: %s logged in for %s", client.handle, chat.name)
                     continue
                 except BlueskyError as exc:
+                    if exc.retryable:  # Bluesky down or busy: nothing for hosts to fix
+                        await self._tell(chat, str(exc), passing=True)
+                        continue
                     problem = str(exc)
             await self._tell(chat, problem or "no account")
 
-    async def _tell(self, chat: ChatSettings, problem: str) -> None:
+    async def _tell(self, chat: ChatSettings, problem: str, *, passing: bool = False) -> None:
         log.error("Bluesky for %s: %s", chat.name, problem)
         if self._notes is None:
             return
+        then = (
+            "The bot logs in again at its next post or poll there, nothing to fix unless it lasts."
+            if passing
+            else "Fix it and restart the bot."
+        )
         await self._notes.tell(
             chat,
             f"Bluesky is not working for {chat.hashtag}: {problem}. The chat runs on Discord"
-            " meanwhile; fix it and restart the bot.",
+            f" meanwhile. {then}",
         )
