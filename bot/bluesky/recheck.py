@@ -17,7 +17,8 @@ in the same transaction as the change), which the running bot's republisher pick
 minute (files, archive sites, the recap's Discord posts).
 
 Cost: one request per 25 stored posts, plus one per 25 missing ones; at most `MAX_POSTS` posts
-(200 requests) per chat and run, newest sessions first (the older ones wait for a later run).
+(200 requests) per chat and run, newest sessions first (posts past that bound are not looked
+at, and a warning says how many).
 A weekly chat with 200 Bluesky answers costs about 40 requests a day. Bluesky down or rate
 limited: the run stops for that chat, is logged, and the next run tries again.
 """
@@ -125,15 +126,18 @@ class BlueskyRecheck:
             if session.status is not SessionStatus.RECAPPED:
                 continue  # before its recap the collector checks them (settle)
             stored = await self._store.messages.elsewhere(session.id, PLATFORM)
-            live = {ref: mid for ref, (mid, deleted) in stored.items() if not deleted}
+            live = {ref: mid for ref, (mid, deleted) in sorted(stored.items()) if not deleted}
             if len(live) > budget:
-                log.info("Bluesky recheck for %s: older sessions wait for a later run", chat.name)
-                break
+                skipped = len(live) - budget
+                log.warning("Bluesky recheck for %s: %d post(s) over the bound", chat.name, skipped)
+                live = dict(list(live.items())[:budget])
             budget -= len(live)
-            if live and await self._apply(
-                session, await look_again(self._clients[chat.name], live)
-            ):
+            if not live:
+                continue
+            if await self._apply(session, await look_again(self._clients[chat.name], live)):
                 queued.append(session.id)
+            if budget == 0:
+                break
         return queued
 
     async def _apply(self, session: SessionRow, looked: Looked) -> bool:
