@@ -45,8 +45,9 @@ ELSEWHERE = (
     " collect those posts again, and a new post from them is someone new to it."
 )
 HANDLE_CHANGED = (
-    "A Bluesky handle can change: if the account had another handle when it posted, name that"
-    " one or its DID (did:plc:..., which never changes)."
+    "A Bluesky handle can change: the bot knows an account by the handle it last saw (looked"
+    " at again daily for bluesky.recheck_days after a chat), so try the account's other handle,"
+    " or its DID (did:plc:..., which never changes)."
 )
 
 
