@@ -165,3 +165,18 @@ async def test_bluesky_down_at_the_recap_neither_holds_it_nor_drops_stored_posts
     assert h.recap.calls == [session_id]
     assert h.transport.posts_in(40)[0].content.endswith("1 answers")
     assert [m.author_name for m in await stored(h, session_id)] == ["ana.example.com"]
+
+
+async def test_a_handle_changed_before_the_recap_is_the_name_in_it(h: BlueskyHarness) -> None:
+    """The old handle may pass to a stranger: the recap names the account as it is then."""
+    session_id = await plan(h)
+    await h.run_until(START + timedelta(seconds=6))
+    h.fake.post("ana.example.com", "A1 before renaming #LeadershipChat")
+    await h.run_until(START + timedelta(seconds=11))
+    account = h.fake.world.account("ana.example.com")
+    assert account is not None
+    account.handle = "ana-new.example.com"
+    await h.run_until(START + timedelta(minutes=3))
+    assert h.store is not None
+    recap = build_recap(await load_recap_input(h.store.recap_source, session_id))
+    assert [p.name for p in recap.participants] == ["ana-new.example.com"]
