@@ -4,15 +4,15 @@ then the redo of the published copies."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import pytest_asyncio
 
-from bot.bluesky.posts import PLATFORM
-from bot.bluesky.recheck import AFTER_START, BlueskyRecheck
+from bot.bluesky.posts import PLATFORM, BlueskyPost
+from bot.bluesky.recheck import AFTER_START, BlueskyRecheck, look_again
 from bot.config import ChatSettings
 from bot.engine.recap_publisher import publish_recap
 from bot.maintenance.forget import finish_pending, forget_account
@@ -163,3 +163,27 @@ async def test_a_handle_changed_after_the_chat_is_followed_and_forget_finds_it(
     assert h.store is not None
     report = await forget_account(h.store, PLATFORM, "ana-new.example.com")
     assert report.deleted.get("messages") == 1
+
+
+class OddAppView:
+    """A client whose first answer leaves a post out that is still there (an AppView having
+    a moment), then answers right."""
+
+    def __init__(self, posts: list[BlueskyPost]) -> None:
+        self.all, self.asked = posts, 0
+
+    async def posts(self, uris: Sequence[str]) -> list[BlueskyPost]:
+        self.asked += 1
+        found = [p for p in self.all if p.uri in uris]
+        return found[1:] if self.asked == 1 else found
+
+
+async def test_a_post_left_out_of_one_answer_is_asked_again_before_it_counts_as_gone() -> None:
+    when = START
+    posts = [
+        BlueskyPost(f"at://did:plc:a/app.bsky.feed.post/{n}", "cid", "did:plc:a", "a.b.c", when, "")
+        for n in ("3k1", "3k2")
+    ]
+    client = OddAppView(posts)
+    looked = await look_again(client, {p.uri: -n for n, p in enumerate(posts, 1)})  # type: ignore[arg-type]
+    assert looked.gone == () and sorted(looked.shown) == [-2, -1] and client.asked == 2
