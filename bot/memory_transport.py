@@ -67,6 +67,7 @@ class MemoryTransport:
         self.events: dict[int, EventState] = {}
         self.event_edits: list[tuple[int, EventEdit]] = []
         self.dms: list[tuple[int, str]] = []
+        self.dm_channels: dict[int, list[Posted]] = {}  # member -> the bot's DMs, oldest first
         self.slowmode: dict[int, int] = {}  # channel -> seconds
         self.deleted: list[int] = []  # member messages the bot removed
         self.timeouts: list[tuple[int, timedelta]] = []
@@ -303,7 +304,12 @@ class MemoryTransport:
 
     async def direct_message(self, user_id: int, content: str) -> bool:
         self.dms.append((user_id, content))
+        dm = Posted(self.new_id(), user_id, self.clock.now(), content)
+        self.dm_channels.setdefault(user_id, []).append(dm)
         return True
+
+    async def recent_own_dms(self, user_id: int, limit: int) -> Sequence[Posted]:
+        return self.dm_channels.get(user_id, [])[::-1][:limit]
 
     async def set_slowmode(self, channel_id: int, seconds: int, reason: str) -> None:
         self.slowmode[channel_id] = seconds

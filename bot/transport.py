@@ -197,6 +197,10 @@ class ChatTransport(Protocol):
     async def direct_message(self, user_id: int, content: str) -> bool:
         """False when the member does not take DMs from the server's members."""
 
+    async def recent_own_dms(self, user_id: int, limit: int) -> Sequence[Posted]:
+        """The bot's own messages among the last `limit` of its DM channel with the member,
+        newest first: whether a DM under way when the bot stopped went after all."""
+
     async def set_slowmode(self, channel_id: int, seconds: int, reason: str) -> None:
         """Seconds a member must wait between posts in the channel (0: none)."""
 

@@ -230,6 +230,25 @@ async def test_history_threads_events_and_dms(tmp_path: Path) -> None:
             assert dm.allowed_mentions == {"parse": []}
 
 
+async def test_the_bots_own_dms_to_a_member_are_read_back_newest_first(tmp_path: Path) -> None:
+    """How a reminder DM under way when the bot died is found after a restart: the bot's own
+    messages in the member's DM channel, newest first, without the member's replies."""
+    async with world(tmp_path) as w, bot_running(w, w.settings()) as h:
+        t = h.bot.transport
+        cara = w.guild.member("cara")
+        assert await t.recent_own_dms(cara, 10) == []
+        assert await t.direct_message(cara, "#LeadershipChat starts soon: **Trust**")
+        await w.fake.dm_bot("cara", "thanks, see you there")
+        assert await t.direct_message(cara, "#LeadershipChat starts soon: **Serving**")
+        newest = [
+            "#LeadershipChat starts soon: **Serving**",
+            "#LeadershipChat starts soon: **Trust**",
+        ]
+        assert [p.content for p in await t.recent_own_dms(cara, 10)] == newest
+        assert [p.content for p in await t.recent_own_dms(cara, 1)] == newest[:1]
+    assert w.fake.conformance.checked["list_messages"]
+
+
 async def test_a_message_is_told_readable_gone_or_unknown(tmp_path: Path) -> None:
     """What a catch-up asks when a history read comes back empty."""
     async with world(tmp_path) as w, bot_running(w, w.settings()) as h:

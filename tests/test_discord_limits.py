@@ -156,11 +156,13 @@ async def test_a_thread_that_already_exists_on_the_message_is_reused(tmp_path: P
 
 
 async def test_the_bots_rarer_calls_pass_validation_too(tmp_path: Path) -> None:
-    """A DM to someone not cached, the history of a channel not cached, and a global command
+    """A DM to someone not cached (and reading it back), the history of a channel not cached, and a global command
     sync: operations the chat tests seldom reach, each checked against the spec."""
     async with world(tmp_path) as w, bot_running(w, w.settings()) as h:
         stranger = w.fake._ctx.state.add_user("stranger")  # in no shared server: not cached
         assert await h.bot.transport.direct_message(stranger.id, "Reminder: chat soon")
+        dms = await h.bot.transport.recent_own_dms(stranger.id, 5)
+        assert [dm.content for dm in dms] == ["Reminder: chat soon"]
         hidden = w.fake._ctx.state.add_channel(w.guild.id, "hidden", ChannelType.TEXT)
         await w.fake.post("alice", hidden.id, "A1: from a channel the bot never saw")
         assert [m.content for m in await h.bot.transport.history(hidden.id, None)] == [

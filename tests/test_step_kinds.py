@@ -11,6 +11,7 @@ import pytest
 import pytest_asyncio
 
 from bot.domain.steps import StepStatus
+from bot.transport import Posted, TransportError
 from tests.test_engine import (
     ALICE,
     ANNOUNCE,
@@ -135,5 +136,47 @@ async def test_a_crash_among_the_reminder_dms_dms_nobody_twice_and_reaches_the_r
     await h.boot()
     await h.run_until(START - timedelta(seconds=5))
     assert sorted(user for user, _ in h.transport.dms) == [ALICE, BOB, CARA]
+    reminders = [p for p in h.transport.posts_in(ANNOUNCE) if "<@&70>" in p.content]
+    assert len(reminders) == 1
+
+
+@pytest.mark.parametrize("check", ["read", "unreadable"])
+async def test_a_member_whose_dm_was_claimed_when_the_bot_died_still_gets_it(
+    harness: Harness, check: str
+) -> None:
+    """Killed after Bob's "Remind me" DM was claimed and before it went (a SIGKILL among the
+    DMs): the restarted bot finds no such reminder in Bob's DM channel (last week's does not
+    count) and sends it. When that channel cannot be read, Bob is DMed all the same: he asked
+    to be reminded. Alice is not DMed again, Cara is reached."""
+    h = harness
+    engine = await h.boot()
+    await engine.plan_session("leadershipchat", START)
+    assert h.store is not None
+    for user, name in ((ALICE, "Alice"), (BOB, "Bob"), (CARA, "Cara")):
+        await h.store.members.set_remind(user, name, "leadershipchat", True)
+    await h.transport.direct_message(BOB, "#LeadershipChat starts in 7 days: **Last week**")
+    h.transport.dms.clear()
+    dm = h.transport.direct_message
+
+    async def dies_before_bob(user_id: int, content: str) -> bool:
+        if user_id == BOB:
+            raise Killed
+        return await dm(user_id, content)
+
+    h.transport.direct_message = dies_before_bob  # type: ignore[method-assign]
+    with pytest.raises(Killed):
+        await h.run_until(START - timedelta(seconds=10))  # the last reminder
+    await h.crash()
+    h.transport.direct_message = dm  # type: ignore[method-assign]
+    if check == "unreadable":
+
+        async def refused(user_id: int, limit: int) -> list[Posted]:
+            raise TransportError("403 Forbidden", retryable=False, status=403)
+
+        h.transport.recent_own_dms = refused  # type: ignore[method-assign]
+    await h.boot()
+    await h.run_until(START - timedelta(seconds=5))
+    assert sorted(user for user, _ in h.transport.dms) == [ALICE, BOB, CARA]
+    assert len({text for _, text in h.transport.dms}) == 1  # the same reminder, to each
     reminders = [p for p in h.transport.posts_in(ANNOUNCE) if "<@&70>" in p.content]
     assert len(reminders) == 1

@@ -207,17 +207,29 @@ class DiscordTransport:
         self._parent_of[thread_id] = channel_id
         return thread_id
 
+    async def _user(self, user_id: int) -> discord.User:
+        """From the cache, else over REST (before the gateway is ready there is no cache)."""
+        return self.client.get_user(user_id) or await self.client.fetch_user(user_id)
+
     async def direct_message(self, user_id: int, content: str) -> bool:
         """False when the member does not accept DMs from the server's members."""
         try:
             with translated(f"DM member {user_id}"):
-                user = self.client.get_user(user_id) or await self.client.fetch_user(user_id)
+                user = await self._user(user_id)
                 await user.send(content, allowed_mentions=allowed_mentions())
         except TransportError as exc:
             if exc.status == 403:
                 return False
             raise
         return True
+
+    async def recent_own_dms(self, user_id: int, limit: int) -> Sequence[Posted]:
+        own = self._own_id()
+        with translated(f"read the DMs with member {user_id}"):
+            user = await self._user(user_id)
+            channel = user.dm_channel or await user.create_dm()
+            found = [m async for m in channel.history(limit=limit)]
+        return [_posted(m) for m in found if m.author.id == own]
 
     # -- moderation ---------------------------------------------------------------------------
 

@@ -189,7 +189,8 @@ class RedoQueue(Protocol):
 class ReminderDmLog(Protocol):
     """Per session, the members a "Remind me" DM was claimed for (under way) and sent to."""
 
-    async def claimed(self, session_id: int) -> set[int]: ...
+    async def claims(self, session_id: int) -> dict[int, bool]:
+        """Member -> whether their DM is known to have gone (False: claimed, unconfirmed)."""
 
     async def claim(self, session_id: int, user_id: int, at: datetime) -> None: ...
 

@@ -20,9 +20,11 @@ from bot.engine.newcomers import NewcomerBatches
 from bot.engine.notify import best_effort
 from bot.engine.ports import MemberRecords, ReminderDmLog, SessionRecords, StepLedger
 from bot.engine.sending import Sender
-from bot.transport import ChatTransport, Outgoing, Posted
+from bot.transport import ChatTransport, Outgoing, Posted, TransportError
 
 log = logging.getLogger(__name__)
+
+DM_LOOKBACK = 10  # the bot's DM to a member is among their last few messages with it
 
 NextTopic = Callable[[ChatSettings, date], Awaitable[tuple[str | None, datetime]]]
 
@@ -75,17 +77,34 @@ class Reminder:
         return True
 
     async def _dm_subscribers(self, session: SessionRow, chat: ChatSettings) -> None:
-        """Each member claimed before their DM and marked after: one whose claim a crash left
-        (the DM may have gone) is skipped, so nobody gets it twice."""
+        """Each member claimed before their DM and marked after. A claim a crash left unmarked
+        may or may not have gone: the member's DM channel tells (`_dm_landed`), so nobody gets
+        it twice and nobody who asked misses it."""
         text = f"{chat.hashtag} starts {render.stamp(session.start_at, 'R')}: **{session.topic.title}** in <#{chat.channels.chat}>"
         transport = self._sender.transport
-        done = await self._dms.claimed(session.id)
+        claims = await self._dms.claims(session.id)
         for member in await self._members.to_remind(chat.name):
-            if member.user_id in done:
+            user_id = member.user_id
+            if claims.get(user_id):
                 continue
-            await self._dms.claim(session.id, member.user_id, self._clock.now())
-            await best_effort(transport.direct_message(member.user_id, text), "send a reminder DM")
-            await self._dms.sent(session.id, member.user_id, self._clock.now())
+            if user_id in claims and await self._dm_landed(user_id, text):
+                await self._dms.sent(session.id, user_id, self._clock.now())
+                continue
+            await self._dms.claim(session.id, user_id, self._clock.now())
+            await best_effort(transport.direct_message(user_id, text), "send a reminder DM")
+            await self._dms.sent(session.id, user_id, self._clock.now())
+
+    async def _dm_landed(self, user_id: int, text: str) -> bool:
+        """Whether the reminder is among the bot's last messages in the member's DM channel.
+        When that cannot be read (Discord down, the channel refused: 403) it counts as not
+        sent: to a member who asked to be reminded, a reminder twice is the smaller harm than
+        none, and a member whose DMs are closed refuses the new one too."""
+        try:
+            found = await self._sender.transport.recent_own_dms(user_id, DM_LOOKBACK)
+        except TransportError as exc:
+            log.warning("could not check the reminder DM to %s, sending it: %s", user_id, exc)
+            return False
+        return any(p.content == text for p in found)
 
 
 class Welcome:

@@ -1,5 +1,6 @@
 """Which members a session's "Remind me" DM was sent (or was being sent) to, so a retry after a
-crash DMs nobody twice and still reaches the members it had not reached."""
+crash DMs nobody twice and still reaches the members it had not reached (one whose DM was under
+way is checked in their DM channel)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ class ReminderDms:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
-    async def claimed(self, session_id: int) -> set[int]:
-        """Members whose DM went, or was under way when the bot stopped (it may have gone)."""
+    async def claims(self, session_id: int) -> dict[int, bool]:
+        """Member -> whether their DM is known to have gone (False: it was under way when the
+        bot stopped, and may or may not have gone)."""
         rows = await self._conn.execute_fetchall(
-            "SELECT user_id FROM reminder_dms WHERE session_id = ?", (session_id,)
+            "SELECT user_id, sent_at IS NOT NULL FROM reminder_dms WHERE session_id = ?",
+            (session_id,),
         )
-        return {r[0] for r in rows}
+        return {r[0]: bool(r[1]) for r in rows}
 
     async def claim(self, session_id: int, user_id: int, at: datetime) -> None:
         await self._conn.execute(
