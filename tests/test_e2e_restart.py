@@ -196,6 +196,9 @@ async def test_sigkill_at_each_of_10_kill_points_loses_no_message_and_repeats_no
         last_reminder = [r for r in ledger(s.database) if r["kind"] == "reminder"][-1]
         if last_reminder["status"] == "sent":  # not skipped after a slow restart: all reached
             assert len(dms) == len(CROWD), dms
+            with sqlite3.connect(s.database) as conn:  # the one under way at the kill too
+                unconfirmed = conn.execute("SELECT user_id FROM reminder_dms WHERE sent_at IS NULL")
+                assert unconfirmed.fetchall() == []
         assert_each_step_posted_once_in_order(s, on_time=False, unrecorded=landed)
         stored = stored_messages(s.database)
         kept = {mid: text for mid, text in crowd.sent.items() if mid not in s.gone}
