@@ -3,7 +3,7 @@ welcome, off with the close) that move with the chat and survive a restart."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -109,30 +109,42 @@ async def test_a_crash_between_a_question_and_its_thread_still_opens_the_thread(
             await h.store.close()
 
 
-async def test_a_crash_among_the_reminder_dms_dms_nobody_twice_and_reaches_the_rest(
-    harness: Harness,
-) -> None:
-    """Killed after Bob's "Remind me" DM went and before it was recorded: the restarted bot
-    reposts no reminder, DMs neither Alice nor Bob again, and still DMs Cara."""
-    h = harness
+DirectMessage = Callable[[int, str], Awaitable[bool]]
+
+
+async def reminder_dms_killed(h: Harness, dying: Callable[[DirectMessage], DirectMessage]) -> None:
+    """Alice, Bob and Cara asked to be reminded; the bot dies among their DMs (where `dying`,
+    wrapping the transport's DM, raises Killed) and its store is closed, as after a SIGKILL."""
     engine = await h.boot()
     await engine.plan_session("leadershipchat", START)
     assert h.store is not None
     for user, name in ((ALICE, "Alice"), (BOB, "Bob"), (CARA, "Cara")):
         await h.store.members.set_remind(user, name, "leadershipchat", True)
     dm = h.transport.direct_message
-
-    async def dies_after_bob(user_id: int, content: str) -> bool:
-        sent = await dm(user_id, content)
-        if user_id == BOB:
-            raise Killed
-        return sent
-
-    h.transport.direct_message = dies_after_bob  # type: ignore[method-assign]
+    h.transport.direct_message = dying(dm)  # type: ignore[method-assign]
     with pytest.raises(Killed):
         await h.run_until(START - timedelta(seconds=10))  # the last reminder
     await h.crash()
     h.transport.direct_message = dm  # type: ignore[method-assign]
+
+
+async def test_a_crash_among_the_reminder_dms_dms_nobody_twice_and_reaches_the_rest(
+    harness: Harness,
+) -> None:
+    """Killed after Bob's "Remind me" DM went and before it was recorded: the restarted bot
+    reposts no reminder, DMs neither Alice nor Bob again, and still DMs Cara."""
+    h = harness
+
+    def dies_after_bob(dm: DirectMessage) -> DirectMessage:
+        async def dms(user_id: int, content: str) -> bool:
+            sent = await dm(user_id, content)
+            if user_id == BOB:
+                raise Killed
+            return sent
+
+        return dms
+
+    await reminder_dms_killed(h, dies_after_bob)
     await h.boot()
     await h.run_until(START - timedelta(seconds=5))
     assert sorted(user for user, _ in h.transport.dms) == [ALICE, BOB, CARA]
@@ -149,25 +161,18 @@ async def test_a_member_whose_dm_was_claimed_when_the_bot_died_still_gets_it(
     count) and sends it. When that channel cannot be read, Bob is DMed all the same: he asked
     to be reminded. Alice is not DMed again, Cara is reached."""
     h = harness
-    engine = await h.boot()
-    await engine.plan_session("leadershipchat", START)
-    assert h.store is not None
-    for user, name in ((ALICE, "Alice"), (BOB, "Bob"), (CARA, "Cara")):
-        await h.store.members.set_remind(user, name, "leadershipchat", True)
     await h.transport.direct_message(BOB, "#LeadershipChat starts in 7 days: **Last week**")
     h.transport.dms.clear()
-    dm = h.transport.direct_message
 
-    async def dies_before_bob(user_id: int, content: str) -> bool:
-        if user_id == BOB:
-            raise Killed
-        return await dm(user_id, content)
+    def dies_before_bob(dm: DirectMessage) -> DirectMessage:
+        async def dms(user_id: int, content: str) -> bool:
+            if user_id == BOB:
+                raise Killed
+            return await dm(user_id, content)
 
-    h.transport.direct_message = dies_before_bob  # type: ignore[method-assign]
-    with pytest.raises(Killed):
-        await h.run_until(START - timedelta(seconds=10))  # the last reminder
-    await h.crash()
-    h.transport.direct_message = dm  # type: ignore[method-assign]
+        return dms
+
+    await reminder_dms_killed(h, dies_before_bob)
     if check == "unreadable":
 
         async def refused(user_id: int, limit: int) -> list[Posted]:
