@@ -16,12 +16,23 @@ from bot.domain.messages import PostOrigin
 
 
 class TransportError(Exception):
-    """Sending failed. `retryable` is False for problems a retry cannot fix (missing permissions)."""
+    """Sending failed. `retryable` is False for problems a retry cannot fix (missing permissions).
+    `passes`: the failure ends once the platform works again (an outage; a login refused until
+    hosts fix it and restart), so a mirror's post is tried again then (`bot.engine.mirrors`);
+    by default the retryable ones."""
 
-    def __init__(self, message: str, *, retryable: bool = True, status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool = True,
+        status: int | None = None,
+        passes: bool | None = None,
+    ) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.status = status
+        self.passes = retryable if passes is None else passes
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ the real atproto SDK: what the Bluesky tests share."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -46,6 +47,12 @@ class BlueskyHarness(Harness):
         """The start-up check of the credentials has run."""
         assert self.platform is not None and self.platform._checked is not None
         await self.platform._checked
+
+    async def logged_in_again(self) -> None:
+        """What each login of an account set off (its failed posts tried again) is done."""
+        assert self.platform is not None
+        while self.platform._backs:
+            await asyncio.gather(*self.platform._backs)
 
     async def crash(self) -> None:
         if self.platform is not None:

@@ -157,3 +157,32 @@ async def test_a_bluesky_outage_leaves_discord_on_time_and_bluesky_catches_up(
     await h.run_until(START + timedelta(minutes=3))
     questions = [t.split(":")[0] for t in h.bluesky_texts() if t.startswith("Q")]
     assert sorted(questions) == ["Q1", "Q2", "Q3"]
+
+
+@pytest.mark.parametrize("password", ["wrong-wrong-wrong-wrong", None])
+async def test_posts_failed_for_want_of_the_app_password_go_late_once_fixed_and_restarted(
+    h: BlueskyHarness, password: str | None
+) -> None:
+    """The app password is wrong (or missing) at start-up; the host fixes it and restarts the
+    bot mid-chat: Bluesky members still get the welcome, Q1 and Q2, late, in order, once."""
+    if password is None:
+        h.environ.clear()
+    else:
+        h.environ[PASSWORD_ENV] = password
+    await plan(h)
+    await h.run_until(START + timedelta(seconds=20))  # welcome, Q1, Q2 out on Discord only
+    assert h.bluesky_texts() == []
+    await h.crash()
+    told = len(h.transport.posts_in(HOST))
+    h.environ[PASSWORD_ENV] = h.fake.bot.password
+    h.clock.set(START + timedelta(seconds=22))
+    await h.boot()
+    await h.checked()
+    await h.logged_in_again()
+    await h.run_until(START + timedelta(minutes=3))
+    firsts = [t.split(":")[0].split()[0] for t in h.bluesky_texts()]
+    assert firsts[:4] == ["Welcome", "Q1", "Q2", "Q3"], h.bluesky_texts()
+    assert len(h.bluesky_texts()) == len(set(h.bluesky_texts()))  # none twice
+    assert [p.content for p in h.transport.posts_in(HOST)[told:] if "Bluesky" in p.content] == [
+        "Bluesky is back for #LeadershipChat: posted welcome, Q1, Q2 late."
+    ]

@@ -33,6 +33,7 @@ class Elsewhere:
         self.fail_next: list[Exception] = []
         self.hold: asyncio.Event | None = None  # set: the next post waits for it (hanging)
         self.entered = asyncio.Event()
+        self.down: TransportError | None = None  # set: every post fails with it
 
     def kinds(self, chat: ChatSettings) -> Collection[StepKind]:
         return {StepKind.QUESTION, StepKind.CLOSE}
@@ -50,6 +51,8 @@ class Elsewhere:
             await hold.wait()
         if self.fail_next:
             raise self.fail_next.pop(0)
+        if self.down is not None:
+            raise self.down
         posted = await self.transport.post(Outgoing(ELSEWHERE, text))
         return str(posted.message_id)
 
@@ -202,3 +205,85 @@ async def test_a_failing_home_platform_does_not_hold_the_mirror_and_answers_ther
     stored = await h.store.messages.get(-7)
     assert stored is not None
     assert (stored.attribution.kind, stored.attribution.questions) == ("answer", (1,))
+
+
+def host_notes(h: MirroredHarness) -> list[str]:
+    return [p.content for p in h.transport.posts_in(50) if "lsewhere" in p.content]
+
+
+async def test_posts_failed_in_an_outage_go_in_order_before_the_next_post_there(
+    h: MirroredHarness,
+) -> None:
+    """The other platform is down for Q1 and Q2 (past their retries) and back by Q3: its
+    members get Q1 and Q2 late, before Q3, and hosts hear once what happened."""
+    session_id = await plan(h)
+    h.elsewhere.down = TransportError("503 Service Unavailable")
+    await h.run_until(START + timedelta(seconds=22))
+    assert texts(h) == []
+    assert h.store is not None
+    record = await h.store.platform_steps.get(session_id, "q1", "elsewhere")
+    assert record is not None and record.status is StepStatus.FAILED
+    h.elsewhere.down = None
+    await h.run_until(START + timedelta(seconds=26))
+    assert texts(h) == ["[#LeadershipChat] q1", "[#LeadershipChat] q2", "[#LeadershipChat] q3"]
+    notes = host_notes(h)
+    assert "once elsewhere works again, while still in time" in notes[0]
+    assert notes[1:] == ["Elsewhere is back for #LeadershipChat: posted Q1, Q2 late."]
+    await h.run_until(START + timedelta(minutes=5))
+    assert [t.split()[-1] for t in texts(h)] == ["q1", "q2", "q3", "close"]  # once each
+
+
+async def test_posts_a_refused_login_failed_go_once_it_logs_in_after_a_restart(
+    h: MirroredHarness,
+) -> None:
+    """The login is refused from the start; the host fixes it and restarts the bot mid-chat:
+    the account's login (`back`) posts Q1 and Q2 late, in order, never twice."""
+    await plan(h)
+    h.elsewhere.down = TransportError("login refused", retryable=False, passes=True)
+    await h.run_until(START + timedelta(seconds=20))
+    await h.crash()
+    h.elsewhere.down = None
+    h.clock.set(START + timedelta(seconds=22))
+    engine = await h.boot()
+    await engine.mirrors.back("elsewhere")
+    assert texts(h) == ["[#LeadershipChat] q1", "[#LeadershipChat] q2"]
+    await engine.mirrors.back("elsewhere")  # a second login: nothing left to post
+    await h.run_until(START + timedelta(minutes=5))
+    assert [t.split()[-1] for t in texts(h)] == ["q1", "q2", "q3", "close"]
+    assert host_notes(h)[1:] == ["Elsewhere is back for #LeadershipChat: posted Q1, Q2 late."]
+
+
+async def test_held_posts_follow_the_home_staleness_rules_when_back_after_the_chat(
+    h: MirroredHarness,
+) -> None:
+    """Back only after the chat hour: the questions are no use any more (as at home after
+    downtime), the close still is."""
+    session_id = await plan(h)
+    h.elsewhere.down = TransportError("login refused", retryable=False, passes=True)
+    await h.run_until(START + timedelta(seconds=70))
+    assert h.engine is not None
+    h.elsewhere.down = None
+    await h.engine.mirrors.back("elsewhere")
+    assert texts(h) == ["[#LeadershipChat] close"]
+    assert host_notes(h)[1:] == [
+        "Elsewhere is back for #LeadershipChat: posted close late;"
+        " left out Q1, Q2, Q3 (the chat hour is over)."
+    ]
+    assert h.store is not None
+    records = {r.key: r for r in await h.store.platform_steps.for_session(session_id)}
+    assert records["q1"].status is StepStatus.SKIPPED
+    assert records["close"].status is StepStatus.SENT
+
+
+async def test_a_failure_that_does_not_pass_is_not_tried_again(h: MirroredHarness) -> None:
+    """A post the platform refuses as such (too long, malformed) would fail again: it stays
+    failed when the platform logs in."""
+    session_id = await plan(h)
+    h.elsewhere.fail_next.append(TransportError("400 post too long", retryable=False))
+    await h.run_until(START + timedelta(seconds=20))
+    assert h.engine is not None
+    await h.engine.mirrors.back("elsewhere")
+    assert texts(h) == ["[#LeadershipChat] q2"]
+    assert h.store is not None
+    record = await h.store.platform_steps.get(session_id, "q1", "elsewhere")
+    assert record is not None and record.status is StepStatus.FAILED

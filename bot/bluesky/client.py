@@ -70,6 +70,9 @@ class BlueskyClient:
         self.did: str | None = None
         self.handle: str | None = None
         self._refused: tuple[BlueskyLoginError, datetime] | None = None  # the last refusal
+        # Told after each login (the start-up check, or by itself after an outage or expiry):
+        # posts that failed while the account could not post are tried again then.
+        self.on_login: Callable[[], None] | None = None
 
     async def __aenter__(self) -> BlueskyClient:
         await self.login()
@@ -113,6 +116,8 @@ class BlueskyClient:
             raise self._failure(exc, "log in") from None
         session = self._sdk._session
         self.did, self.handle = session.did, session.handle
+        if self.on_login is not None:
+            self.on_login()
 
     async def _renew(self) -> None:
         """An expired or revoked session: refresh it, or log in again when that fails too."""

@@ -26,9 +26,11 @@ class BlueskyError(TransportError):
 
 class BlueskyLoginError(BlueskyError):
     """The account could not log in: no app password in the environment, or Bluesky refused
-    it. Hosts must act (a retry cannot fix it); the message says what to do."""
+    it. Hosts must act (a retry cannot fix it); the message says what to do. It passes once
+    the account logs in (fixed and restarted): the posts it failed are tried again then."""
 
     def __init__(
         self, message: str, *, status: int | None = None, error: str | None = None
     ) -> None:
         super().__init__(message, retryable=False, status=status, error=error)
+        self.passes = True

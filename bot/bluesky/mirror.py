@@ -5,7 +5,9 @@ recap link by default) is posted once as the chat's account, with its hashtag an
 clickable (`BlueskyClient.post`), and its AT-URI goes into the step's record (`platform_steps`).
 After an attempt that may have reached Bluesky (a timeout, a crash, a restart) the account's own
 posts since the step was due are read first (`find_own_post`, from its repository: no indexing
-delay), so a post made just before is recorded, not made again.
+delay), so a post made just before is recorded, not made again. A chat whose account cannot
+be used (no app password) still has its steps recorded here: each post fails with the reason,
+and is made once a restart brings the password (`MirrorRunner.back`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Collection, Mapping
 from datetime import timedelta
 
 from bot.bluesky.client import BlueskyClient
+from bot.bluesky.errors import BlueskyLoginError
 from bot.bluesky.posts import PLATFORM
 from bot.bluesky_wording import KINDS, for_step
 from bot.config import ChatSettings
@@ -29,20 +32,26 @@ class BlueskyMirror:
 
     name = PLATFORM
 
-    def __init__(self, clients: Mapping[str, BlueskyClient]) -> None:
+    def __init__(
+        self, clients: Mapping[str, BlueskyClient], problems: Mapping[str, str] | None = None
+    ) -> None:
+        """`problems`: why a chat has no client (by chat name)."""
         self._clients = clients
+        self._problems = problems or {}
 
     def kinds(self, chat: ChatSettings) -> Collection[StepKind]:
-        if chat.bluesky is None or chat.name not in self._clients:
+        if chat.bluesky is None:
             return ()
         return {KINDS[m] for m in chat.bluesky.mirror}
 
     async def post(self, call: MirrorCall) -> str | None:
         chat, session, step = call.step.chat, call.step.session, call.step.step
-        client = self._clients.get(chat.name)
         text = for_step(chat, session, step)
-        if client is None or text is None:
+        if text is None:
             return None
+        client = self._clients.get(chat.name)
+        if client is None:
+            raise BlueskyLoginError(self._problems.get(chat.name, "no Bluesky account"))
         if call.attempts:
             since = min(step.due_at, step.sent_at or step.due_at) - CLOCK_SLACK
             own = await client.find_own_post(text, since=since)

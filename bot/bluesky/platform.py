@@ -5,11 +5,14 @@ its mirror (what the bot posts there) and its collector (what it reads there).
 credentials are checked (a login per account, in a task of its own: Discord never waits for
 it); a missing app password or one Bluesky refuses is told in the chat's host channel, and the
 chat runs on Discord meanwhile (each Bluesky post then fails and is told once per session).
+Each login of an account (that check after the fix and a restart, or one by itself after an
+outage) has the engine try that chat's failed Bluesky posts again (`MirrorRunner.back`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Mapping
 
@@ -55,11 +58,12 @@ class BlueskyPlatform:
                 self.problems[chat.name] = str(exc)
                 continue
             self.clients[chat.name] = BlueskyClient(account, clock=clock, timeout=timeout)
-        self._mirror = BlueskyMirror(self.clients)
+        self._mirror = BlueskyMirror(self.clients, self.problems)
         self.collector: BlueskyCollector | None = None
         self.recheck: BlueskyRecheck | None = None
         self._notes: HostNotes | None = None
         self._checked: asyncio.Task[None] | None = None
+        self._backs: set[asyncio.Task[None]] = set()  # failed posts being tried again
 
     @property
     def mirror(self) -> BlueskyMirror:
@@ -67,6 +71,8 @@ class BlueskyPlatform:
 
     def attach_to(self, engine: ChatEngine) -> None:
         self._notes = engine.notes
+        for name, client in self.clients.items():
+            client.on_login = functools.partial(self._back, engine, name)
         self.collector = BlueskyCollector(
             chats=self.chats,
             clients=self.clients,
@@ -104,6 +110,15 @@ class BlueskyPlatform:
             self.recheck.stop()
         if self._checked is not None and not self._checked.done():
             self._checked.cancel()
+        for task in list(self._backs):
+            task.cancel()
+
+    def _back(self, engine: ChatEngine, chat: str) -> None:
+        """The chat's account logged in: its failed posts go again, in a task of their own (the
+        login may be part of a post in flight, which that task then waits for)."""
+        task = asyncio.create_task(engine.mirrors.back(PLATFORM, chat))
+        self._backs.add(task)
+        task.add_done_callback(self._backs.discard)
 
     async def settle(self, session: SessionRow, chat: ChatSettings) -> None:
         if self.collector is not None:

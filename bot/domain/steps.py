@@ -59,6 +59,7 @@ class PlatformStep:
     attempts: int
     last_error: str | None
     sent_at: datetime | None
+    retry_when_back: bool = False  # failed for a reason that passes: tried again when back
 
 
 @dataclass(frozen=True)

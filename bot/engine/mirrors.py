@@ -17,6 +17,14 @@ mirror does not wait for ever for a home platform that is failing: once the home
 failed and `home_grace` has passed since the step was due (or it failed for good), the mirror
 posts on its own, and the chat's timeline takes the first post on any platform
 (`session_view.build_view`).
+
+A post that failed for a reason that passes (the platform down past the retries, its login
+refused or missing: `TransportError.passes`) is held (`retry_when_back`) and tried again once
+the platform works again: when its account logs in (the start-up check after a restart, or a
+login by itself after an outage; the platform calls `back`), or before the session's next post
+there. Each session's held posts go in order, before that next post, under the same staleness
+rules as at home (`staleness.py`: a question while the chat hour lasts, a reminder not after
+the start), with the own-posts check first as for any retry; hosts hear once what came of them.
 """
 
 from __future__ import annotations
@@ -31,10 +39,11 @@ from typing import Protocol
 from bot.clock import Clock
 from bot.config import ChatSettings
 from bot.domain.sessions import SessionRow, SessionStatus
-from bot.domain.steps import NewStep, StepKind, StepStatus
+from bot.domain.steps import NewStep, PlatformStep, StepKind, StepStatus
 from bot.engine.locks import SessionLocks
 from bot.engine.notify import HostNotes
 from bot.engine.ports import PlatformStepLedger, SessionRecords, StepLedger
+from bot.engine.staleness import stale_reason
 from bot.engine.step_kinds import StepCall
 from bot.transport import TransportError
 
@@ -111,6 +120,8 @@ class MirrorRunner:
         self._waiting: dict[int, set[tuple[str, str]]] = {}  # session -> (key, platform)
         self._posting: set[tuple[int, str, str]] = set()
         self._told: set[tuple[int, str]] = set()  # (session, platform) hosts heard of
+        self._in_order: dict[tuple[int, str], asyncio.Lock] = {}  # held posts going again
+        self._left_out: dict[tuple[int, str], list[tuple[str, str]]] = {}  # too late, untold
 
     @property
     def names(self) -> list[str]:
@@ -132,7 +143,100 @@ class MirrorRunner:
             self._schedule(session_id, key, platform, now)
 
     async def run(self, session_id: int, key: str, platform: str) -> None:
-        """The mirror job: never raises; a run that could not even record is tried again."""
+        """The mirror job: never raises. The session's posts held back on this platform (failed
+        while it was down) are tried first, in order."""
+        try:
+            held = [r for r in await self._records.held(platform) if r.session_id == session_id]
+        except Exception:
+            log.exception("could not read the held posts of session %s on %s", session_id, platform)
+            held = []
+        if held:
+            await self._catch_up(session_id, platform, then=key)
+        else:
+            await self._run_job(session_id, key, platform)
+
+    async def back(self, platform: str, chat: str | None = None) -> None:
+        """The platform works again (its account logged in): the posts that failed there for
+        a reason that passes are tried again, each session's in order; never raises."""
+        try:
+            held = await self._records.held(platform)
+            for session_id in dict.fromkeys(r.session_id for r in held):
+                session = await self._sessions.get(session_id)
+                if session is not None and chat in (None, session.chat):
+                    await self._catch_up(session_id, platform)
+        except Exception:
+            log.exception("could not try the held posts on %s again", platform)
+
+    async def _catch_up(self, session_id: int, platform: str, *, then: str | None = None) -> None:
+        """Try the session's held posts on `platform` again in the order of their steps (those
+        due after `then` only once `then` is out), then post `then`; tell hosts what came of
+        them. A post that does not go through ends the round: the platform is not back yet."""
+        lock = self._in_order.setdefault((session_id, platform), asyncio.Lock())
+        async with lock:
+            ledger = await self._steps.for_session(session_id)
+            due = {s.key: s.due_at for s in ledger}
+            held = sorted(
+                (
+                    r
+                    for r in await self._records.held(platform)
+                    if r.session_id == session_id and r.key in due and r.key != then
+                ),
+                key=lambda r: due[r.key],
+            )
+            until = due.get(then) if then is not None else None
+            first = [r for r in held if until is None or due[r.key] <= until]
+            posted, left_out, through = await self._retry(first)
+            if then is not None:
+                await self._run_job(session_id, then, platform)
+                record = await self._records.get(session_id, then, platform)
+                later = [r for r in held if r not in first]
+                if through and later and record is not None and record.status is StepStatus.SENT:
+                    more, more_left_out, _ = await self._retry(later)
+                    posted, left_out = [*posted, *more], [*left_out, *more_left_out]
+            await self._tell_back(session_id, platform, posted, left_out)
+
+    async def _retry(
+        self, held: Sequence[PlatformStep]
+    ) -> tuple[list[str], list[tuple[str, str]], bool]:
+        """Post the held records again in order: the keys posted, those left out (with why),
+        and whether every one was settled (False: one failed again, the rest were not tried)."""
+        posted: list[str] = []
+        left_out: list[tuple[str, str]] = []
+        for record in held:
+            session_id, key, platform = record.session_id, record.key, record.platform
+            await self._records.retry(session_id, key, platform)
+            await self._run_job(session_id, key, platform)
+            after = await self._records.get(session_id, key, platform)
+            if after is not None and after.status is StepStatus.SENT:
+                posted.append(key)
+            elif after is not None and after.status is StepStatus.SKIPPED:
+                left_out.append((key, after.last_error or "skipped"))
+            else:
+                return posted, left_out, False
+        return posted, left_out, True
+
+    async def _tell_back(
+        self, session_id: int, platform: str, posted: list[str], left_out: list[tuple[str, str]]
+    ) -> None:
+        """One note for the hosts, once a held post went through: what the platform being back
+        did with the held posts (those left out while it was still down included)."""
+        skipped = self._left_out.setdefault((session_id, platform), [])
+        skipped.extend(left_out)
+        session = await self._sessions.get(session_id)
+        if session is None or not posted:
+            return
+        left_out = self._left_out.pop((session_id, platform))
+        chat = self._chats[session.chat]
+        self._told.discard((session_id, platform))  # a new failure is news again
+        parts = [f"posted {_names(posted)} late"] if posted else []
+        for why in dict.fromkeys(w for _, w in left_out):
+            parts.append(f"left out {_names([k for k, w in left_out if w == why])} ({why})")
+        await self._notes.tell(
+            chat, f"{platform.capitalize()} is back for {chat.hashtag}: {'; '.join(parts)}."
+        )
+
+    async def _run_job(self, session_id: int, key: str, platform: str) -> None:
+        """One run of a mirror record; a run that could not even record is tried again."""
         try:
             await self._run(session_id, key, platform)
         except Exception:
@@ -195,6 +299,11 @@ class MirrorRunner:
                 platform,
                 step.last_error or step.status.value,
             )
+        reason = stale_reason(step, ledger, now)  # late (a retry, a restart): still useful?
+        if reason is not None:
+            log.info("skipping %s of session %s on %s: %s", key, session_id, platform, reason)
+            await self._records.mark_skipped(session_id, key, platform, reason)
+            return None
         return MirrorCall(
             StepCall(session, self._chats[session.chat], step, ledger), record.attempts
         )
@@ -239,18 +348,26 @@ class MirrorRunner:
         exc: TransportError,
     ) -> None:
         final = not exc.retryable or attempts > len(self._delays)
-        await self._records.fail_attempt(session_id, key, platform, str(exc), final=final)
+        passes = exc.passes
+        await self._records.fail_attempt(
+            session_id, key, platform, str(exc), final=final, retry_when_back=passes
+        )
         if final:
             log.error(
                 "step %s of session %s failed for good on %s: %s", key, session_id, platform, exc
             )
             if (session_id, platform) not in self._told:
                 self._told.add((session_id, platform))
+                then = (
+                    f"; I post what failed there once {platform} works again, while still in time"
+                    if passes
+                    else ""
+                )
                 await self._notes.tell(
                     chat,
                     f"I could not post `{key}` on {platform} for {chat.hashtag}: {exc}"
-                    f" (the chat goes on; if more {platform} posts fail this session, the log"
-                    " has them)",
+                    f" (the chat goes on{then}; if more {platform} posts fail this session, the"
+                    " log has them)",
                 )
             return
         delay = max(self._delays[attempts - 1], getattr(exc, "retry_after", None) or 0.0)
@@ -262,3 +379,8 @@ class MirrorRunner:
     def _later(self, delay: float | timedelta) -> datetime:
         seconds = delay.total_seconds() if isinstance(delay, timedelta) else delay
         return self._clock.now() + timedelta(seconds=seconds)
+
+
+def _names(keys: Sequence[str]) -> str:
+    """Step keys as hosts know them: Q1, Q2, close."""
+    return ", ".join(k.upper() if k[:1] == "q" and k[1:].isdigit() else k for k in keys)

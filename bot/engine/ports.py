@@ -116,6 +116,10 @@ class PlatformStepLedger(Protocol):
 
     async def pending(self) -> list[PlatformStep]: ...
 
+    async def held(self, platform: str) -> list[PlatformStep]: ...
+
+    async def retry(self, session_id: int, key: str, platform: str) -> None: ...
+
     async def begin_attempt(self, session_id: int, key: str, platform: str) -> int: ...
 
     async def mark_sent(
@@ -125,7 +129,14 @@ class PlatformStepLedger(Protocol):
     async def mark_skipped(self, session_id: int, key: str, platform: str, reason: str) -> None: ...
 
     async def fail_attempt(
-        self, session_id: int, key: str, platform: str, error: str, *, final: bool
+        self,
+        session_id: int,
+        key: str,
+        platform: str,
+        error: str,
+        *,
+        final: bool,
+        retry_when_back: bool = False,
     ) -> None: ...
 
 

@@ -23,6 +23,7 @@ def _row(r: aiosqlite.Row) -> PlatformStep:
         attempts=r["attempts"],
         last_error=r["last_error"],
         sent_at=from_db(r["sent_at"]),
+        retry_when_back=bool(r["retry_when_back"]),
     )
 
 
@@ -56,6 +57,24 @@ class PlatformSteps:
         )
         return [_row(r) for r in rows]
 
+    async def held(self, platform: str) -> list[PlatformStep]:
+        """The records that failed for a reason that passes, to try again now the platform works
+        again (`retry_when_back`), in planning order."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT * FROM platform_steps WHERE status = 'failed' AND retry_when_back"
+            " AND platform = ? ORDER BY session_id, rowid",
+            (platform,),
+        )
+        return [_row(r) for r in rows]
+
+    async def retry(self, session_id: int, key: str, platform: str) -> None:
+        """A held record pending again (its attempts kept: the own-posts check comes first)."""
+        await self._conn.execute(
+            "UPDATE platform_steps SET status = 'pending', retry_when_back = 0"
+            " WHERE session_id = ? AND key = ? AND platform = ? AND status = 'failed'",
+            (session_id, key, platform),
+        )
+
     async def begin_attempt(self, session_id: int, key: str, platform: str) -> int:
         """Count an attempt before posting (a crash mid-post leaves attempts > 0)."""
         rows = await self._conn.execute_fetchall(
@@ -82,11 +101,19 @@ class PlatformSteps:
         )
 
     async def fail_attempt(
-        self, session_id: int, key: str, platform: str, error: str, *, final: bool
+        self,
+        session_id: int,
+        key: str,
+        platform: str,
+        error: str,
+        *,
+        final: bool,
+        retry_when_back: bool = False,
     ) -> None:
+        """`retry_when_back` (with `final`): it failed for a reason that passes (`held`)."""
         await self._conn.execute(
             "UPDATE platform_steps SET last_error = ?,"
-            " status = CASE WHEN ? THEN 'failed' ELSE status END"
+            " status = CASE WHEN ? THEN 'failed' ELSE status END, retry_when_back = ?"
             " WHERE session_id = ? AND key = ? AND platform = ?",
-            (error, final, session_id, key, platform),
+            (error, final, final and retry_when_back, session_id, key, platform),
         )
