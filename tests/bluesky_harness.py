@@ -54,12 +54,20 @@ class BlueskyHarness(Harness):
         while self.platform._backs:
             await asyncio.gather(*self.platform._backs)
 
+    def _drop_backs(self) -> None:
+        """Tasks a login set off die with the bot (a test that did not wait for them)."""
+        if self.platform is not None:
+            for task in self.platform._backs:
+                task.cancel()
+
     async def crash(self) -> None:
+        self._drop_backs()
         if self.platform is not None:
             await self.platform.close()
         await super().crash()
 
     async def close(self) -> None:
+        self._drop_backs()
         if self.platform is not None:
             await self.platform.close()
         if self.store is not None:

@@ -34,11 +34,14 @@ class Elsewhere:
         self.hold: asyncio.Event | None = None  # set: the next post waits for it (hanging)
         self.entered = asyncio.Event()
         self.down: TransportError | None = None  # set: every post fails with it
+        self.lose_answer = False  # set: the next post goes through but fails as a timeout
 
     def kinds(self, chat: ChatSettings) -> Collection[StepKind]:
         return {StepKind.QUESTION, StepKind.CLOSE}
 
     async def post(self, call: MirrorCall) -> str | None:  # raises what fail_next holds
+        if self.down is not None:  # reading its own posts fails too
+            raise self.down
         step = call.step.step
         text = f"[{call.step.chat.hashtag}] {step.key}"
         if call.attempts:  # an earlier attempt may have got through
@@ -51,9 +54,10 @@ class Elsewhere:
             await hold.wait()
         if self.fail_next:
             raise self.fail_next.pop(0)
-        if self.down is not None:
-            raise self.down
         posted = await self.transport.post(Outgoing(ELSEWHERE, text))
+        if self.lose_answer:  # the post went through, the answer never came
+            self.lose_answer = False
+            raise TransportError("timed out")
         return str(posted.message_id)
 
 
@@ -251,6 +255,24 @@ async def test_posts_a_refused_login_failed_go_once_it_logs_in_after_a_restart(
     await h.run_until(START + timedelta(minutes=5))
     assert [t.split()[-1] for t in texts(h)] == ["q1", "q2", "q3", "close"]
     assert host_notes(h)[1:] == ["Elsewhere is back for #LeadershipChat: posted Q1, Q2 late."]
+
+
+async def test_a_held_post_that_had_gone_through_is_found_not_posted_again(
+    h: MirroredHarness,
+) -> None:
+    session_id = await plan(h)
+    h.elsewhere.lose_answer = True
+    await h.run_until(START + timedelta(seconds=5))  # Q1 reached the platform; no answer
+    h.elsewhere.down = TransportError("503 Service Unavailable")
+    await h.run_until(START + timedelta(seconds=14))  # then it is down past Q1's retries
+    assert h.store is not None and h.engine is not None
+    record = await h.store.platform_steps.get(session_id, "q1", "elsewhere")
+    assert record is not None and record.status is StepStatus.FAILED
+    h.elsewhere.down = None
+    await h.engine.mirrors.back("elsewhere")
+    assert texts(h) == ["[#LeadershipChat] q1"]  # found among its own posts: once
+    record = await h.store.platform_steps.get(session_id, "q1", "elsewhere")
+    assert record is not None and record.status is StepStatus.SENT and record.post_ref
 
 
 async def test_held_posts_follow_the_home_staleness_rules_when_back_after_the_chat(

@@ -150,10 +150,14 @@ class MirrorRunner:
         except Exception:
             log.exception("could not read the held posts of session %s on %s", session_id, platform)
             held = []
-        if held:
-            await self._catch_up(session_id, platform, then=key)
-        else:
+        if not held:
             await self._run_job(session_id, key, platform)
+            return
+        try:
+            await self._catch_up(session_id, platform, then=key)
+        except Exception:  # the database, most likely: this job looks again after a pause
+            log.exception("held posts of session %s on %s raised", session_id, platform)
+            self._schedule(session_id, key, platform, self._later(self._delays[0]))
 
     async def back(self, platform: str, chat: str | None = None) -> None:
         """The platform works again (its account logged in): the posts that failed there for
@@ -228,7 +232,7 @@ class MirrorRunner:
         left_out = self._left_out.pop((session_id, platform))
         chat = self._chats[session.chat]
         self._told.discard((session_id, platform))  # a new failure is news again
-        parts = [f"posted {_names(posted)} late"] if posted else []
+        parts = [f"posted {_names(posted)} late"]
         for why in dict.fromkeys(w for _, w in left_out):
             parts.append(f"left out {_names([k for k, w in left_out if w == why])} ({why})")
         await self._notes.tell(
