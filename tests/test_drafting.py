@@ -592,6 +592,65 @@ def test_cli_output_dash_is_standard_output(
     assert not (workdir / "-").exists(), "no file named '-'"
 
 
+def test_cli_a_fifo_nobody_writes_to_is_an_empty_post_not_a_hang(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`prompts draft some-fifo` with no program writing to it waited for ever in open()."""
+    import os
+    import threading
+
+    fifo = workdir / "post.md"
+    os.mkfifo(fifo)
+    codes: list[int] = []
+    drafting = threading.Thread(target=lambda: codes.append(cli(workdir, "draft", str(fifo))))
+    drafting.start()
+    drafting.join(10)
+    if drafting.is_alive():  # still blocked in open(): a writer's open lets it go
+        os.close(os.open(fifo, os.O_WRONLY))
+        drafting.join(10)
+        pytest.fail("prompts draft blocked on a FIFO nobody writes to")
+    assert codes == [2] and "error: the post is empty" in capsys.readouterr().err
+
+
+def test_cli_reads_a_pipe_a_program_writes_and_standard_input(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`prompts draft <(cat post.md)` and `cat post.md | prompts draft -` still read the post."""
+    import io
+    import os
+    import threading
+
+    post = (FIXTURES / "feedback-gift.md").read_bytes()
+    fifo = workdir / "post.md"
+    os.mkfifo(fifo)
+    # A program that opened the pipe and is still writing (as `cat post.md > fifo` does once
+    # it runs): a second reader end lets the test open the writer's end without waiting.
+    keep = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    pipe = os.open(fifo, os.O_WRONLY)
+    gate = threading.Event()
+
+    def write() -> None:
+        os.write(pipe, post[:100])
+        gate.wait(0.2)  # the rest comes later: the draft must wait for it, not stop at 100 bytes
+        os.write(pipe, post[100:])
+        os.close(pipe)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        assert cli(workdir, "draft", str(fifo)) == 0
+    finally:
+        writer.join(10)
+        os.close(keep)
+    from_fifo = capsys.readouterr().out
+    assert yaml.safe_load(from_fifo)["questions"]
+
+    stdin = io.TextIOWrapper(io.BytesIO(post))
+    monkeypatch.setattr("sys.stdin", stdin)
+    assert cli(workdir, "draft", "-") == 0
+    assert capsys.readouterr().out == from_fifo
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.bounded_read import read_at_most
 from bot.drafting import MAX_SOURCE_BYTES, DraftError, SourceKind, decode_source, detect_kind
 from bot.topics import is_web_address
 
@@ -93,9 +94,8 @@ def read_source(source: str) -> tuple[str, SourceKind | None, str | None]:
         page = fetch_source_sync(source)
         return page.text, page.kind, page.url
     path = Path(source)
-    try:
-        with path.open("rb") as file:
-            data = file.read(MAX_SOURCE_BYTES + 1)
+    try:  # a FIFO nobody writes to reads as empty (the post is empty), never waits for ever
+        data = read_at_most(path, MAX_SOURCE_BYTES + 1)
     except FileNotFoundError:
         raise DraftError(f"{source}: no such file") from None
     except OSError as exc:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from bot.bounded_read import read_at_most
 
 MAX_FILE_BYTES = 32 * 1024 * 1024  # an evening's export is a few MB; a whole channel's is not read
 # JSON values in one export, counted before parsing: Python holds each parsed value in ~60-100
@@ -62,12 +63,7 @@ def _refuse_constant(name: str) -> Any:
 def load_export(path: Path) -> dict[str, Any]:
     """The export's JSON, or ExportError (unreadable, too big, not JSON, nested too deep)."""
     try:
-        # Opened without waiting: a FIFO nobody writes to would block open() for ever (it
-        # then reads as empty); reads block again, for a pipe a program is still writing.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-        os.set_blocking(fd, True)
-        with open(fd, "rb") as f:  # read at most the limit: /dev/zero or a pipe never ends
-            data = f.read(MAX_FILE_BYTES + 1)
+        data = read_at_most(path, MAX_FILE_BYTES + 1)  # a FIFO or /dev/zero never ends
     except OSError as exc:
         raise ExportError(f"{path}: cannot read a JSON export ({exc.strerror or exc})") from None
     evening = "export only the chat's evening (DiscordChatExporter's --after and --before)"
