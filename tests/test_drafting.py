@@ -28,6 +28,7 @@ from bot.drafting import (
 from bot.drafting import _core as drafting_core
 from bot.drafting._judge import leans_on_context
 from bot.drafting._meta import find_hosts, strip_site_suffix
+from bot.drafting._model import SourceKind
 from bot.drafting._questions import fit, own_questions
 from bot.drafting._render import _scalar
 from bot.drafting.for_chat import question_room
@@ -514,6 +515,35 @@ def test_any_text_gives_a_draft_or_a_clear_error(text: str) -> None:
 def test_unusable_input_is_a_clear_error(name: str, message: str) -> None:
     with pytest.raises(DraftError, match=message.replace("(", r"\(").replace(")", r"\)")):
         draft_file(name)
+
+
+@pytest.mark.parametrize(
+    ("kind", "title"), [("text", "Trust at work"), ("markdown", "# Trust at work")]
+)
+def test_a_short_post_that_holds_text_is_drafted(kind: SourceKind, title: str) -> None:
+    """A host's own three-line post has no page furniture to tell apart: it was refused with
+    "no post text found" because no paragraph had six words."""
+    post = f"{title}\n\nTrust matters.\n\nHow do you earn trust?\n"
+    draft = draft_topic(post, kind, chat_dates=CHAT_DATES)
+    assert draft.title == "Trust at work"
+    assert "How do you earn trust?" in [q.text for q in draft.questions]
+    assert any("could be drafted; a chat usually has 5-8" in note for note in draft.notes)
+
+
+def test_a_page_of_only_short_fragments_says_why_it_is_not_drafted() -> None:
+    """A web page's short fragments may be menus and buttons; the error says what it found,
+    what a draft needs, and how to draft a short post anyway."""
+    page = "<html><body><p>Log in</p><p>Forgot password?</p></body></html>"
+    with pytest.raises(DraftError) as caught:
+        draft_topic(page, "html", chat_dates=CHAT_DATES)
+    said = str(caught.value)
+    assert said.startswith("no post text found: the page's longest paragraph has 2 words")
+    assert "at least 6" in said and ".txt" in said
+
+
+def test_a_post_of_only_numbers_and_symbols_says_so() -> None:
+    with pytest.raises(DraftError, match="no post text found: no words, only numbers and symbols"):
+        draft_topic("---\n\n1. 2. 3.\n", "text", chat_dates=CHAT_DATES)
 
 
 @pytest.fixture

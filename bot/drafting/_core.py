@@ -29,7 +29,8 @@ from bot.drafting._questions import budget, own_questions, split_sentences
 from bot.drafting._source import clean_text, detect_kind, too_big
 from bot.drafting._text import parse_markdown, parse_text, sentence_case
 
-_MIN_WORDS = 6  # a block this long is prose, not a button or a menu entry
+_MIN_WORDS = 6  # a web page's block this long is prose, not a button or a menu entry
+_WORD = re.compile(r"[^\W\d_]{2,}")  # a word of letters (a post of "1. 2. 3." has none)
 _MAX_EXTRAS = 12  # questions offered as comments besides the chosen ones
 _TAG = re.compile(r",\s*(?:isn't it|aren't they|don't you think|right)\?$", re.I)
 # "It taught me that uncertainty is a leadership problem." / told me: "People can handle bad news."
@@ -215,11 +216,7 @@ def draft_topic(
         raise DraftError("the post is empty")
     kind = source_kind or detect_kind(text)
     post = _bounded(parse_post(text, kind))
-    if not any(len(b.text.split()) >= _MIN_WORDS for b in post.blocks):
-        raise DraftError(
-            "no post text found"
-            + (" (only navigation, share buttons, comments and the like)" if kind == "html" else "")
-        )
+    _check_has_text(post, kind)
     sentences = _sentences(post.blocks)
     phrases = key_phrases(
         sentences, [post.title or "", *(b.text for b in post.blocks if b.kind == "heading")]
@@ -258,6 +255,26 @@ def draft_topic(
         prep_post_note="check: the page's canonical address" if guessed else None,
         room=room,
     )
+
+
+def _check_has_text(post: ParsedPost, kind: SourceKind) -> None:
+    """DraftError unless the post holds words to draft from. A text or Markdown post is the
+    host's own, so any words will do (a two-line post drafts what it can); a web page's short
+    fragments may be its menus and buttons, so a page needs a paragraph of `_MIN_WORDS`."""
+    if kind == "html" and not post.blocks:
+        raise DraftError(
+            "no post text found (only navigation, share buttons, comments and the like)"
+        )
+    if not any(_WORD.search(b.text) for b in post.blocks):
+        raise DraftError("no post text found: no words, only numbers and symbols")
+    longest = max(len(b.text.split()) for b in post.blocks)
+    if kind == "html" and longest < _MIN_WORDS:
+        raise DraftError(
+            f"no post text found: the page's longest paragraph has {longest} word"
+            f"{'s' if longest != 1 else ''}; a draft from a web page needs one of at least "
+            f"{_MIN_WORDS} (shorter ones are taken for its menus and buttons). To draft a "
+            "short post, save its text as a .txt file and draft that"
+        )
 
 
 def _fallback(title: str) -> Candidate:
