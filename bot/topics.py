@@ -286,24 +286,27 @@ def chat_of(topic: Topic, settings: Settings) -> ChatSettings | None:
         return None
 
 
+def off_weekday(day: date, chat: ChatSettings) -> str | None:
+    """Why a topic on `day` would never be used by `chat`'s weekly chats, or None (its weekday).
+    Said by `prompts validate` and by `prompts draft --date` alike."""
+    weekday = chat.schedule.weekday
+    if day.weekday() == weekday:
+        return None
+    return (
+        f"{day} is a {WEEKDAYS[day.weekday()].title()} and {chat.name} meets on"
+        f" {WEEKDAYS[weekday].title()}s, so only a rehearsal (`leadershipchat run --start-in`)"
+        " on that day would use this topic"
+    )
+
+
 def check_topic(topic: Topic, chat: ChatSettings) -> list[Problem]:
     """Rules that need the chat's settings: offsets inside the chat, post length (over
     Discord's limit an error, over X's a warning, over Bluesky's a warning when the chat
     mirrors its questions there), the chat's weekday (a warning)."""
     path = topic.path or Path("<topic>")
     problems: list[Problem] = []
-    weekday = chat.schedule.weekday
-    if topic.date.weekday() != weekday:  # a warning: a rehearsal (`run --start-in`) may use it
-        problems.append(
-            Problem(
-                path,
-                topic.lines.get("date", 1),
-                f"date: {topic.date} is a {WEEKDAYS[topic.date.weekday()].title()} and"
-                f" {chat.name} meets on {WEEKDAYS[weekday].title()}s, so only a rehearsal"
-                " (`leadershipchat run --start-in`) on that day would use this topic",
-                Severity.WARNING,
-            )
-        )
+    if (off := off_weekday(topic.date, chat)) is not None:  # a rehearsal may use it: a warning
+        problems.append(Problem(path, topic.lines.get("date", 1), f"date: {off}", Severity.WARNING))
     offsets = question_offsets(chat, [q.at for q in topic.questions])
     for i, (q, offset) in enumerate(zip(topic.questions, offsets, strict=True)):
         line = topic.lines.get(f"questions[{i}]", 1)

@@ -3,13 +3,14 @@ host controls, topic files, drafts, members' own commands, and the error handler
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from bot.config import WEEKDAYS
 from bot.discord.replies import GENERIC
 from bot.domain.messages import Attributed, MessageRow
 from bot.domain.sessions import SessionRow, SessionStatus
@@ -356,6 +357,28 @@ async def test_draft_answers_with_a_yaml_file(tmp_path: Path) -> None:
         assert "What does it mean to serve the people you lead?" in draft["questions"]
         neither = await slash(w.fake, "chathost draft", {}, user="hana")
         assert neither.content.startswith("Attach the prep post")
+
+
+async def test_draft_for_a_day_that_is_not_the_chats_weekday_warns(tmp_path: Path) -> None:
+    """`day:` on another weekday than the chat's is drafted, with the warning `prompts validate`
+    gives (it was drafted without a word, and the topic then never used)."""
+    async with world(tmp_path) as w:
+        settings = w.settings()
+        chat = settings.chats[0]
+        day = date(2027, 3, 1)  # a Monday: the day after the chat's weekday
+        day += timedelta(days=(chat.schedule.weekday + 1 - day.weekday()) % 7)
+        async with bot_running(w, settings):
+            answer = await slash(
+                w.fake,
+                "chathost draft",
+                {"file": ("serving.md", PREP_POST), "day": day.isoformat()},
+                user="hana",
+            )
+    (attachment,) = answer.attachments or []
+    assert yaml.safe_load(attachment.content)["date"] == day
+    meets = WEEKDAYS[chat.schedule.weekday].title()
+    said = f"{day} is a {WEEKDAYS[day.weekday()].title()} and {chat.name} meets on {meets}s"
+    assert said in answer.content
 
 
 async def test_draft_from_a_url_refuses_addresses_that_are_not_public(tmp_path: Path) -> None:

@@ -600,6 +600,23 @@ def test_cli_prints_to_stdout_with_url(workdir: Path, capsys: pytest.CaptureFixt
     assert data["date"] == date(2026, 11, 10)
 
 
+def test_cli_warns_of_a_date_that_is_not_the_chats_weekday(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--date` on a Thursday for a Tuesday chat was drafted without a word; it warns as
+    `prompts validate` does (a rehearsal may use the topic, so it is still written)."""
+    source = str(FIXTURES / "no-questions.txt")
+    assert cli(workdir, "draft", source, "--date", "2026-12-10") == 0
+    captured = capsys.readouterr()
+    assert yaml.safe_load(captured.out)["date"] == date(2026, 12, 10)
+    assert (
+        "warning: --date 2026-12-10 is a Thursday and leadershipchat meets on Tuesdays, so only"
+        " a rehearsal (`leadershipchat run --start-in`) on that day would use this topic"
+    ) in captured.err
+    assert cli(workdir, "draft", source, "--date", "2026-12-08") == 0
+    assert "warning" not in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,hi", "ftp://x.example/p"])
 def test_cli_refuses_a_prep_post_url_that_is_not_http(
     workdir: Path, run_cli: Callable[..., CliResult], url: str

@@ -131,13 +131,15 @@ def _run(args: argparse.Namespace) -> int:
     from bot.cli.common import CliError, load_config
     from bot.drafting import render_draft_yaml
     from bot.drafting.for_chat import draft_for_chat
-    from bot.topics import chat_of, load_catalog
+    from bot.topics import chat_of, load_catalog, off_weekday
 
     settings = load_config(args, read_only=True)
     try:
         chat = settings.chat(args.chat)
     except KeyError as exc:
         raise CliError(str(exc.args[0])) from None
+    if args.date is not None and (off := off_weekday(args.date, chat)) is not None:
+        print(f"warning: --date {off}", file=sys.stderr)  # as `prompts validate` warns
     text, kind, fetched = read_source(args.source)
     folders = [settings.prompts_dir] if settings.prompts_dir.is_dir() else []
     taken: set[date] = set()

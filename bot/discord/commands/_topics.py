@@ -29,6 +29,7 @@ from bot.topic_writer import (
     slug,
     taken_dates,
 )
+from bot.topics import off_weekday
 
 if TYPE_CHECKING:
     from bot.discord.client import LeadershipBot
@@ -180,4 +181,6 @@ async def draft(
         + (f", {generated} of them generated from the post's key ideas" if generated else "")
         + ". Check the lines marked `check`, then `/chathost topic import` it."
     )
+    if override is not None and (off := off_weekday(override, chat)) is not None:
+        summary += f"\nWarning: {off}."  # as `prompts validate` warns
     return summary, upload
