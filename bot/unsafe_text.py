@@ -27,6 +27,15 @@ def printable(text: str) -> str:
     return CONTROLS.sub("", _ANSI.sub("", _LINE_BREAKS.sub("\n", text)))
 
 
+def escaped(text: str) -> str:
+    """Every character that is not printable shown as its Python escape (`\\x1b`, `\\n`,
+    `\\u202e`): for names a person must still be able to find, such as a folder path from a
+    database, where removing characters would name another folder."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
 def bidi_control(text: str) -> str | None:
     """`U+202E (RIGHT-TO-LEFT OVERRIDE)` for the first bidi override or isolate, or None."""
     found = BIDI.search(text)

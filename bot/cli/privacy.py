@@ -19,6 +19,7 @@ from bot.maintenance.forget import (
 from bot.maintenance.republish import Redone
 from bot.maintenance.retention import purge_expired
 from bot.store import Store
+from bot.unsafe_text import escaped
 
 
 def register(sub: Any) -> None:
@@ -65,7 +66,7 @@ def run_purge(args: argparse.Namespace) -> int:
     days = ", ".join(f"{c.name}: {c.privacy.retention_days} days" for c in settings.chats)
     print(f"purged the text of {n} message(s) past retention ({days}); counts are kept")
     for r in redone:
-        print(f"session {r.session_id} ({r.stage}): {r.note}")
+        print(escaped(f"session {r.session_id} ({r.stage}): {r.note}"))  # notes name folders
     if redone:
         print("The bot edits its Discord recap posts of these sessions when it runs.")
     return 0
@@ -95,5 +96,5 @@ def run_forget(args: argparse.Namespace) -> int:
         return with_redone(report, await finish_pending(store, settings, now))
 
     for line in with_store(settings.database, go, writes=True).lines():
-        print(line)
+        print(escaped(line))  # the redone notes name folders the database holds
     return 0

@@ -17,6 +17,8 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from bot.unsafe_text import escaped
+
 _LOOP = re.compile(r"^Symlink loop from '(?P<path>.*)'$", re.DOTALL)  # pathlib before 3.13
 SHOWN = 80  # characters of a path shown in a message; a 5,000-character name is cut
 
@@ -42,8 +44,7 @@ _REASONS = {
 
 def shown(path: str | os.PathLike[str]) -> str:
     """A path as a message shows it: control characters escaped, long ones cut in the middle."""
-    text = os.fspath(path)
-    text = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+    text = escaped(os.fspath(path))
     if len(text) <= SHOWN:
         return text
     return f"{text[:40]}…{text[-30:]} ({len(text)} characters)"

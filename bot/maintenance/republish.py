@@ -43,6 +43,7 @@ from bot.recap.site import is_site, load_site_recaps, write_site
 from bot.store import Store
 from bot.store.redo import RecapOutput, RedoRow
 from bot.transport import ChatTransport, OutgoingFile, TransportError
+from bot.unsafe_text import escaped
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,8 @@ def _not_ours(folder: Path, recap: Recap, own: Path) -> str | None:
             return None
     except OSError as exc:
         return f"cannot be used ({exc.strerror or exc}): skipped"
-    log.warning("not rewriting %s: not a recap folder of session %d", folder, recap.session_id)
+    shown = escaped(str(folder))
+    log.warning("not rewriting %s: not a recap folder of session %d", shown, recap.session_id)
     return f"skipped: not a recap folder leadershipchat wrote for session {recap.session_id}"
 
 
@@ -131,15 +133,15 @@ async def _rewrite_session(
     folders = await asyncio.to_thread(_folders, session, outputs, own)
     for folder, formats in folders.items():
         if (why := await asyncio.to_thread(_not_ours, folder, recap, own)) is not None:
-            said.append(f"{folder}: {why}")
+            said.append(f"{escaped(str(folder))}: {why}")
             continue
         written = await asyncio.to_thread(write_recap_files, recap, folder, formats)
-        said.append(f"{folder}: {len(written)} file(s) rewritten")
+        said.append(f"{escaped(str(folder))}: {len(written)} file(s) rewritten")
     listing = [o for o in outputs if o.kind == "site" and o.chat in (None, session.chat)]
     for site in listing:
         if await asyncio.to_thread(_site_has, site.path, site.path / recap.slug, recap):
             sites.setdefault(site, set()).add(recap.slug)
-            said.append(f"archive site {site.path}: page, index and feed rewritten")
+            said.append(f"archive site {escaped(str(site.path))}: page, index and feed rewritten")
     return said
 
 
