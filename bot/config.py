@@ -119,9 +119,9 @@ class Schedule(_Model):
     def _time(cls, value: Any) -> Any:
         return time_of_day(value)
 
-    @field_validator("timezone")
+    @field_validator("timezone", mode="before")
     @classmethod
-    def _zone(cls, value: str) -> str:
+    def _zone(cls, value: Any) -> str:
         return zone_name(value)
 
     @field_validator("duration")

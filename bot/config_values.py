@@ -36,8 +36,13 @@ def _zone_names() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
-def zone_name(value: str) -> str:
-    """A zone the chat's clock can follow: a known IANA name of a place, not a fixed offset."""
+def zone_name(value: Any) -> str:
+    """A zone the chat's clock can follow: a known IANA name of a place, not a fixed offset.
+    A number (`timezone: -5`) is an offset too, and never a name."""
+    if not isinstance(value, str):
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        what = "is a number, not" if number else "is not"
+        raise ValueError(f"{value!r} {what} a time zone: write an IANA name like America/New_York")
     if value in _NOT_A_PLACE:
         raise ValueError(
             f"{value!r} is the machine's own setting, not a place (the chat would move with the"

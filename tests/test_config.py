@@ -112,6 +112,20 @@ BAD_CONFIGS = [
         id="weekday-number-is-ambiguous",
     ),
     pytest.param(
+        MINIMAL_CONFIG + "    schedule:\n      timezone: 5\n",
+        7,
+        "chats[0].schedule.timezone",
+        "5 is a number, not a time zone: write an IANA name like America/New_York",
+        id="timezone-number",
+    ),
+    pytest.param(
+        MINIMAL_CONFIG + "    schedule:\n      timezone: [America/New_York]\n",
+        7,
+        "chats[0].schedule.timezone",
+        "['America/New_York'] is not a time zone: write an IANA name like America/New_York",
+        id="timezone-list",
+    ),
+    pytest.param(
         MINIMAL_CONFIG + "    schedule:\n      timezone: localtime\n",
         7,
         "chats[0].schedule.timezone",
