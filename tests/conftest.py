@@ -34,6 +34,35 @@ EXAMPLE_CONFIG = REPO_ROOT / "config.example.yaml"
 
 
 @pytest.fixture
+def no_writer() -> Callable[[Path, Callable[[], Any]], Any]:
+    """`no_writer(fifo, call)`: what `call()` returns (or raises) on a FIFO nobody writes to;
+    the test fails if it blocks there (opening the FIFO for writing then lets it go)."""
+
+    def run(fifo: Path, call: Callable[[], Any]) -> Any:
+        returned: list[Any] = []
+        raised: list[BaseException] = []
+
+        def attempt() -> None:
+            try:
+                returned.append(call())
+            except BaseException as exc:  # re-raised in the test's thread
+                raised.append(exc)
+
+        thread = threading.Thread(target=attempt, daemon=True)
+        thread.start()
+        thread.join(10)
+        if thread.is_alive():
+            os.close(os.open(fifo, os.O_WRONLY))
+            thread.join(10)
+            pytest.fail(f"blocked on {fifo.name}, a FIFO nobody writes to")
+        if raised:
+            raise raised[0]
+        return returned[0]
+
+    return run
+
+
+@pytest.fixture
 def settings() -> Settings:
     """The shipped config.example.yaml, loaded (its prompts_dir is the repo's prompts/)."""
     return load_settings(EXAMPLE_CONFIG)
