@@ -35,6 +35,7 @@ class Who:
 
     user_id: int
     display_name: str
+    ref: str | None = None  # how the log names them when not by id (a Bluesky DID)
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ def defused(text: str, limit: int = 200) -> str:
 
 def log_line(who: Who, where: Where | None, action: str, reason: str) -> str:
     at = f" in {where.jump_url}" if where is not None and where.jump_url else ""
-    line = f"**{action}**: {defused(who.display_name, 80)} (`{who.user_id}`){at}: {reason}"
+    ident = defused(who.ref, 120) if who.ref is not None else who.user_id
+    line = f"**{action}**: {defused(who.display_name, 80)} (`{ident}`){at}: {reason}"
     if where is not None and where.content:
         line += f"\n> {defused(where.content)}"
     return line[:MESSAGE_LIMIT]
@@ -82,17 +84,28 @@ class ModerationLog:
             session_id=session_id,
             message_id=where.message_id if where is not None else None,
         )
-        await self._tell(chat, log_line(who, where, action, reason))
+        await self.tell(chat, log_line(who, where, action, reason))
 
     async def hide(
-        self, chat: ChatSettings, session_id: int | None, who: Who, where: Where, by: str
+        self,
+        chat: ChatSettings,
+        session_id: int | None,
+        who: Who,
+        where: Where,
+        by: str,
+        *,
+        redo: int | None = None,
     ) -> bool:
         """Keep a stored message out of every recap and export, and log it; False (nothing
-        changed) when the message is not part of a recorded chat."""
+        changed) when the message is not part of a recorded chat. `redo`: a session whose
+        published copies (files, site, recap posts) are redone without it, in the same
+        transaction."""
         reason = f"hidden from the recap by {by}"
         async with self._store.transaction() as tx:
             if not await tx.messages.set_hidden(where.message_id, True):
                 return False
+            if redo is not None:
+                await tx.privacy.queue_redo([redo], "hide")
             await tx.moderation.record(
                 user_id=who.user_id,
                 action="hide-from-recap",
@@ -101,10 +114,11 @@ class ModerationLog:
                 session_id=session_id,
                 message_id=where.message_id,
             )
-        await self._tell(chat, log_line(who, where, "hide-from-recap", reason))
+        await self.tell(chat, log_line(who, where, "hide-from-recap", reason))
         return True
 
-    async def _tell(self, chat: ChatSettings, line: str) -> None:
+    async def tell(self, chat: ChatSettings, line: str) -> None:
+        """A line in the chat's mod-log channel, when it has one; a failure is only logged."""
         if chat.channels.mod_log is None:
             return
         try:

@@ -168,8 +168,15 @@ class BlueskyCollector:
         end: datetime,
     ) -> int:
         stored = await self._store.messages.elsewhere(view.session.id, PLATFORM)
+        ignored = await self._store.ignored.refs(chat.name, PLATFORM)  # by a host
         new = sorted(
-            (p for p in posts if p.uri not in stored and start <= posted_at(p) <= end),
+            (
+                p
+                for p in posts
+                if p.uri not in stored
+                and p.author_did not in ignored
+                and start <= posted_at(p) <= end
+            ),
             key=lambda p: (posted_at(p), p.uri),
         )
         if not new:

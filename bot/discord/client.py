@@ -19,6 +19,7 @@ from typing import Any
 import discord
 from discord.ext import commands
 
+from bot.app.bluesky_moderation import BlueskyModeration
 from bot.app.members import MemberSettings
 from bot.app.moderation import Enforcement, ModerationLog
 from bot.app.status import ChatStatus
@@ -110,6 +111,9 @@ class LeadershipBot(commands.Bot):
         self.member_settings = MemberSettings(store, self.republisher.soon)
         self.mod_log = ModerationLog(store, transport, self.clock)
         self.enforcement = Enforcement(transport, self.mod_log)
+        self.bluesky_moderation = BlueskyModeration(
+            store, self.mod_log, self.clock, self.republisher.soon
+        )
         self.topic_updates = TopicUpdates(store, engine)
         self._idle = asyncio.Event()
         self._idle.set()

@@ -13,12 +13,14 @@ import aiosqlite
 from bot.store.connection import SCHEMA_VERSION, SchemaError, connect, side_connection
 from bot.store.heartbeat import Heartbeat
 from bot.store.host_actions import HostActions
+from bot.store.ignored import IgnoredAccounts
 from bot.store.links import MemberLinks
 from bot.store.members import Members
 from bot.store.messages import Messages
 from bot.store.moderation import ModerationLog
 from bot.store.platform_ids import PlatformIds
 from bot.store.platform_steps import PlatformSteps
+from bot.store.posts_elsewhere import PostsElsewhere
 from bot.store.privacy import Privacy
 from bot.store.recap_source import RecapRows
 from bot.store.redo import RedoWork
@@ -71,6 +73,8 @@ class Store:
         self.platform_steps = PlatformSteps(conn)
         self.platform_ids = PlatformIds(conn)
         self.links = MemberLinks(conn)
+        self.ignored = IgnoredAccounts(conn)
+        self.posts_elsewhere = PostsElsewhere(conn)
         self.messages = Messages(conn)
         self.members = Members(conn)
         self.moderation = ModerationLog(conn)

@@ -19,6 +19,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.config import ChatSettings
 from bot.discord.commands import HOST_DESCRIPTION, HOST_GROUP, HOST_PERMISSIONS
 from bot.discord.commands import _topics as topics
 from bot.discord.commands._checks import actor, chat_of, check_host
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from bot.discord.client import LeadershipBot
 
 Control = Callable[[str, str], Awaitable[str]]
+BlueskyAction = Callable[[ChatSettings, str, str], Awaitable[str]]
 
 
 @app_commands.guild_only()
@@ -116,6 +118,47 @@ class HostCommands(commands.GroupCog, group_name=HOST_GROUP, group_description=H
     @app_commands.command(name="recap", description="Publish the last chat's recap again")
     async def recap(self, interaction: discord.Interaction) -> None:
         await self._run(interaction, self.controls.rerun_recap)
+
+    # -- the chat's Bluesky side -------------------------------------------------------------
+
+    @app_commands.command(
+        name="hide-post", description="Hide a Bluesky post from the recap (its link or AT-URI)"
+    )
+    @app_commands.describe(link="the post's bsky.app link or AT-URI")
+    async def hide_post(
+        self, interaction: discord.Interaction, link: app_commands.Range[str, 1, 1000]
+    ) -> None:
+        await self._bluesky(interaction, self.bot.bluesky_moderation.hide_post, link)
+
+    @app_commands.command(
+        name="ignore-account",
+        description="Ignore a Bluesky account: its posts hidden from the recap, none collected",
+    )
+    @app_commands.describe(handle_or_did="the account's handle (name.bsky.social) or DID")
+    async def ignore_account(
+        self, interaction: discord.Interaction, handle_or_did: app_commands.Range[str, 1, 300]
+    ) -> None:
+        await self._bluesky(interaction, self.bot.bluesky_moderation.ignore_account, handle_or_did)
+
+    @app_commands.command(
+        name="unignore-account",
+        description="Collect a Bluesky account again (and show the posts its ignoring hid)",
+    )
+    @app_commands.describe(handle_or_did="the account's handle (name.bsky.social) or DID")
+    async def unignore_account(
+        self, interaction: discord.Interaction, handle_or_did: app_commands.Range[str, 1, 300]
+    ) -> None:
+        await self._bluesky(
+            interaction, self.bot.bluesky_moderation.unignore_account, handle_or_did
+        )
+
+    async def _bluesky(
+        self, interaction: discord.Interaction, action: BlueskyAction, text: str
+    ) -> None:
+        """A Bluesky moderation action of the application service, answered to the host."""
+        chat = chat_of(self.bot, interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await send_reply(interaction, await action(chat, text, interaction.user.display_name))
 
     # -- what the chat looks like ------------------------------------------------------------
 
