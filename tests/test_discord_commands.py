@@ -55,6 +55,9 @@ HOST_COMMANDS: list[tuple[str, dict[str, Any]]] = [
     ("chathost topic import", {"file": ("t.yaml", b"title: x\n")}),
     ("chathost draft", {"file": ("post.md", PREP_POST)}),
     ("chathost topic new", {}),
+    ("chathost hide-post", {"link": "https://bsky.app/profile/ana.example.com/post/3kabc"}),
+    ("chathost ignore-account", {"handle_or_did": "did:plc:abcdefghijklmnopqrstuvwx"}),
+    ("chathost unignore-account", {"handle_or_did": "did:plc:abcdefghijklmnopqrstuvwx"}),
 ]
 
 

@@ -8,6 +8,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.atproto_syntax import bsky_app_url
+from bot.domain.messages import Attributed, MessageRow, PostOrigin
+from bot.recap.build import build_recap
+from bot.recap.inputs import load_recap_input
 from tests.fakediscord import (
     ChannelUpdateRecord,
     DeleteRecord,
@@ -173,3 +177,56 @@ async def test_a_refused_timeout_is_logged_and_flood_control_goes_on(tmp_path: P
     assert refused[0].endswith("> burst 1.2")  # the second burst's first excess message
     assert sum("warned by DM" in line for line in mod_log) == 1
     assert not [u for u in w.fake.member_updates if u.user_id == dan]
+
+
+async def store_bluesky_post(h: Harness, session_id: int, handle: str, text: str) -> str:
+    """A post with the hashtag as the Bluesky collector stores it; its bsky.app link by handle,
+    as a host copies it from the app."""
+    did = f"did:plc:{handle.split('.')[0]:a<24}"
+    uri = f"at://{did}/app.bsky.feed.post/3k{handle.split('.')[0]}"
+    ids = await h.store.platform_ids.ids("bluesky", [uri, did])
+    await h.store.messages.add(
+        MessageRow(
+            id=ids[uri],
+            session_id=session_id,
+            channel_id=0,
+            author_id=ids[did],
+            author_name=handle,
+            content=text,
+            created_at=datetime.now(UTC),
+            attribution=Attributed("answer", (1,), ("A1",)),
+            jump_url=bsky_app_url(uri),
+            origin=PostOrigin("bluesky", uri, did, handle),
+        )
+    )
+    return f"https://bsky.app/profile/{handle}/post/3k{handle.split('.')[0]}"
+
+
+async def test_a_host_hides_a_bluesky_post_from_the_recap_by_its_link(tmp_path: Path) -> None:
+    async with world(tmp_path) as w, bot_running(w, w.settings()) as h:
+        await start_chat(h, w)
+        session = await h.engine.current_session(h.chat.name)
+        assert session is not None
+        spam = await store_bluesky_post(h, session.id, "spam.example.com", "A1 buy followers")
+        await store_bluesky_post(h, session.id, "ana.example.com", "A1 listen first")
+        hide = {"link": spam}
+        hidden = await slash(w.fake, "chathost hide-post", hide, user="hana")
+        assert hidden.ephemeral and hidden.content.startswith("Hidden: this post by")
+        again = await slash(w.fake, "chathost hide-post", hide, user="hana")
+        assert again.content == "That Bluesky post is already hidden from the recap."
+        wrong = await slash(w.fake, "chathost hide-post", {"link": "A1 spam"}, user="hana")
+        assert wrong.content.startswith("That is not a Bluesky post")
+        recap = build_recap(await load_recap_input(h.store.recap_source, session.id))
+        ignored = {"handle_or_did": "@ana.example.com"}
+        ignoring = await slash(w.fake, "chathost ignore-account", ignored, user="hana")
+        after = build_recap(await load_recap_input(h.store.recap_source, session.id))
+    texts = [t.message.text for q in recap.questions for t in q.threads]
+    assert texts == ["A1 listen first"]  # the spam is out, the rest stays
+    assert ignoring.content.startswith("Ignored") and "1 post(s)" in ignoring.content
+    assert [t for q in after.questions for t in q.threads] == []
+    mod_log = [p.content for p in w.fake.posts if p.channel_id == w.ch("modlog")]
+    assert [line.split(":")[0] for line in mod_log] == [
+        "**hide-from-recap**",
+        "**ignore-account**",
+    ]
+    assert "spam.example.com" in mod_log[0] and "by hana" in mod_log[0]

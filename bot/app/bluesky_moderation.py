@@ -194,14 +194,10 @@ class BlueskyModeration:
         return await self._store.sessions.get(session_id) if session_id is not None else None
 
     async def _latest(self, chat: ChatSettings) -> SessionRow | None:
-        """The session running, else the last one held."""
-        now = self._clock.now()
-        held = [
-            s
-            for s in await self._store.sessions.recent(chat.name, 10)
-            if s.status in HELD and s.start_at <= now
-        ]
-        return held[0] if held else None
+        """The session running, else the last one held (a session started early by a host
+        can start before its planned time, so the status says it, not the time)."""
+        recent = await self._store.sessions.recent(chat.name, 10)
+        return next((s for s in recent if s.status in HELD), None)
 
     async def _record(
         self, tx: Store, account: Account, action: str, reason: str, session: SessionRow | None
