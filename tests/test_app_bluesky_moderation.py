@@ -14,6 +14,7 @@ from bot.app.bluesky_moderation import BlueskyModeration, parse_account, parse_p
 from bot.app.moderation import ModerationLog
 from bot.bluesky.posts import PLATFORM
 from bot.config import ChatSettings
+from bot.maintenance.forget import forget_account
 from bot.recap.build import build_recap
 from bot.recap.inputs import load_recap_input
 from bot.store import Store
@@ -151,3 +152,17 @@ async def test_an_ignored_account_is_hidden_and_not_collected_until_taken_back(
         )
     ]
     assert actions == ["ignore-account", "unignore-account"]
+
+
+async def test_forgetting_an_ignored_account_leaves_no_trace_of_it(h: BlueskyHarness) -> None:
+    """An account never collected is named by its DID; `forget` erases the ignore row too."""
+    await plan(h)
+    mod, _ = service(h)
+    chat = chat_with_mod_log(h)
+    did = "did:plc:abcdefghijklmnopqrstuvwx"
+    assert h.store is not None
+    assert (await mod.ignore_account(chat, did, "Hana")).startswith("Ignored")
+    assert await h.store.ignored.refs(chat.name, PLATFORM) == {did}
+    report = await forget_account(h.store, PLATFORM, did)
+    assert report.deleted.get("ignored_accounts") == 1
+    assert await h.store.ignored.refs(chat.name, PLATFORM) == set()

@@ -129,6 +129,10 @@ async def forget_account(
     deleted: dict[str, int] = {}
     scrubbed: dict[str, int] = {}
     user_id = 0
+    known = await store.posts_elsewhere.account(platform, account)
+    names = [account, *([known.ref, known.handle] if known is not None else [])]
+    if ignored := await store.ignored.drop_account(platform, names):
+        deleted["ignored_accounts"] = ignored
     for user_id in await store.messages.authors_elsewhere(platform, account):
         report = await forget_member(store, user_id, now=now)
         await store.platform_ids.drop(user_id)

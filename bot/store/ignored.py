@@ -53,3 +53,16 @@ class IgnoredAccounts:
             (chat, platform),
         )
         return {r[0] for r in rows}
+
+    async def drop_account(self, platform: str, accounts: Sequence[str]) -> int:
+        """Forget an account (by DID or handle) in every chat's list: erasure leaves nothing
+        that names it, so it is collected again like anyone new."""
+        dropped = 0
+        for account in accounts:
+            cur = await self._conn.execute(
+                "DELETE FROM ignored_accounts WHERE platform = ?"
+                " AND (account_ref = ? OR lower(handle) = lower(?))",
+                (platform, account, account),
+            )
+            dropped += cur.rowcount
+        return dropped
