@@ -3,13 +3,15 @@ channel, through the transport; hiding and logging commit together."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bot.app.moderation import Enforcement, Flagged, ModerationLog, Where, Who
+from bot.app.moderation import Enforcement, Flagged, Hidden, ModerationLog, Where, Who
 from bot.clock import ManualClock
 from bot.config import ChatSettings, Settings
 from bot.domain.messages import Attributed, MessageRow
+from bot.domain.sessions import SessionStatus
+from bot.domain.topics import SessionQuestion, SessionTopic
 from bot.memory_transport import MemoryTransport
 from bot.moderation import Rule, Verdict
 from bot.store import Store
@@ -57,6 +59,32 @@ async def test_hiding_a_message_marks_it_and_logs_it_once(tmp_path: Path) -> Non
         assert not await mod_log.hide(chat(tmp_path), None, who, Where(99), by="Hana")
         assert len(await store.moderation.for_user(7)) == 1
         assert len(transport.posts_in(MOD_LOG)) == 1
+
+
+async def test_hiding_a_message_of_a_published_recap_queues_its_copies_for_redoing(
+    tmp_path: Path,
+) -> None:
+    """A host who hides a message after the recap went out expects the recap to follow: its
+    files, site and posts are redone without it (before, only later recaps left it out)."""
+    clock = ManualClock(AT)
+    transport = MemoryTransport(clock)
+    async with Store(tmp_path / "m.db") as store:
+        topic = SessionTopic("Serving", (SessionQuestion("Why?"),))
+        live = await store.sessions.create("leadershipchat", date(2026, 12, 8), AT, topic, AT)
+        done = await store.sessions.create("leadershipchat", date(2026, 12, 1), AT, topic, AT)
+        await store.sessions.set_status(done.id, SessionStatus.RECAPPED)
+        for mid, session in ((1, done.id), (2, live.id)):
+            await store.messages.add(
+                MessageRow(mid, session, 20, 7, "Al", "A1: spam", AT, Attributed("answer"))
+            )
+        mod_log = ModerationLog(store, transport, clock)
+        who = Who(7, "Al")
+        assert await mod_log.hide(chat(tmp_path), None, who, Where(2), by="Hana") is Hidden.HIDDEN
+        assert not await store.redo.any_pending()  # that chat's recap is not out: nothing to redo
+        hidden = await mod_log.hide(chat(tmp_path), live.id, who, Where(1), by="Hana")
+        assert hidden is Hidden.HIDDEN_AND_REDONE
+        [work] = await store.redo.pending_files()
+        assert (work.session_id, work.reason) == (done.id, "hide")
 
 
 async def test_a_verdict_is_carried_out_through_the_transport_and_logged(tmp_path: Path) -> None:

@@ -5,11 +5,13 @@ it are one transaction."""
 
 from __future__ import annotations
 
+import enum
 import logging
 from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import ChatSettings
+from bot.domain.sessions import SessionStatus
 from bot.engine.render import escape_name
 from bot.moderation import Verdict
 from bot.store import Store
@@ -62,6 +64,17 @@ def log_line(who: Who, where: Where | None, action: str, reason: str) -> str:
     return line[:MESSAGE_LIMIT]
 
 
+class Hidden(enum.Enum):
+    """What hiding a message did (false only when it is not part of a recorded chat)."""
+
+    NOT_RECORDED = "not recorded"
+    HIDDEN = "hidden"
+    HIDDEN_AND_REDONE = "hidden; its session's published copies are queued for redoing"
+
+    def __bool__(self) -> bool:
+        return self is not Hidden.NOT_RECORDED
+
+
 class ModerationLog:
     def __init__(self, store: Store, transport: ChatTransport, clock: Clock) -> None:
         self._store, self._transport, self._clock = store, transport, clock
@@ -95,15 +108,21 @@ class ModerationLog:
         by: str,
         *,
         redo: int | None = None,
-    ) -> bool:
-        """Keep a stored message out of every recap and export, and log it; False (nothing
-        changed) when the message is not part of a recorded chat. `redo`: a session whose
-        published copies (files, site, recap posts) are redone without it, in the same
-        transaction."""
+    ) -> Hidden:
+        """Keep a stored message out of every recap and export, and log it; NOT_RECORDED
+        (nothing changed) when the message is not part of a recorded chat. When its session's
+        recap is out already (or `redo` names a session), that session's published copies
+        (files, site, recap posts) are queued for redoing without it, in the same transaction:
+        the caller starts the republisher."""
         reason = f"hidden from the recap by {by}"
         async with self._store.transaction() as tx:
             if not await tx.messages.set_hidden(where.message_id, True):
-                return False
+                return Hidden.NOT_RECORDED
+            if redo is None:
+                row = await tx.messages.get(where.message_id)
+                session = await tx.sessions.get(row.session_id) if row and row.session_id else None
+                if session is not None and session.status is SessionStatus.RECAPPED:
+                    redo = session.id
             if redo is not None:
                 await tx.privacy.queue_redo([redo], "hide")
             await tx.moderation.record(
@@ -115,7 +134,7 @@ class ModerationLog:
                 message_id=where.message_id,
             )
         await self.tell(chat, log_line(who, where, "hide-from-recap", reason))
-        return True
+        return Hidden.HIDDEN if redo is None else Hidden.HIDDEN_AND_REDONE
 
     async def tell(self, chat: ChatSettings, line: str) -> None:
         """A line in the chat's mod-log channel, when it has one; a failure is only logged."""

@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app.moderation import Flagged, Where, Who
+from bot.app.moderation import Flagged, Hidden, Where, Who
 from bot.config import ChatSettings
 from bot.discord.access import ChatChannels, chat_for, is_host
 from bot.discord.cogs import drain_capture
@@ -178,6 +178,14 @@ class ModerationCog(commands.Cog):
         )
         if not found:
             await send_reply(interaction, "That message is not part of a chat I recorded.")
+            return
+        if found is Hidden.HIDDEN_AND_REDONE:  # the recap is out: its copies follow
+            self.bot.republisher.soon()
+            await send_reply(
+                interaction,
+                "Hidden: this message will not appear in the recap."
+                " The published recap is being redone without it.",
+            )
             return
         await send_reply(interaction, "Hidden: this message will not appear in the recap.")
 
