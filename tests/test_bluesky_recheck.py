@@ -53,7 +53,7 @@ class Chatted:
 
     async def live_refs(self) -> set[str]:
         assert self.h.store is not None
-        stored = await self.h.store.messages.elsewhere(self.session_id, PLATFORM)
+        stored = await self.h.store.posts_elsewhere.elsewhere(self.session_id, PLATFORM)
         return {ref for ref, (_, deleted) in stored.items() if not deleted}
 
 

@@ -167,7 +167,7 @@ class BlueskyCollector:
         start: datetime,
         end: datetime,
     ) -> int:
-        stored = await self._store.messages.elsewhere(view.session.id, PLATFORM)
+        stored = await self._store.posts_elsewhere.elsewhere(view.session.id, PLATFORM)
         ignored = await self._store.ignored.refs(chat.name, PLATFORM)  # by a host
         new = sorted(
             (
@@ -191,7 +191,7 @@ class BlueskyCollector:
 
     async def _recheck(self, session: SessionRow, chat: ChatSettings) -> None:
         """The stored posts as Bluesky has them now: deleted ones removed, labels read again."""
-        stored = await self._store.messages.elsewhere(session.id, PLATFORM)
+        stored = await self._store.posts_elsewhere.elsewhere(session.id, PLATFORM)
         live = {ref: mid for ref, (mid, deleted) in stored.items() if not deleted}
         if not live:
             return
@@ -201,9 +201,9 @@ class BlueskyCollector:
         if gone:
             await self._capture.handle_many(gone)
             log.info("Bluesky: %d post(s) deleted since for %s", len(gone), chat.name)
-        await self._store.messages.set_public(looked.hidden, False)
-        await self._store.messages.set_public(looked.shown, True)
-        await self._store.messages.set_handles(PLATFORM, looked.handles)
+        await self._store.posts_elsewhere.set_public(looked.hidden, False)
+        await self._store.posts_elsewhere.set_public(looked.shown, True)
+        await self._store.posts_elsewhere.set_handles(PLATFORM, looked.handles)
 
 
 def posted_at(post: BlueskyPost) -> datetime:

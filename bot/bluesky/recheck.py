@@ -125,7 +125,7 @@ class BlueskyRecheck:
         for session in sessions:
             if session.status is not SessionStatus.RECAPPED:
                 continue  # before its recap the collector checks them (settle)
-            stored = await self._store.messages.elsewhere(session.id, PLATFORM)
+            stored = await self._store.posts_elsewhere.elsewhere(session.id, PLATFORM)
             live = {ref: mid for ref, (mid, deleted) in sorted(stored.items()) if not deleted}
             if len(live) > budget:
                 skipped = len(live) - budget
@@ -149,9 +149,9 @@ class BlueskyRecheck:
                 await tx.messages.delete(mid, now)
             await tx.members.recount(looked.gone)
             changed = len(looked.gone)
-            changed += await tx.messages.set_public(looked.hidden, False)
-            changed += await tx.messages.set_public(looked.shown, True)
-            changed += await tx.messages.set_handles(PLATFORM, looked.handles)
+            changed += await tx.posts_elsewhere.set_public(looked.hidden, False)
+            changed += await tx.posts_elsewhere.set_public(looked.shown, True)
+            changed += await tx.posts_elsewhere.set_handles(PLATFORM, looked.handles)
             if changed:
                 await tx.privacy.queue_redo([session.id], REDO_REASON)
         if changed:

@@ -133,7 +133,7 @@ async def forget_account(
     names = [account, *([known.ref, known.handle] if known is not None else [])]
     if ignored := await store.ignored.drop_account(platform, names):
         deleted["ignored_accounts"] = ignored
-    for user_id in await store.messages.authors_elsewhere(platform, account):
+    for user_id in await store.posts_elsewhere.authors_elsewhere(platform, account):
         report = await forget_member(store, user_id, now=now)
         await store.platform_ids.drop(user_id)
         for table, n in report.deleted.items():

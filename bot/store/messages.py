@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -318,56 +318,6 @@ class Messages:
             mid: Held(where, from_db(edited), bool(deleted))
             for mid, where, edited, deleted in json.loads(found)
         }
-
-    async def elsewhere(self, session_id: int, platform: str) -> dict[str, tuple[int, bool]]:
-        """A session's messages from another platform, by post reference: (id, deleted). What
-        a poll there skips, and what the check for deleted posts looks up."""
-        rows = await self._conn.execute_fetchall(
-            "SELECT post_ref, id, deleted_at IS NOT NULL FROM messages"
-            " WHERE session_id = ? AND platform = ? AND post_ref IS NOT NULL",
-            (session_id, platform),
-        )
-        return {ref: (mid, bool(deleted)) for ref, mid, deleted in rows}
-
-    async def set_public(self, message_ids: Sequence[int], public: bool) -> int:
-        """Whether logged-out readers may see these messages' text (Bluesky's
-        `!no-unauthenticated`, as the author's account says now)."""
-        if not message_ids:
-            return 0
-        cur = await self._conn.execute(
-            f"UPDATE messages SET public = ? WHERE public <> ? AND id IN ({_marks(message_ids)})",
-            (public, public, *message_ids),
-        )
-        return cur.rowcount
-
-    async def set_handles(self, platform: str, handles: Mapping[str, str]) -> int:
-        """Accounts of another platform under their handle now (author ref -> handle): a handle
-        can change, and an old one can pass to someone else. Their messages and member names
-        follow; returns the messages renamed."""
-        changed = 0
-        for ref, handle in sorted(handles.items()):
-            cur = await self._conn.execute(
-                "UPDATE messages SET author_handle = ?, author_name = ?"
-                " WHERE platform = ? AND author_ref = ? AND author_handle IS NOT ?",
-                (handle, handle, platform, ref, handle),
-            )
-            if cur.rowcount > 0:
-                changed += cur.rowcount
-                await self._conn.execute(
-                    "UPDATE members SET display_name = ? WHERE user_id IN"
-                    " (SELECT author_id FROM messages WHERE platform = ? AND author_ref = ?)",
-                    (handle, platform, ref),
-                )
-        return changed
-
-    async def authors_elsewhere(self, platform: str, account: str) -> list[int]:
-        """The member ids an account on another platform posted as, by DID or handle."""
-        rows = await self._conn.execute_fetchall(
-            "SELECT DISTINCT author_id FROM messages WHERE platform = ? AND author_id <> 0"
-            " AND (author_ref = ? OR lower(author_handle) = lower(?))",
-            (platform, account, account),
-        )
-        return [r[0] for r in rows]
 
     async def edit(
         self, message_id: int, content: str, edited_at: datetime, attribution: Attributed

@@ -1,9 +1,11 @@
-"""Finding another platform's posts and accounts as a host names them (a post's link, a handle
-or a DID), and hiding an account's posts: what `/chathost hide-post` and `ignore-account` use."""
+"""Another platform's posts and accounts in the messages table: finding them as a host names them
+(a post's link, a handle or a DID; `/chathost hide-post`, `ignore-account`, `forget`), hiding an
+account's posts, and what the poller and the re-check keep up to date (which posts a session
+holds, whether they are public, the authors' handles now)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import aiosqlite
@@ -73,3 +75,53 @@ class PostsElsewhere:
             tuple(message_ids),
         )
         return sorted({int(r[0]) for r in rows if r[0] is not None})
+
+    async def elsewhere(self, session_id: int, platform: str) -> dict[str, tuple[int, bool]]:
+        """A session's messages from another platform, by post reference: (id, deleted). What
+        a poll there skips, and what the check for deleted posts looks up."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT post_ref, id, deleted_at IS NOT NULL FROM messages"
+            " WHERE session_id = ? AND platform = ? AND post_ref IS NOT NULL",
+            (session_id, platform),
+        )
+        return {ref: (mid, bool(deleted)) for ref, mid, deleted in rows}
+
+    async def set_public(self, message_ids: Sequence[int], public: bool) -> int:
+        """Whether logged-out readers may see these messages' text (Bluesky's
+        `!no-unauthenticated`, as the author's account says now)."""
+        if not message_ids:
+            return 0
+        cur = await self._conn.execute(
+            f"UPDATE messages SET public = ? WHERE public <> ? AND id IN ({', '.join('?' * len(message_ids))})",
+            (public, public, *message_ids),
+        )
+        return cur.rowcount
+
+    async def set_handles(self, platform: str, handles: Mapping[str, str]) -> int:
+        """Accounts of another platform under their handle now (author ref -> handle): a handle
+        can change, and an old one can pass to someone else. Their messages and member names
+        follow; returns the messages renamed."""
+        changed = 0
+        for ref, handle in sorted(handles.items()):
+            cur = await self._conn.execute(
+                "UPDATE messages SET author_handle = ?, author_name = ?"
+                " WHERE platform = ? AND author_ref = ? AND author_handle IS NOT ?",
+                (handle, handle, platform, ref, handle),
+            )
+            if cur.rowcount > 0:
+                changed += cur.rowcount
+                await self._conn.execute(
+                    "UPDATE members SET display_name = ? WHERE user_id IN"
+                    " (SELECT author_id FROM messages WHERE platform = ? AND author_ref = ?)",
+                    (handle, platform, ref),
+                )
+        return changed
+
+    async def authors_elsewhere(self, platform: str, account: str) -> list[int]:
+        """The member ids an account on another platform posted as, by DID or handle."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT DISTINCT author_id FROM messages WHERE platform = ? AND author_id <> 0"
+            " AND (author_ref = ? OR lower(author_handle) = lower(?))",
+            (platform, account, account),
+        )
+        return [r[0] for r in rows]
